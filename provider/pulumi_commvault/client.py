@@ -1,0 +1,392 @@
+"""``CommvaultClient``: one session with one CommServe, one method per endpoint.
+
+The client logs in (or uses the token it was given), sends each call with explicit timeouts,
+turns every failure into one typed error from ``errors`` and keeps its secrets out of logs,
+messages and ``repr``. Retries live in ``transport``; ``backups`` builds on ``create_task``
+to make sure a backup request starts one job, never two.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import platform
+import threading
+import time
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from pydantic import BaseModel
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+from .answers import decode, parse
+from .errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    CommvaultError,
+    ConnectionFailedError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedAnswerError,
+)
+from .models import (
+    ClientListResponse,
+    CreateTaskRequest,
+    CreateTaskResponse,
+    JobListResponse,
+    JobSummary,
+    LoginResponse,
+    RenewTokenResponse,
+)
+from .redaction import Redactor
+from .transport import RetryPolicy, Timeouts, build_session
+
+log = logging.getLogger("pulumi_commvault")
+
+TOKEN_PREFIXES = ("QSDK ", "Bearer ", "SAML ")
+JOB_CATEGORY_ALL = 0
+JOB_CATEGORY_ACTIVE = 1
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def normalize_token(token: str) -> str:
+    """A token as the ``Authtoken`` header wants it: bare tokens get the ``QSDK `` prefix."""
+    token = token.strip()
+    return token if token.startswith(TOKEN_PREFIXES) else f"QSDK {token}"
+
+
+def validate_base_url(url: str) -> str:
+    """The API base URL without a trailing slash; a clear ``ValueError`` if it is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"url: {url!r} is not an http(s) URL; expected e.g. "
+            "https://commserve.example.com/commandcenter/api"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"url: {url!r} must not have a query or fragment")
+    return url.strip().rstrip("/")
+
+
+class CommvaultClient:
+    """A client of one CommServe's REST API.
+
+    Give either ``token`` (a login token or API key, with or without its ``QSDK `` prefix) or
+    ``username`` and ``password``. With credentials, the client logs in on first use and logs
+    in again, once, when a call is refused with 401 (an expired session); with a token alone,
+    a 401 is an ``AuthenticationError``.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        ca_bundle: str | None = None,
+        insecure: bool = False,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.base_url = validate_base_url(url)
+        if not token and not (username and password):
+            raise ValueError("credentials: give a token, or both a username and a password")
+        self._redact = Redactor()
+        self._redact.add(token)
+        self._redact.add(password)
+        self._token = normalize_token(token) if token else None
+        self._redact.add(self._token)
+        self._username = username
+        self._password = password
+        self._logged_in = False
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self._session = build_session(
+            self.base_url, retry=self.retry, ca_bundle=ca_bundle, insecure=insecure
+        )
+        self._auth_lock = threading.Lock()
+        self._client_ids: dict[str, int] | None = None
+
+    def __repr__(self) -> str:
+        auth = "password" if self._password else "token"
+        return f"CommvaultClient(url={self.base_url!r}, auth={auth!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("CommvaultClient holds credentials and a live session; it is not picklable")
+
+    def __enter__(self) -> CommvaultClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Log out if this client logged in, and close its connections."""
+        try:
+            if self._logged_in:
+                self.logout()
+        except CommvaultError as exc:
+            log.debug("logout on close failed: %s", exc)
+        finally:
+            self._session.close()
+
+    # --- Authentication ---------------------------------------------------------------------
+
+    def login(self) -> None:
+        """``POST Login`` with the username and base64 password; keeps the token it returns."""
+        if not (self._username and self._password):
+            raise AuthenticationError(
+                "no username and password to log in with",
+                commserve=self.base_url,
+                operation="POST Login",
+            )
+        body = {
+            "mode": 4,
+            "username": self._username,
+            "password": base64.b64encode(self._password.encode()).decode(),
+            "deviceId": f"pulumi-commvault@{platform.node()}",
+            "clientType": 30,
+        }
+        try:
+            answer = self._call("POST", "Login", body=body, authenticated=False)
+        except AuthenticationError:
+            raise
+        except CommvaultError as exc:
+            if exc.status_code is None or exc.status_code < 500:
+                raise AuthenticationError(
+                    f"login as {self._username!r} failed: {exc.detail}",
+                    commserve=self.base_url,
+                    operation="POST Login",
+                ) from None
+            raise
+        login = self._parse(LoginResponse, answer, "POST Login")
+        self._redact.add(login.token)
+        self._token = normalize_token(login.token)
+        self._redact.add(self._token)
+        self._logged_in = True
+        log.debug("logged in to %s as %s", self.base_url, login.user_name)
+
+    def logout(self) -> None:
+        """``POST Logout``: the CommServe forgets the session token."""
+        self._call("POST", "Logout", expect_json=False)
+        self._logged_in = False
+
+    def renew_token(self) -> None:
+        """``POST RenewLoginToken``: trade the current session token for a fresh one."""
+        body = {"sessionId": self._token, "deviceId": f"pulumi-commvault@{platform.node()}"}
+        answer = self._call("POST", "RenewLoginToken", body=body)
+        renewed = self._parse(RenewTokenResponse, answer, "POST RenewLoginToken")
+        self._redact.add(renewed.token)
+        self._token = normalize_token(renewed.token)
+        self._redact.add(self._token)
+
+    def who_am_i(self) -> dict[str, Any]:
+        """``GET WhoAmI``: the user behind the token; a cheap check that the token works."""
+        answer = self._call("GET", "WhoAmI")
+        if not isinstance(answer, dict):
+            raise UnexpectedAnswerError(
+                "WhoAmI did not answer a JSON object",
+                commserve=self.base_url,
+                operation="GET WhoAmI",
+            )
+        return answer
+
+    # --- Backups and jobs ---------------------------------------------------------------
+
+    def create_task(self, request: CreateTaskRequest) -> CreateTaskResponse:
+        """``POST CreateTask``, sent once.
+
+        Raises ``AmbiguousCreateError`` when the request may have reached the CommServe but no
+        usable answer came back: the caller must look for the job before sending again (see
+        ``backups.start_backup``). Every other error proves no job was started.
+        """
+        operation = "POST CreateTask"
+        try:
+            answer = self._call("POST", "CreateTask", body=request.to_wire())
+        except ConnectionFailedError as exc:
+            if not exc.request_sent:
+                raise
+            raise self._ambiguous(exc, resend_allowed=True) from None
+        except RateLimitedError:
+            raise
+        except ServerError as exc:
+            raise self._ambiguous(exc, resend_allowed=True) from None
+        except UnexpectedAnswerError as exc:
+            raise self._ambiguous(exc, resend_allowed=exc.status_code != 200) from None
+        try:
+            return self._parse(CreateTaskResponse, answer, operation)
+        except UnexpectedAnswerError as exc:
+            raise self._ambiguous(exc, resend_allowed=False) from None
+
+    def find_job(self, job_id: str | int) -> JobSummary | None:
+        """``GET Job/{id}``: the job's summary, or None while the CommServe does not show it."""
+        answer = self._call("GET", f"Job/{int(job_id)}")
+        listing = self._parse(JobListResponse, answer, f"GET Job/{job_id}")
+        for envelope in listing.jobs:
+            if str(envelope.job_summary.job_id) == str(job_id):
+                return envelope.job_summary
+        return None
+
+    def get_job(self, job_id: str | int) -> JobSummary:
+        """Like ``find_job``, but a job the CommServe does not know is a ``NotFoundError``."""
+        summary = self.find_job(job_id)
+        if summary is None:
+            raise NotFoundError(
+                f"job {job_id} is not known to the CommServe",
+                commserve=self.base_url,
+                operation=f"GET Job/{job_id}",
+            )
+        return summary
+
+    def list_jobs(
+        self,
+        *,
+        client_ids: list[int] | None = None,
+        category: int = JOB_CATEGORY_ALL,
+        lookup_s: int = 24 * 3600,
+        limit: int = 100,
+    ) -> list[JobSummary]:
+        """``POST Jobs``: recent backup jobs, newest first, of the given clients (or all)."""
+        body = {
+            "scope": 1,
+            "category": category,
+            "pagingConfig": {"sortDirection": 1, "offset": 0, "sortField": "jobId", "limit": limit},
+            "jobFilter": {
+                "completedJobLookupTime": lookup_s,
+                "showAgedJobs": False,
+                "hideAdminJobs": False,
+                "clientList": [{"clientId": cid} for cid in client_ids or []],
+                "jobTypeList": [],
+            },
+        }
+        answer = self._call("POST", "Jobs", body=body)
+        listing = self._parse(JobListResponse, answer, "POST Jobs")
+        return [envelope.job_summary for envelope in listing.jobs]
+
+    def kill_job(self, job_id: str | int) -> None:
+        """``POST Job/{id}/action/kill``: ask the CommServe to stop a running job."""
+        self._call("POST", f"Job/{int(job_id)}/action/kill")
+
+    def client_ids(self) -> dict[str, int]:
+        """``GET Client``, once per client object: lower-cased client names to client ids."""
+        if self._client_ids is None:
+            answer = self._call("GET", "Client")
+            listing = self._parse(ClientListResponse, answer, "GET Client")
+            self._client_ids = {
+                p.client.client_entity.client_name.lower(): p.client.client_entity.client_id
+                for p in listing.client_properties
+            }
+        return self._client_ids
+
+    # --- The one place requests are sent and answers judged ------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        authenticated: bool = True,
+        expect_json: bool = True,
+    ) -> Any:
+        operation = f"{method} {path}"
+        token = self._current_token() if authenticated else None
+        response = self._send(method, path, body, token, operation)
+        if response.status_code == 401 and authenticated and self._can_log_in():
+            self._log_in_again(token)
+            response = self._send(method, path, body, self._token, operation)
+        if not expect_json and response.ok:
+            return None
+        return decode(response, commserve=self.base_url, operation=operation, redact=self._redact)
+
+    def _send(
+        self, method: str, path: str, body: Any, token: str | None, operation: str
+    ) -> requests.Response:
+        headers = {"Authtoken": token} if token else {}
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                f"{self.base_url}/{path}",
+                json=body,
+                headers=headers,
+                timeout=self.timeouts.as_tuple(),
+            )
+        except requests.exceptions.SSLError as exc:
+            raise ConnectionFailedError(
+                self._redact(
+                    f"TLS verification failed ({_root_cause(exc)}); set the CA bundle "
+                    "(commvault:caBundle / COMMVAULT_CA_BUNDLE) to the CommServe's CA"
+                ),
+                request_sent=False,
+                commserve=self.base_url,
+                operation=operation,
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            sent = not _failed_to_connect(exc)
+            what = (
+                "no answer (the request may have reached the CommServe)"
+                if sent
+                else ("could not connect")
+            )
+            raise ConnectionFailedError(
+                self._redact(f"{what}: {_root_cause(exc)}"),
+                request_sent=sent,
+                commserve=self.base_url,
+                operation=operation,
+            ) from None
+        log.debug("%s -> %s in %.3f s", operation, response.status_code, time.monotonic() - started)
+        return response
+
+    def _current_token(self) -> str:
+        with self._auth_lock:
+            if self._token is None:
+                self.login()
+            return self._token or ""
+
+    def _can_log_in(self) -> bool:
+        return bool(self._username and self._password)
+
+    def _log_in_again(self, refused_token: str | None) -> None:
+        """After a 401: log in again unless another thread already did."""
+        with self._auth_lock:
+            if self._token == refused_token:
+                log.info("the CommServe refused the session token; logging in again")
+                self.login()
+
+    def _parse(self, model: type[M], answer: Any, operation: str) -> M:
+        return parse(
+            model, answer, commserve=self.base_url, operation=operation, redact=self._redact
+        )
+
+    def _ambiguous(self, exc: CommvaultError, *, resend_allowed: bool) -> AmbiguousCreateError:
+        return AmbiguousCreateError(
+            f"the backup request may have started a job, but no usable answer came: {exc.detail}",
+            resend_allowed=resend_allowed,
+            commserve=self.base_url,
+            operation="POST CreateTask",
+            status_code=exc.status_code,
+        )
+
+
+def _failed_to_connect(exc: requests.exceptions.RequestException) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def _root_cause(exc: BaseException) -> str:
+    reason: BaseException = exc
+    while True:
+        inner = getattr(reason, "reason", None) or (reason.args[0] if reason.args else None)
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    return f"{type(reason).__name__}: {reason}"

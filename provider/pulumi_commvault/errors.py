@@ -1,0 +1,140 @@
+"""The one exception tree of the Commvault client.
+
+Every error names the CommServe, the operation and what the server said. Messages are built
+once, here, from parts that the client has already redacted, so no token or password can
+reach a log line or a traceback through an exception.
+"""
+
+from __future__ import annotations
+
+
+class CommvaultError(Exception):
+    """Root of every error the client raises.
+
+    Attributes:
+        commserve: the API base URL of the CommServe the call went to.
+        operation: what the client was doing, e.g. ``"POST CreateTask"``.
+        status_code: the HTTP status of the answer, when there was one.
+        detail: what the server (or the transport) said, redacted.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        commserve: str = "",
+        operation: str = "",
+        status_code: int | None = None,
+    ) -> None:
+        self.detail = detail
+        self.commserve = commserve
+        self.operation = operation
+        self.status_code = status_code
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = f" from {self.commserve}" if self.commserve else ""
+        what = f"{self.operation}: " if self.operation else ""
+        status = f" (HTTP {self.status_code})" if self.status_code else ""
+        return f"{what}{self.detail}{status}{where}"
+
+
+class AuthenticationError(CommvaultError):
+    """The CommServe refused the credentials or the token (401, or a failed login)."""
+
+
+class InvalidRequestError(CommvaultError):
+    """The CommServe rejected the request as malformed or not allowed (400, or an errorCode)."""
+
+
+class NotFoundError(InvalidRequestError):
+    """The request named a client, instance, subclient or job the CommServe does not know."""
+
+
+class ServerError(CommvaultError):
+    """The CommServe failed or was unreachable (5xx, 429 after retries, connection errors)."""
+
+
+class RateLimitedError(ServerError):
+    """429: the CommServe's rate limiter refused the call before running it."""
+
+    def __init__(
+        self, detail: str, *, retry_after_s: float | None, commserve: str = "", operation: str = ""
+    ) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(detail, commserve=commserve, operation=operation, status_code=429)
+
+
+class ConnectionFailedError(ServerError):
+    """No answer came: the CommServe was unreachable, the connection dropped, or it timed out.
+
+    ``request_sent`` is False only when the failure was in connecting, which proves the
+    request never reached the server.
+    """
+
+    def __init__(
+        self, detail: str, *, request_sent: bool, commserve: str = "", operation: str = ""
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(detail, commserve=commserve, operation=operation)
+
+
+class UnexpectedAnswerError(CommvaultError):
+    """The answer was not what Commvault documents: HTML, an empty body, a missing field."""
+
+
+class AmbiguousCreateError(ServerError):
+    """CreateTask may have reached the server but its answer was lost.
+
+    Raised only when the client could not show whether a job was started, so the caller must
+    not send the request again blindly. ``resend_allowed`` says whether the failure was in the
+    transport (no usable answer came) rather than an answer of a surprising shape.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        resend_allowed: bool,
+        commserve: str = "",
+        operation: str = "",
+        status_code: int | None = None,
+    ) -> None:
+        self.resend_allowed = resend_allowed
+        super().__init__(detail, commserve=commserve, operation=operation, status_code=status_code)
+
+
+class JobFailedError(CommvaultError):
+    """A backup job ended unsuccessfully (failed, killed, or completed with errors)."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        job_id: str,
+        status: str,
+        reason: str = "",
+        commserve: str = "",
+        operation: str = "",
+    ) -> None:
+        self.job_id = job_id
+        self.status = status
+        self.reason = reason
+        super().__init__(detail, commserve=commserve, operation=operation)
+
+
+class WaitTimeoutError(CommvaultError):
+    """Jobs did not finish within the time the caller allowed."""
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        job_ids: list[str],
+        elapsed_s: float,
+        commserve: str = "",
+        operation: str = "",
+    ) -> None:
+        self.job_ids = job_ids
+        self.elapsed_s = elapsed_s
+        super().__init__(detail, commserve=commserve, operation=operation)

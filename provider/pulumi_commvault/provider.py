@@ -1,0 +1,216 @@
+"""The dynamic provider behind ``OracleBackupTrigger``: check, diff, create, update, read, delete.
+
+This module's path and class name are part of every stack's state (the provider is pickled
+by reference): keep them stable. The provider object holds nothing; the CommServe settings
+and the HTTP client live at module level in ``settings`` and ``sessions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from .backups import StartedJob, start_backup
+from .client import CommvaultClient
+from .errors import CommvaultError
+from .inputs import (
+    TriggerInputs,
+    backup_changed,
+    behaviour_changed,
+    input_failures,
+    parse_inputs,
+    without_provider,
+)
+from .job_status import JobOutcome, classify, is_success
+from .models import JobSummary
+from .outputs import (
+    build_outputs,
+    history_with,
+    job_record,
+    refreshed,
+    results_of,
+    task_id_of,
+)
+from .sessions import client_for
+from .settings import SettingsError, current_settings, remember_config
+from .waiters import job_statuses, raise_for_outcome, wait_for_jobs
+
+
+class BackupTriggerError(Exception):
+    """What the user sees when an operation fails: one sentence, no secrets."""
+
+
+def say(message: str) -> None:
+    """A line in ``pulumi up``'s output (the engine shows a dynamic provider's stdout)."""
+    print(message, flush=True)
+
+
+class OracleBackupTriggerProvider(ResourceProvider):
+    """Takes a Commvault backup of Oracle databases when created or when its triggers change."""
+
+    # Nothing secret is ever captured in the provider object, so its pickle need not be a
+    # secret; this spares the engine one encryption per resource in large stacks.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember the stack config; ``commvault:*`` keys are read when an operation needs them."""
+        config = req.config
+        remember_config(lambda key: _text(config.get(key)))
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate every input, one failure per bad field; unknown values pass. No API call."""
+        failures = [CheckFailure(field, reason) for field, reason in input_failures(news)]
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Changed triggers, databases or backup options mean an update that takes a new backup.
+
+        Waiting, timeout and description changes are updates that take none; the serialized
+        provider (``__provider``) is ignored, so upgrading this package never fires a backup.
+        No API call.
+        """
+        olds, news = without_provider(olds), without_provider(news)
+        if backup_changed(olds, news) or behaviour_changed(olds, news):
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        return DiffResult(changes=False, replaces=[])
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Start the backup (CreateTask), and wait for it unless told not to.
+
+        On success the state holds the task id, the job ids and, when waiting, each job's
+        final status. On failure nothing is recorded; a re-run adopts the job this request
+        started if it is still running (or finished well), instead of starting another.
+        """
+        outs = self._back_up(without_provider(props), previous=None)
+        resource_id = str(outs["task_id"] or outs["request_marker"])
+        return CreateResult(resource_id, outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Take a new backup if the backup inputs changed; the earlier one moves to ``history``."""
+        olds, news = without_provider(olds), without_provider(news)
+        if not backup_changed(olds, news):
+            _parsed(news)
+            return UpdateResult({**news, **results_of(olds)})
+        return UpdateResult(self._back_up(news, previous=olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh the recorded jobs' status. Never starts a backup, never drops the resource."""
+        outs = without_provider(props)
+        records = list(outs.get("jobs") or [])
+        if not records:
+            return ReadResult(id_, outs)
+        client = _client()
+        try:
+            summaries = job_statuses(client, [str(r["job_id"]) for r in records])
+        except CommvaultError as exc:
+            raise BackupTriggerError(f"reading jobs {outs.get('job_ids')}: {exc}") from None
+        outs["jobs"] = [refreshed(r, summaries.get(str(r["job_id"]))) for r in records]
+        return ReadResult(id_, outs)
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Forget the resource; backups follow Commvault's retention and are never deleted.
+
+        A running job is left alone unless ``cancel_running_jobs_on_delete`` is set, in which
+        case it is killed. Without that option, delete makes no API call.
+        """
+        outs = without_provider(props)
+        job_ids = [str(j) for j in outs.get("job_ids") or []]
+        if not outs.get("cancel_running_jobs_on_delete") or not job_ids:
+            say(
+                f"forgetting backup jobs {', '.join(job_ids) or '(none)'}; "
+                "they stay in Commvault under its retention rules"
+            )
+            return
+        client = _client()
+        try:
+            for job_id, summary in job_statuses(client, job_ids).items():
+                if classify(summary.status) is JobOutcome.ACTIVE:
+                    say(f"killing running backup job {job_id} (cancel_running_jobs_on_delete)")
+                    client.kill_job(job_id)
+        except CommvaultError as exc:
+            raise BackupTriggerError(f"cancelling jobs {job_ids}: {exc}") from None
+
+    def _back_up(self, news: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        inputs = _parsed(news)
+        previous_job_ids = [str(j) for j in (previous or {}).get("job_ids") or []]
+        request = inputs.backup_request(previous_job_ids)
+        targets = ", ".join(map(str, request.databases))
+        client = _client()
+        label = inputs.request_name or "OracleBackupTrigger"
+        try:
+            started = start_backup(client, request, adoptable=_adoptable(inputs))
+            say(_started_line(label, started))
+            summaries: dict[str, JobSummary] = {}
+            if inputs.wait_for_completion:
+                summaries = wait_for_jobs(
+                    client,
+                    [job.job_id for job in started],
+                    timeout_s=inputs.timeout_minutes * 60,
+                    on_progress=lambda s: say(_progress_line(label, s)),
+                )
+                raise_for_outcome(
+                    client,
+                    summaries.values(),
+                    accept_completed_with_errors=inputs.accept_completed_with_errors,
+                )
+        except CommvaultError as exc:
+            raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
+        return build_outputs(
+            news,
+            task_id=task_id_of(started),
+            jobs=[job_record(job, summaries.get(job.job_id)) for job in started],
+            marker=request.marker,
+            history=history_with(previous) if previous else [],
+        )
+
+
+def _client() -> CommvaultClient:
+    try:
+        return client_for(current_settings())
+    except (SettingsError, ValueError) as exc:
+        raise BackupTriggerError(str(exc)) from None
+
+
+def _parsed(props: dict[str, Any]) -> TriggerInputs:
+    failures = input_failures(props)
+    if failures:
+        raise BackupTriggerError("; ".join(f"{field}: {reason}" for field, reason in failures))
+    return parse_inputs(props)
+
+
+def _adoptable(inputs: TriggerInputs) -> Callable[[JobSummary], bool]:
+    def adoptable(summary: JobSummary) -> bool:
+        outcome = classify(summary.status)
+        return outcome is JobOutcome.ACTIVE or is_success(
+            outcome, accept_completed_with_errors=inputs.accept_completed_with_errors
+        )
+
+    return adoptable
+
+
+def _started_line(label: str, started: list[StartedJob]) -> str:
+    parts = [
+        f"job {job.job_id} ({job.database}{', adopted' if job.adopted else ''})" for job in started
+    ]
+    task = task_id_of(started)
+    return f"{label}: task {task if task is not None else '-'} started " + ", ".join(parts)
+
+
+def _progress_line(label: str, summary: JobSummary) -> str:
+    reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
+    return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

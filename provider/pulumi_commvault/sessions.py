@@ -1,0 +1,41 @@
+"""One ``CommvaultClient`` per CommServe per process: one session, one login, reused.
+
+The provider object is pickled into the stack's state, so it holds no client; this module
+does, and it is imported by reference in the provider process.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .client import CommvaultClient
+from .settings import ConnectionSettings
+
+_clients: dict[ConnectionSettings, CommvaultClient] = {}
+_lock = threading.Lock()
+
+
+def client_for(settings: ConnectionSettings) -> CommvaultClient:
+    """The process's client for these settings, created on first use."""
+    with _lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = CommvaultClient(
+                settings.url,
+                token=settings.token,
+                username=settings.username,
+                password=settings.password,
+                ca_bundle=settings.ca_bundle,
+                insecure=settings.insecure,
+            )
+            _clients[settings] = client
+        return client
+
+
+def close_all() -> None:
+    """Log out and close every cached client (for tests and long-lived processes)."""
+    with _lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()

@@ -1,0 +1,128 @@
+"""The HTTP transport: one ``requests.Session``, its timeouts, TLS and retries.
+
+Retries are configured here and nowhere else. Reads (GET, and the POSTs that only read or
+are safe to repeat) retry connection errors, 429, 502, 503 and 504 with exponential backoff
+and jitter, honouring ``Retry-After``. ``CreateTask`` gets its own adapter that retries only
+failures to connect, which prove the request never left: whether to send a backup request
+again after it may have reached the server is decided by the client, which first looks for
+the job the request started.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+log = logging.getLogger("pulumi_commvault")
+
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+
+class CappedRetry(Retry):
+    """urllib3's Retry, with a server's ``Retry-After`` capped so no call sleeps for an hour."""
+
+    RETRY_AFTER_CAP_S = 60.0
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), self.RETRY_AFTER_CAP_S)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard the client tries; the defaults suit a CommServe behind a load balancer.
+
+    Attributes:
+        attempts: tries of a read after the first, for each kind of failure.
+        backoff_factor_s: first backoff; each retry doubles it, plus up to ``jitter_s``.
+        backoff_max_s: the cap of one backoff (a ``Retry-After`` is capped at 60 s).
+        jitter_s: random extra added to each backoff so clients do not retry in step.
+        create_attempts: sends of one CreateTask in all, each after proving no job started.
+    """
+
+    attempts: int = 5
+    backoff_factor_s: float = 0.5
+    backoff_max_s: float = 10.0
+    jitter_s: float = 0.5
+    create_attempts: int = 3
+
+    def for_reads(self) -> Retry:
+        return CappedRetry(
+            total=self.attempts,
+            connect=self.attempts,
+            read=self.attempts,
+            status=self.attempts,
+            other=0,
+            allowed_methods=frozenset({"GET", "POST"}),
+            status_forcelist=RETRYABLE_STATUSES,
+            backoff_factor=self.backoff_factor_s,
+            backoff_max=self.backoff_max_s,
+            backoff_jitter=self.jitter_s,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+
+    def for_create_task(self) -> Retry:
+        """Retry only connection failures: the request provably never reached the server."""
+        return CappedRetry(
+            total=self.attempts,
+            connect=self.attempts,
+            read=0,
+            status=0,
+            other=0,
+            allowed_methods=frozenset(),
+            backoff_factor=self.backoff_factor_s,
+            backoff_max=self.backoff_max_s,
+            backoff_jitter=self.jitter_s,
+            raise_on_status=False,
+        )
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to connect and to wait for an answer; nothing waits forever."""
+
+    connect_s: float = 5.0
+    read_s: float = 30.0
+
+    def as_tuple(self) -> tuple[float, float]:
+        return (self.connect_s, self.read_s)
+
+
+def build_session(
+    base_url: str,
+    *,
+    retry: RetryPolicy,
+    ca_bundle: str | None = None,
+    insecure: bool = False,
+    pool_size: int = 16,
+) -> requests.Session:
+    """A session with JSON headers, TLS settings, and the two retrying adapters mounted."""
+    session = requests.Session()
+    session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
+    if insecure:
+        warnings.warn(
+            f"TLS certificate verification is disabled for {base_url} (insecure=True); "
+            "anyone on the path can read the Commvault token",
+            stacklevel=3,
+        )
+        log.warning("TLS certificate verification is disabled for %s", base_url)
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        session.verify = False
+    elif ca_bundle:
+        session.verify = ca_bundle
+    for prefix in ("http://", "https://"):
+        session.mount(
+            prefix,
+            HTTPAdapter(max_retries=retry.for_reads(), pool_maxsize=pool_size),
+        )
+    session.mount(
+        base_url.rstrip("/") + "/CreateTask",
+        HTTPAdapter(max_retries=retry.for_create_task(), pool_maxsize=pool_size),
+    )
+    return session
