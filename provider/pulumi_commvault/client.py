@@ -315,6 +315,8 @@ class CommvaultClient:
                 json=body,
                 headers=headers,
                 timeout=self.timeouts.as_tuple(),
+                # Per call, so that a configured CA bundle wins over REQUESTS_CA_BUNDLE.
+                verify=self._session.verify,
             )
         except requests.exceptions.SSLError as exc:
             raise ConnectionFailedError(

@@ -75,7 +75,9 @@ class RetryPolicy:
             read=0,
             status=0,
             other=0,
-            allowed_methods=frozenset(),
+            # Only connection failures are retried; POST is listed nowhere else. (An empty
+            # collection would mean "any method" to urllib3.)
+            allowed_methods=frozenset({"GET"}),
             backoff_factor=self.backoff_factor_s,
             backoff_max=self.backoff_max_s,
             backoff_jitter=self.jitter_s,

@@ -1,0 +1,118 @@
+"""Backup and job endpoints: CreateTask, Job, JobDetails, Job actions, Jobs."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from commvault_emulator.createtask import CreateTaskError, MalformedBodyError, parse_create_task
+from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params, select
+from commvault_emulator.responses import Response, bad_body, error_response, json_response
+from commvault_emulator.routing import Route
+from commvault_emulator.state import JobError, State
+from commvault_emulator.summaries import job_details as details_json
+from commvault_emulator.summaries import job_summary
+
+if TYPE_CHECKING:
+    from commvault_emulator.api import ApiRequest
+
+ERR_JOB_ACTION = 2
+ERR_NO_JOB = 1  # UNCERTAIN: the errorCode JobDetails gives for an unknown job
+
+
+def _job_id(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw)
+    return None
+
+
+def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``POST CreateTask``: one job per association; ``{"taskId": int, "jobIds": [str]}``."""
+    try:
+        body = request.json()
+    except ValueError:
+        return bad_body()
+    try:
+        with state.lock:
+            backup = parse_create_task(body, state.inventory)
+            task_id, job_ids = state.create_jobs(backup, request.user)
+    except MalformedBodyError:
+        return bad_body()
+    except CreateTaskError as error:
+        return error_response(error.code, error.message)
+    ids = [str(job_id) for job_id in job_ids]
+    return dataclasses.replace(json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids)
+
+
+def _job_list(state: State, query: JobQuery) -> Response:
+    now, views = state.job_views()
+    total, page = select(query, views, now)
+    answer: dict[str, Any] = {"totalRecordsWithoutPaging": total}
+    if page:
+        answer["jobs"] = [{"jobSummary": job_summary(j, s, now)} for j, s in page]
+    return json_response(answer)
+
+
+def job(state: State, request: ApiRequest, found: Route) -> Response:
+    """``GET Job/{id}`` (``totalRecordsWithoutPaging`` 0 when unknown), or ``GET Job?..``."""
+    if not found.params:
+        try:
+            return _job_list(state, query_from_params(request.query))
+        except ValueError:
+            return bad_body()
+    job_id = _job_id(found.params[0])
+    view = state.poll_job(job_id) if job_id is not None else None
+    if view is None:
+        return json_response({"totalRecordsWithoutPaging": 0})
+    now, one_job, snap = view
+    return json_response(
+        {"totalRecordsWithoutPaging": 1, "jobs": [{"jobSummary": job_summary(one_job, snap, now)}]}
+    )
+
+
+def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``POST JobDetails`` ``{"jobId": int}``: ``{"job": {...}}`` or ``{"error": {"errList"}}``."""
+    try:
+        body = request.json()
+    except ValueError:
+        return bad_body()
+    raw = body.get("jobId") if isinstance(body, dict) else None
+    job_id = _job_id(raw)
+    if job_id is None:
+        return bad_body()
+    view = state.job_view(job_id)
+    if view is None:
+        message = f"Job [{job_id}] does not exist."
+        return json_response(
+            {"error": {"errList": [{"errorCode": ERR_NO_JOB, "errLogMessage": message}]}}
+        )
+    now, one_job, snap = view
+    return json_response({"job": details_json(one_job, snap, now)})
+
+
+def job_action(state: State, request: ApiRequest, found: Route) -> Response:
+    """``POST Job/{id}/action/kill|pause|resume``: ``{}``, or 200 ``{"errors": [...]}``."""
+    raw_id, action = found.params
+    job_id = _job_id(raw_id)
+    try:
+        if job_id is None:
+            raise JobError(f"Job [{raw_id}] does not exist.")
+        state.job_action(job_id, action, request.user)
+    except JobError as error:
+        errors = [{"errList": [{"errorCode": ERR_JOB_ACTION, "errLogMessage": str(error)}]}]
+        return json_response({"errors": errors})
+    return json_response({})
+
+
+def jobs(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``POST Jobs``: cvpysdk's filter body; ``{"totalRecordsWithoutPaging", "jobs"}``."""
+    try:
+        body = request.json() if request.body.strip() else {}
+        query = query_from_body(body)
+    except ValueError:
+        return bad_body()
+    return _job_list(state, query)

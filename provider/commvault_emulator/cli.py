@@ -1,0 +1,122 @@
+"""``commvault-emulator``: run a CommServe emulator until SIGINT or SIGTERM.
+
+The first line on stdout is the API base URL (e.g. ``http://127.0.0.1:41234/commandcenter/api``),
+flushed at once, so a parent process can read it to learn the port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import ssl
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from commvault_emulator.inventory_file import default_inventory, load_inventory
+from commvault_emulator.jobs import OUTCOMES
+from commvault_emulator.server import EmulatorServer
+from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, Settings, State
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="commvault-emulator",
+        description="A CommServe REST API emulator for Oracle backups (tests, demos, benches).",
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    add("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
+    add("--username", default="admin", help="Login user name (default admin)")
+    add("--password", default="commvault-demo", help="Login password (default commvault-demo)")
+    add("--token", help="a pre-issued token accepted in Authtoken or Authorization: Bearer")
+    add("--inventory", metavar="FILE", help="inventory JSON file (default: built-in inventory)")
+    add("--job-seconds", type=float, default=3.0, help="how long each job runs (default 3)")
+    add("--job-outcome", choices=OUTCOMES, default=OUTCOMES[0], help="how jobs end")
+    add("--latency-ms", type=float, default=0.0, help="delay before every API answer")
+    add("--token-ttl-seconds", type=float, default=1800.0, help="session inactivity expiry")
+    add(
+        "--busy-subclient",
+        choices=(BUSY_QUEUE, BUSY_REJECT),
+        default=BUSY_QUEUE,
+        help="a backup of a busy subclient is queued (default) or refused with errorCode 2",
+    )
+    add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
+    add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
+    add("--quiet", action="store_true", help="do not log requests to stderr")
+    return parser
+
+
+def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
+    if args.job_seconds < 0 or args.latency_ms < 0 or args.token_ttl_seconds <= 0:
+        parser.error("--job-seconds and --latency-ms must be >= 0, --token-ttl-seconds > 0")
+    try:
+        inventory = load_inventory(args.inventory) if args.inventory else default_inventory()
+    except ValueError as error:
+        parser.error(str(error))
+    return Settings(
+        username=args.username,
+        password=args.password,
+        token=args.token,
+        job_seconds=args.job_seconds,
+        job_outcome=args.job_outcome,
+        latency_ms=args.latency_ms,
+        token_ttl_seconds=args.token_ttl_seconds,
+        busy_subclient=args.busy_subclient,
+        inventory=inventory,
+    )
+
+
+def _tls_context(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> ssl.SSLContext | None:
+    if not args.tls_cert and not args.tls_key:
+        return None
+    if not (args.tls_cert and args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    except (OSError, ssl.SSLError) as error:
+        parser.error(f"cannot load the TLS certificate or key: {error}")
+    return context
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = _settings(args, parser)
+    tls = _tls_context(args, parser)
+    try:
+        server = EmulatorServer((args.host, args.port), State(settings), tls, quiet=args.quiet)
+    except OSError as error:
+        print(
+            f"commvault-emulator: cannot listen on {args.host}:{args.port}: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print(server.base_url, flush=True)
+    print(
+        f"commvault-emulator: serving {server.base_url} (user {settings.username}); "
+        f"control plane at {server.root_url}/_emulator/",
+        file=sys.stderr,
+        flush=True,
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+    )
+    thread.start()
+    while not stop.wait(0.5):
+        pass
+    server.shutdown()
+    server.server_close()
+    print("commvault-emulator: stopped", file=sys.stderr, flush=True)
+    return 0

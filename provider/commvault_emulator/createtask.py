@@ -1,0 +1,186 @@
+"""Reading a ``POST CreateTask`` body into a backup request, with Commvault's error answers.
+
+A body that is not a JSON object, or lacks ``taskInfo``, ``taskInfo.associations`` (an
+array) or ``taskInfo.subTasks`` (a non-empty array of objects), is malformed: 400 with the
+documented JSON string. A well-formed body that names something unknown or not Oracle, an
+unsupported subtask or an invalid backup level gets 200 ``{"errorCode", "errorMessage"}``.
+Every association is checked before any job starts: one bad association starts nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from commvault_emulator.inventory import ORACLE_APP_ID, Inventory, Target
+
+ERR_NO_ELIGIBLE = 587207178  # from Commvault's one documented CreateTask failure example
+ERR_INVALID_OPTION = 1  # UNCERTAIN: the code a real CommServe uses for a bad option
+NO_ELIGIBLE = "Failed to start backups as no eligible subclients were found. "
+BACKUP_TYPES = ("backup", 2)
+LEVELS = {"full": "Full", "incremental": "Incremental", 1: "Full", 2: "Incremental"}
+
+
+class MalformedBodyError(Exception):
+    """The body is not a CreateTask request at all (answered with 400)."""
+
+
+class CreateTaskError(Exception):
+    """A well-formed request the CommServe refuses (answered 200 with errorCode)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class BackupRequest:
+    targets: list[Target]
+    level: str
+    cumulative: bool
+    description: str
+    notify: bool
+
+
+def parse_create_task(body: Any, inventory: Inventory) -> BackupRequest:
+    """The backup a CreateTask body asks for, resolved against the inventory."""
+    task_info = _dict(body.get("taskInfo") if isinstance(body, dict) else None)
+    associations = task_info.get("associations")
+    subtasks = task_info.get("subTasks")
+    if not isinstance(associations, list) or not isinstance(subtasks, list) or not subtasks:
+        raise MalformedBodyError
+    options = _backup_options(subtasks)
+    backup_opts = _dict(options.get("backupOpts", {}))
+    common_opts = _dict(options.get("commonOpts", {}))
+    oracle_opts = _dict(backup_opts.get("oracleOptions", {}))
+    level = _level(backup_opts.get("backupLevel"))
+    if not associations:
+        raise CreateTaskError(ERR_NO_ELIGIBLE, NO_ELIGIBLE + "The request has no associations.")
+    targets = [_resolve(a, n, inventory) for n, a in enumerate(associations)]
+    description = common_opts.get("jobDescription", "")
+    return BackupRequest(
+        targets=targets,
+        level=level,
+        cumulative=oracle_opts.get("cumulative") is True,
+        description=description if isinstance(description, str) else str(description),
+        notify=common_opts.get("notifyUserOnJobCompletion") is True,
+    )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedBodyError
+    return value
+
+
+def _is_backup(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() == "backup" or value.strip() == "2"
+    return value == 2 and not isinstance(value, bool)
+
+
+def _backup_options(subtasks: list[Any]) -> dict[str, Any]:
+    """The options of the first subtask; it must be a backup (``BACKUP`` or ``2``)."""
+    first = _dict(subtasks[0])
+    subtask = _dict(first.get("subTask"))
+    for key in ("subTaskType", "operationType"):
+        if key in subtask and not _is_backup(subtask[key]):
+            raise CreateTaskError(
+                ERR_INVALID_OPTION,
+                f"Unsupported {key} [{subtask[key]}]: only backups (BACKUP or 2) can be started.",
+            )
+    if "subTaskType" not in subtask:
+        raise CreateTaskError(ERR_INVALID_OPTION, "The subtask has no subTaskType.")
+    return _dict(first.get("options", {}))
+
+
+def _level(value: Any) -> str:
+    """Full or Incremental; omitted means Full (UNCERTAIN: the subclient default)."""
+    if value is None:
+        return "Full"
+    key = value.strip().casefold() if isinstance(value, str) else value
+    if isinstance(key, bool) or not isinstance(key, str | int) or key not in LEVELS:
+        raise CreateTaskError(
+            ERR_INVALID_OPTION,
+            f"Backup level [{value}] is not valid for Oracle subclients: use Full or Incremental.",
+        )
+    return LEVELS[key]
+
+
+def _text(assoc: dict[str, Any], key: str) -> str | None:
+    value = assoc.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _number(assoc: dict[str, Any], key: str) -> int | None:
+    value = assoc.get(key)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _refuse(detail: str) -> CreateTaskError:
+    return CreateTaskError(ERR_NO_ELIGIBLE, NO_ELIGIBLE + detail)
+
+
+def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
+    """The subclient an association names: names win over ids when both are given."""
+    if not isinstance(assoc, dict):
+        raise MalformedBodyError
+    client_name, client_id = _text(assoc, "clientName"), _number(assoc, "clientId")
+    client = (
+        inventory.client(client_name)
+        if client_name
+        else (inventory.client_by_id(client_id) if client_id is not None else None)
+    )
+    if client is None:
+        if client_name is None and client_id is None:
+            raise _refuse(f"Association [{index}] names no client.")
+        raise _refuse(f"Client [{client_name or client_id}] not found.")
+    app_id, app_name = _number(assoc, "applicationId"), _text(assoc, "appName")
+    if (app_id is not None and app_id != ORACLE_APP_ID) or (
+        app_id is None and app_name is not None and app_name.casefold() != "oracle"
+    ):
+        raise _refuse(
+            f"Application [{app_id if app_id is not None else app_name}] is not Oracle: "
+            f"only Oracle (applicationId {ORACLE_APP_ID}) subclients can be backed up."
+        )
+    instance_name, instance_id = _text(assoc, "instanceName"), _number(assoc, "instanceId")
+    instance = (
+        inventory.instance(client, instance_name)
+        if instance_name
+        else next((i for i in client.instances if i.id == instance_id), None)
+    )
+    if instance is None:
+        if instance_name is None and instance_id is None:
+            raise _refuse(f"Association [{index}] names no instance.")
+        raise _refuse(
+            f"Instance [{instance_name or instance_id}] not found on client [{client.name}]."
+        )
+    if instance.application_id != ORACLE_APP_ID:
+        raise _refuse(
+            f"Instance [{instance.name}] on client [{client.name}] is not an Oracle instance "
+            f"(applicationId {instance.application_id})."
+        )
+    backupset = _text(assoc, "backupsetName")
+    if backupset is not None and backupset.casefold() != instance.backupset_name.casefold():
+        raise _refuse(f"Backupset [{backupset}] not found in instance [{instance.name}].")
+    sub_name, sub_id = _text(assoc, "subclientName"), _number(assoc, "subclientId")
+    subclient = (
+        inventory.subclient(instance, sub_name)
+        if sub_name
+        else next((s for s in instance.subclients if s.id == sub_id), None)
+    )
+    if subclient is None:
+        if sub_name is None and sub_id is None:
+            raise _refuse(f"Association [{index}] names no subclient.")
+        raise _refuse(
+            f"Subclient [{sub_name or sub_id}] not found in instance [{instance.name}] "
+            f"of client [{client.name}]."
+        )
+    return Target(client, instance, subclient)

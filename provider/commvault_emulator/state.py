@@ -1,0 +1,239 @@
+"""Everything the emulator remembers, behind one lock.
+
+Inventory, tokens, jobs, job plans (how long the next jobs take and how they end), faults
+and the request log. Handlers call ``State`` methods; each method takes the lock itself,
+or the caller holds ``state.lock`` around several calls.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from commvault_emulator.createtask import BackupRequest, CreateTaskError
+from commvault_emulator.faults import Fault, FaultTable
+from commvault_emulator.inventory import Inventory, Target
+from commvault_emulator.inventory_file import default_inventory
+from commvault_emulator.jobs import COMPLETED, Job, Pause, Snapshot, settle, snapshot
+from commvault_emulator.tokens import TokenStore
+
+FIRST_JOB_ID = 3400891
+FIRST_TASK_ID = 58798
+BUSY_QUEUE = "queue"
+BUSY_REJECT = "reject"
+ERR_BUSY = 2  # UNCERTAIN: one third-party integration reads errorCode 2 as "already running"
+
+
+@dataclass
+class Settings:
+    """The command-line choices; ``reset`` returns to them."""
+
+    username: str = "admin"
+    password: str = "commvault-demo"  # noqa: S105 - the documented demo password
+    token: str | None = None
+    job_seconds: float = 3.0
+    job_outcome: str = COMPLETED
+    latency_ms: float = 0.0
+    token_ttl_seconds: float = 1800.0
+    busy_subclient: str = BUSY_QUEUE
+    inventory: Inventory = field(default_factory=default_inventory)
+
+
+@dataclass
+class PlanOverride:
+    """Seconds and/or outcome for some jobs; a missing field falls through to the next rule."""
+
+    seconds: float | None = None
+    outcome: str | None = None
+    hidden_polls: int = 0
+    """``GET Job/{id}`` finds the job only after this many polls (next jobs only)."""
+
+
+@dataclass
+class RequestRecord:
+    seq: int
+    time: float
+    method: str
+    path: str
+    endpoint: str
+    status: int
+    fault: str | None
+    job_ids: list[str] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class JobError(Exception):
+    """A job action that cannot be done (unknown job, already finished, ...)."""
+
+
+class State:
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        self.lock = threading.RLock()
+        self.settings = settings
+        self.clock = clock
+        self.tokens = TokenStore(settings.token, settings.username, settings.token_ttl_seconds)
+        self._next_job_id = FIRST_JOB_ID
+        self._next_task_id = FIRST_TASK_ID
+        self._next_seq = 1
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the start: inventory, no jobs, faults, log or sessions; ids keep rising."""
+        with self.lock:
+            self.inventory = self.settings.inventory.copy()
+            self.jobs: dict[int, Job] = {}
+            self.faults = FaultTable()
+            self.log: list[RequestRecord] = []
+            self.tokens.reset()
+            self.defaults = PlanOverride(self.settings.job_seconds, self.settings.job_outcome)
+            self.busy_subclient = self.settings.busy_subclient
+            self.next_plans: list[PlanOverride] = []
+            self.subclient_plans: dict[int, PlanOverride] = {}
+
+    # Jobs -------------------------------------------------------------------------------
+
+    def _plan_for(self, target: Target) -> PlanOverride:
+        layers = [self.subclient_plans.get(target.subclient.id), self.defaults]
+        hidden_polls = 0
+        if self.next_plans:
+            layers.insert(0, self.next_plans[0])
+            hidden_polls = self.next_plans.pop(0).hidden_polls
+        seconds = next(p.seconds for p in layers if p is not None and p.seconds is not None)
+        outcome = next(p.outcome for p in layers if p is not None and p.outcome is not None)
+        return PlanOverride(seconds, outcome, hidden_polls)
+
+    def create_jobs(self, request: BackupRequest, user: str) -> tuple[int, list[int]]:
+        """Start one job per target; returns (task id, job ids)."""
+        with self.lock:
+            now = self.clock()
+            self.refresh(now)
+            if self.busy_subclient == BUSY_REJECT:
+                self._refuse_busy(request.targets)
+            task_id = self._next_task_id
+            self._next_task_id += 1
+            job_ids = []
+            for target in request.targets:
+                plan = self._plan_for(target)
+                job = Job(
+                    job_id=self._next_job_id,
+                    task_id=task_id,
+                    entity=target.entity(),
+                    subclient_id=target.subclient.id,
+                    backup_level=request.level,
+                    cumulative=request.cumulative,
+                    description=request.description,
+                    notify=request.notify,
+                    user_name=user,
+                    created=now,
+                    seconds=plan.seconds or 0.0,
+                    outcome=plan.outcome or COMPLETED,
+                    waits_for=self.active_jobs_on(target.subclient.id),
+                    hidden_polls=plan.hidden_polls,
+                )
+                self._next_job_id += 1
+                self.jobs[job.job_id] = job
+                job_ids.append(job.job_id)
+            return task_id, job_ids
+
+    def _refuse_busy(self, targets: list[Target]) -> None:
+        for target in targets:
+            if active := self.active_jobs_on(target.subclient.id):
+                raise CreateTaskError(
+                    ERR_BUSY,
+                    f"A backup job [{active[-1].job_id}] is already running for subclient "
+                    f"[{target.subclient.name}] of client [{target.client.name}].",
+                )
+
+    def active_jobs_on(self, subclient_id: int) -> list[Job]:
+        return [
+            j for j in self.jobs.values() if j.subclient_id == subclient_id and j.ended_at is None
+        ]
+
+    def refresh(self, now: float) -> None:
+        """Settle every job that has ended by ``now`` (in id order: queues resolve forward)."""
+        with self.lock:
+            for job_id in sorted(i for i, j in self.jobs.items() if j.ended_at is None):
+                settle(self.jobs[job_id], now)
+
+    def view(self, job: Job, now: float) -> Snapshot:
+        blocker = next((j.job_id for j in job.waits_for if j.ended_at is None), None)
+        return snapshot(job, now, blocker)
+
+    def job_views(self) -> tuple[float, list[tuple[Job, Snapshot]]]:
+        """Every job with its current snapshot, newest last."""
+        with self.lock:
+            now = self.clock()
+            self.refresh(now)
+            return now, [(job, self.view(job, now)) for _, job in sorted(self.jobs.items())]
+
+    def job_view(self, job_id: int) -> tuple[float, Job, Snapshot] | None:
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is None:
+                return None
+            now = self.clock()
+            self.refresh(now)
+            return now, job, self.view(job, now)
+
+    def poll_job(self, job_id: int) -> tuple[float, Job, Snapshot] | None:
+        """``job_view`` for ``GET Job/{id}``: None while the job is still hidden."""
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is not None and job.hidden_polls > 0:
+                job.hidden_polls -= 1
+                return None
+            return self.job_view(job_id)
+
+    def forget_job(self, job_id: int) -> bool:
+        """Remove a job as if the CommServe had aged it away; jobs queued behind it go on."""
+        with self.lock:
+            job = self.jobs.pop(job_id, None)
+            if job is not None and job.ended_at is None:
+                job.ended_at = self.clock()
+            return job is not None
+
+    def job_action(self, job_id: int, action: str, user: str) -> None:
+        """Kill, pause or resume a job; raises ``JobError`` saying why it cannot."""
+        with self.lock:
+            found = self.job_view(job_id)
+            if found is None:
+                raise JobError(f"Job [{job_id}] does not exist.")
+            now, job, snap = found
+            if snap.finished:
+                raise JobError(f"Job [{job_id}] has already finished with status [{snap.status}].")
+            suspended = any(p.end is None for p in job.pauses)
+            if action == "kill":
+                if suspended:
+                    job.pauses[-1].end = now
+                job.killed_at, job.killed_by, job.ended_at = now, user, now
+            elif action == "pause":
+                if suspended:
+                    raise JobError(f"Job [{job_id}] is already suspended.")
+                job.pauses.append(Pause(now))
+            elif action == "resume":
+                if not suspended:
+                    raise JobError(f"Job [{job_id}] is not suspended: it is [{snap.status}].")
+                job.pauses[-1].end = now
+            else:
+                raise JobError(f"Unsupported job action [{action}].")
+
+    # Faults and the request log -----------------------------------------------------------
+
+    def take_fault(self, method: str, rel_path: str) -> Fault | None:
+        with self.lock:
+            return self.faults.take(method, rel_path)
+
+    def record(self, **fields: Any) -> None:
+        """Append one API request to the log (never a token, password or auth header)."""
+        with self.lock:
+            self.log.append(RequestRecord(seq=self._next_seq, **fields))
+            self._next_seq += 1
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [record.to_dict() for record in self.log]

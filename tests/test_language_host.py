@@ -1,0 +1,143 @@
+"""`pulumi preview/up/destroy` of a Python project through the real CLI, which runs the program
+through the language host (tools/pulumi-language-python/ with our CLI build)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+VENV = Path(sys.prefix)
+PULUMI = VENV / "bin" / "pulumi"
+
+pytestmark = [
+    pytest.mark.engine,
+    pytest.mark.skipif(not PULUMI.exists(), reason=f"{PULUMI} missing: run tools/setup.sh"),
+]
+
+PULUMI_YAML = """\
+name: language-host-test
+runtime:
+  name: python
+  options:
+    virtualenv: {venv}
+"""
+
+PROVIDER = """
+from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
+
+
+class EchoProvider(ResourceProvider):
+    def create(self, props):
+        return CreateResult(id_="echo", outs={**props, "length": len(props["text"])})
+
+    def diff(self, id, olds, news):
+        return DiffResult(changes=olds["text"] != news["text"])
+
+    def update(self, id, olds, news):
+        return UpdateResult(outs={**news, "length": len(news["text"])})
+
+
+class Echo(Resource):
+    def __init__(self, name, text):
+        super().__init__(EchoProvider(), name, {"text": text, "length": None})
+"""
+
+PROGRAM = """
+import sys
+import pulumi
+from echo import Echo
+
+config = pulumi.Config()
+if config.get_bool("fail"):
+    raise RuntimeError("boom from the program")
+echo = Echo("greeting", config.require("text"))
+pulumi.export("text", echo.text)
+pulumi.export("length", echo.length)
+pulumi.export("token_length", config.require_secret("token").apply(len))
+pulumi.export("python", sys.executable)
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text(PULUMI_YAML.format(venv=VENV))
+    (project / "echo.py").write_text(PROVIDER)
+    (project / "__main__.py").write_text(PROGRAM)
+    (tmp_path / "state").mkdir()
+    return project
+
+
+def pulumi(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": f"{PULUMI.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PULUMI_BACKEND_URL": f"file://{project.parent / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": "test",
+        "PULUMI_HOME": str(project.parent / "home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+    result = subprocess.run(
+        [str(PULUMI), *args, "--non-interactive"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def init_stack(project: Path, text: str) -> None:
+    pulumi(project, "stack", "init", "test")
+    pulumi(project, "config", "set", "text", text)
+    pulumi(project, "config", "set", "--secret", "token", "s3cr3t")
+
+
+def test_preview_up_update_destroy(project: Path) -> None:
+    init_stack(project, "hello")
+
+    preview = pulumi(project, "preview")
+    assert "2 to create" in preview.stdout
+
+    pulumi(project, "up", "--yes")
+    outputs = json.loads(pulumi(project, "stack", "output", "--json", "--show-secrets").stdout)
+    assert outputs == {
+        "text": "hello",
+        "length": 5,
+        "token_length": 6,
+        "python": str(VENV / "bin" / "python"),
+    }
+
+    pulumi(project, "config", "set", "text", "hello, world")
+    update = pulumi(project, "up", "--yes")
+    assert "1 updated" in update.stdout
+    outputs = json.loads(pulumi(project, "stack", "output", "--json").stdout)
+    assert (outputs["text"], outputs["length"]) == ("hello, world", 12)
+    assert outputs["token_length"] == "[secret]"
+
+    destroy = pulumi(project, "destroy", "--yes")
+    assert "2 deleted" in destroy.stdout
+    assert json.loads(pulumi(project, "stack", "output", "--json").stdout) == {}
+
+
+def test_failing_program_fails_up_with_its_error(project: Path) -> None:
+    init_stack(project, "hello")
+    pulumi(project, "config", "set", "fail", "true")
+
+    result = pulumi(project, "up", "--yes", check=False)
+
+    assert result.returncode != 0
+    assert "RuntimeError: boom from the program" in result.stdout
+    # The program's own error is the whole story (the host bails, adding no exit-code error).
+    assert "non-zero exit code" not in result.stdout + result.stderr

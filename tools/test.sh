@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite, end-to-end tests with the real Pulumi CLI included.
+set -euo pipefail
+repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+bash tools/setup.sh
+export PATH="$repo/.venv/bin:$PATH"
+exec python -m pytest "$@"
