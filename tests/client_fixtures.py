@@ -14,7 +14,7 @@ from emulator_support import EMULATOR_TOKEN
 from pulumi_commvault import CommvaultClient, sessions, settings
 from pulumi_commvault.transport import RetryPolicy
 
-DEMO_USER = ("admin", "commvault-demo")
+DEMO_USER = ("admin", "demo-Pa55word")
 FAST_RETRIES = RetryPolicy(attempts=3, backoff_factor_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
 PROVIDER_VARIABLES = (
     "COMMVAULT_URL",

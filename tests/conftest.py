@@ -9,7 +9,7 @@ import pytest
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import EMULATOR_TOKEN
 
-pytest_plugins = ["client_fixtures"]
+pytest_plugins = ["client_fixtures", "engine_fixtures"]
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import requests
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import EMULATOR_TOKEN, TIMEOUT_S, api_session
 
-DEMO_PASSWORD = "commvault-demo"
+DEMO_PASSWORD = "demo-Pa55word"
 ACCESS_DENIED = {"errorMessage": "Access Denied", "errorCode": 5}
 
 

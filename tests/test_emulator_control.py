@@ -11,7 +11,7 @@ import requests
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import EMULATOR_TOKEN, TIMEOUT_S, api_session, backup_body
 
-PASSWORD = "commvault-demo"
+PASSWORD = "demo-Pa55word"
 
 
 def test_request_log_names_every_endpoint_in_order(emulator: EmulatorProcess) -> None:

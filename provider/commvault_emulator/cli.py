@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     add("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
     add("--username", default="admin", help="Login user name (default admin)")
-    add("--password", default="commvault-demo", help="Login password (default commvault-demo)")
+    add("--password", default="demo-Pa55word", help="Login password (default demo-Pa55word)")
     add("--token", help="a pre-issued token accepted in Authtoken or Authorization: Bearer")
     add("--inventory", metavar="FILE", help="inventory JSON file (default: built-in inventory)")
     add("--job-seconds", type=float, default=3.0, help="how long each job runs (default 3)")

@@ -44,7 +44,7 @@ class EmulatorProcess:
         inventory: str | os.PathLike[str] | None = None,
         token: str | None = None,
         username: str = "admin",
-        password: str = "commvault-demo",  # noqa: S107 - the documented demo password
+        password: str = "demo-Pa55word",  # noqa: S107 - the documented demo password
         tls_cert: str | os.PathLike[str] | None = None,
         tls_key: str | os.PathLike[str] | None = None,
         extra_args: Sequence[str] = (),

@@ -32,7 +32,7 @@ class Settings:
     """The command-line choices; ``reset`` returns to them."""
 
     username: str = "admin"
-    password: str = "commvault-demo"  # noqa: S105 - the documented demo password
+    password: str = "demo-Pa55word"  # noqa: S105 - the documented demo password
     token: str | None = None
     job_seconds: float = 3.0
     job_outcome: str = COMPLETED

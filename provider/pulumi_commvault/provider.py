@@ -147,7 +147,7 @@ class OracleBackupTriggerProvider(ResourceProvider):
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
         client = _client()
-        label = inputs.request_name or "OracleBackupTrigger"
+        label = inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger"
         try:
             started = start_backup(client, request, adoptable=_adoptable(inputs))
             say(_started_line(label, started))

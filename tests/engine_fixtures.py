@@ -1,0 +1,42 @@
+"""Fixtures for tests that drive the real Pulumi CLI against the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pulumi import automation as auto
+
+from commvault_emulator.process import EmulatorProcess
+from engine_support import REPO, Deployment, deploy
+
+Deployer = Callable[..., Deployment]
+
+
+@pytest.fixture
+def engine_config(
+    emulator: EmulatorProcess, demo_user: tuple[str, str]
+) -> dict[str, auto.ConfigValue]:
+    """Stack config that points the provider at the emulator, password stored as a secret."""
+    return {
+        "commvault:url": auto.ConfigValue(emulator.url),
+        "commvault:username": auto.ConfigValue(demo_user[0]),
+        "commvault:password": auto.ConfigValue(demo_user[1], secret=True),
+    }
+
+
+@pytest.fixture
+def deployer(tmp_path: Path, engine_config: dict[str, auto.ConfigValue]) -> Deployer:
+    """``deployer(program, config=None, **kw)``: a stack of ``program`` in this test's tmp dir."""
+    if not (REPO / ".venv" / "bin" / "pulumi").exists():
+        pytest.fail("the pulumi CLI is missing: run `bash tools/setup.sh` first")
+
+    def make(
+        program: Callable[[], None],
+        config: dict[str, auto.ConfigValue] | None = None,
+        **kwargs: object,
+    ) -> Deployment:
+        return deploy(tmp_path, program, config if config is not None else engine_config, **kwargs)  # type: ignore[arg-type]
+
+    return make
