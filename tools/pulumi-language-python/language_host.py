@@ -204,7 +204,7 @@ def run_response(returncode: int) -> language_pb2.RunResponse:
 
 def query_python(interpreter: Interpreter, code: str) -> str:
     try:
-        result = subprocess.run(  # noqa: S603 - the project's own interpreter
+        result = subprocess.run(
             [interpreter.python, "-c", code],
             env=interpreter.env,
             capture_output=True,
@@ -239,7 +239,7 @@ class Programs:
         with self._lock:
             if self._stopping:
                 raise HostError("the language host is shutting down")
-            process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)  # noqa: S603
+            process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
             self._running.add(process)
         try:
             return process.wait()
