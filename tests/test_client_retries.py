@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_commvault import AmbiguousCreateError, ServerError
+from pulumi_commvault import AmbiguousCreateError, CommvaultClient, ServerError
 from pulumi_commvault.backups import BackupRequest, Database, start_backup
 from pulumi_commvault.models import CreateTaskRequest
+from pulumi_commvault.transport import RetryPolicy
 
 ORCL = Database("oradb01", "ORCL", "default")
 
@@ -131,3 +132,14 @@ def test_no_backup_is_sent_when_the_commserve_cannot_list_jobs_first(fast_client
     with pytest.raises(ServerError, match="POST Jobs"):
         start_backup(fast_client, backup("gone-1"), adoptable=lambda s: True, sleep=no_sleep)
     assert emulator.control.count("CreateTask") == 0
+
+
+def test_reads_stop_retrying_when_the_time_budget_runs_out(emulator, api_token):
+    policy = RetryPolicy(
+        attempts=1000, backoff_factor_s=0.05, backoff_max_s=0.05, jitter_s=0.0, budget_s=0.5
+    )
+    client = CommvaultClient(emulator.url, token=api_token, retry=policy)
+    emulator.control.inject("WhoAmI", "status", status=503, count=1000)
+    with pytest.raises(ServerError, match="HTTP 503"):
+        client.who_am_i()
+    assert 3 < len(endpoint_statuses(emulator, "WhoAmI")) < 100

@@ -11,8 +11,10 @@ the job the request started.
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from dataclasses import dataclass
+from typing import Any, Self
 
 import requests
 import urllib3
@@ -24,13 +26,30 @@ log = logging.getLogger("pulumi_commvault")
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
-class CappedRetry(Retry):
-    """urllib3's Retry, with a server's ``Retry-After`` capped so no call sleeps for an hour."""
+class BudgetedRetry(Retry):
+    """urllib3's Retry within a time budget, counted from the first failure of a call.
 
-    RETRY_AFTER_CAP_S = 60.0
+    A server's ``Retry-After`` is honoured but capped at the budget, so no call sleeps for the
+    hour a rate limiter may ask for.
+    """
+
+    def __init__(self, *args: Any, budget_s: float = 60.0, deadline: float | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.budget_s = budget_s
+        self.deadline = deadline
+
+    def new(self, **kwargs: Any) -> Self:
+        # ``new`` makes the copy for the next try, so the clock starts at the first failure.
+        deadline = self.deadline if self.deadline is not None else time.monotonic() + self.budget_s
+        return super().new(**{"budget_s": self.budget_s, "deadline": deadline, **kwargs})
+
+    def is_exhausted(self) -> bool:
+        out_of_time = self.deadline is not None and time.monotonic() >= self.deadline
+        return out_of_time or super().is_exhausted()
 
     def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), self.RETRY_AFTER_CAP_S)
+        return min(super().parse_retry_after(retry_after), self.budget_s)
 
 
 @dataclass(frozen=True)
@@ -40,9 +59,10 @@ class RetryPolicy:
     Attributes:
         attempts: tries of a read after the first, for each kind of failure.
         backoff_factor_s: first backoff; each retry doubles it, plus up to ``jitter_s``.
-        backoff_max_s: the cap of one backoff (a ``Retry-After`` is capped at 60 s).
+        backoff_max_s: the cap of one backoff (a ``Retry-After`` is capped at ``budget_s``).
         jitter_s: random extra added to each backoff so clients do not retry in step.
         create_attempts: sends of one CreateTask in all, each after proving no job started.
+        budget_s: the most time one call spends retrying, from its first failure.
     """
 
     attempts: int = 5
@@ -50,9 +70,10 @@ class RetryPolicy:
     backoff_max_s: float = 10.0
     jitter_s: float = 0.5
     create_attempts: int = 3
+    budget_s: float = 60.0
 
     def for_reads(self) -> Retry:
-        return CappedRetry(
+        return BudgetedRetry(
             total=self.attempts,
             connect=self.attempts,
             read=self.attempts,
@@ -65,11 +86,12 @@ class RetryPolicy:
             backoff_jitter=self.jitter_s,
             respect_retry_after_header=True,
             raise_on_status=False,
+            budget_s=self.budget_s,
         )
 
     def for_create_task(self) -> Retry:
         """Retry only connection failures: the request provably never reached the server."""
-        return CappedRetry(
+        return BudgetedRetry(
             total=self.attempts,
             connect=self.attempts,
             read=0,
@@ -82,6 +104,7 @@ class RetryPolicy:
             backoff_max=self.backoff_max_s,
             backoff_jitter=self.jitter_s,
             raise_on_status=False,
+            budget_s=self.budget_s,
         )
 
 
