@@ -33,8 +33,9 @@ class BudgetedRetry(Retry):
     hour a rate limiter may ask for.
     """
 
-    def __init__(self, *args: Any, budget_s: float = 60.0, deadline: float | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, budget_s: float = 60.0, deadline: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.budget_s = budget_s
         self.deadline = deadline
