@@ -69,6 +69,18 @@ def test_check_accepts_valid_inputs_without_calling_the_api(provider, emulator):
             "required",
         ),
         ({"databases": [{"client_name": "a", "instance_name": "b"}]}, "databases", "not both"),
+        (
+            {
+                "databases": [
+                    {"client_name": "a", "instance_name": "b"},
+                    {"client_name": "A", "instance_name": "B", "subclient_name": "default"},
+                ],
+                "client_name": None,
+                "instance_name": None,
+            },
+            "databases",
+            "more than once",
+        ),
         ({"colour": "blue"}, "colour", "unknown input"),
     ],
 )

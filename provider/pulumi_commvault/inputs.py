@@ -107,6 +107,11 @@ class TriggerInputs(BaseModel):
                 raise ValueError("client_name: required (or give databases)")
             if self.instance_name is None:
                 raise ValueError("instance_name: required (or give databases)")
+        if self.databases is not None:
+            keys = [d.database().key for d in self.databases]
+            repeated = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"databases: {', '.join(repeated)} listed more than once")
         if self.cumulative and self.backup_level != "incremental":
             raise ValueError("cumulative: applies to incremental backups only")
         return self
