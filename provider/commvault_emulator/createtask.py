@@ -9,10 +9,21 @@ Every association is checked before any job starts: one bad association starts n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from commvault_emulator.inventory import ORACLE_APP_ID, Inventory, Target
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def id(self) -> int: ...
+
+
+_Child = TypeVar("_Child", bound=_Named)
 
 ERR_NO_ELIGIBLE = 587207178  # from Commvault's one documented CreateTask failure example
 ERR_INVALID_OPTION = 1  # UNCERTAIN: the code a real CommServe uses for a bad option
@@ -150,18 +161,9 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
             f"Application [{app_id if app_id is not None else app_name}] is not Oracle: "
             f"only Oracle (applicationId {ORACLE_APP_ID}) subclients can be backed up."
         )
-    instance_name, instance_id = _text(assoc, "instanceName"), _number(assoc, "instanceId")
-    instance = (
-        inventory.instance(client, instance_name)
-        if instance_name
-        else next((i for i in client.instances if i.id == instance_id), None)
+    instance = _named_child(
+        assoc, index, "instance", client.instances, f"on client [{client.name}]"
     )
-    if instance is None:
-        if instance_name is None and instance_id is None:
-            raise _refuse(f"Association [{index}] names no instance.")
-        raise _refuse(
-            f"Instance [{instance_name or instance_id}] not found on client [{client.name}]."
-        )
     if instance.application_id != ORACLE_APP_ID:
         raise _refuse(
             f"Instance [{instance.name}] on client [{client.name}] is not an Oracle instance "
@@ -170,17 +172,24 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
     backupset = _text(assoc, "backupsetName")
     if backupset is not None and backupset.casefold() != instance.backupset_name.casefold():
         raise _refuse(f"Backupset [{backupset}] not found in instance [{instance.name}].")
-    sub_name, sub_id = _text(assoc, "subclientName"), _number(assoc, "subclientId")
-    subclient = (
-        inventory.subclient(instance, sub_name)
-        if sub_name
-        else next((s for s in instance.subclients if s.id == sub_id), None)
+    subclient = _named_child(
+        assoc,
+        index,
+        "subclient",
+        instance.subclients,
+        f"in instance [{instance.name}] of client [{client.name}]",
     )
-    if subclient is None:
-        if sub_name is None and sub_id is None:
-            raise _refuse(f"Association [{index}] names no subclient.")
-        raise _refuse(
-            f"Subclient [{sub_name or sub_id}] not found in instance [{instance.name}] "
-            f"of client [{client.name}]."
-        )
     return Target(client, instance, subclient)
+
+
+def _named_child(
+    assoc: dict[str, Any], index: int, kind: str, children: Sequence[_Child], where: str
+) -> _Child:
+    """The instance or subclient an association names by name (any case) or by id."""
+    name, number = _text(assoc, f"{kind}Name"), _number(assoc, f"{kind}Id")
+    for child in children:
+        if (child.name.casefold() == name.casefold()) if name else (child.id == number):
+            return child
+    if name is None and number is None:
+        raise _refuse(f"Association [{index}] names no {kind}.")
+    raise _refuse(f"{kind.capitalize()} [{name or number}] not found {where}.")
