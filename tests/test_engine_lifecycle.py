@@ -47,7 +47,7 @@ def test_up_starts_one_backup_and_records_the_emulators_job_ids(deployer, emulat
     assert endpoints(emulator).count("CreateTask") == 1
     jobs = emulator.control.jobs()
     assert result.outputs["job_ids"].value == [str(j["jobId"]) for j in jobs]
-    assert result.outputs["task_id"].value == jobs[0]["taskId"]
+    assert result.outputs["task_id"].value == str(jobs[0]["taskId"])
     state = deployment.outputs_of("snap")
     assert state["jobs"][0]["status"] == "Completed"
 

@@ -322,3 +322,11 @@ def test_password_login_from_config_logs_in_once_per_process(emulator, demo_user
     for trigger in ("a", "b", "c"):
         provider.create(inputs(triggers=[trigger], wait_for_completion=False))
     assert emulator.control.count("Login") == 1
+
+
+def test_many_creates_in_one_process_list_recent_jobs_once(provider, emulator):
+    for n in range(5):
+        provider.create(inputs(triggers=[float(n)], wait_for_completion=False))
+    assert emulator.control.count("CreateTask") == 5
+    assert emulator.control.count("Jobs") == 1
+    assert emulator.control.count("Login") == 0

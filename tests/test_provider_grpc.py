@@ -86,8 +86,9 @@ def test_engine_sequence_configure_check_create_diff_update_read_delete(stub, em
     state = from_struct(created.properties)
     assert state["job_ids"] == [str(j["jobId"]) for j in emulator.control.jobs()]
     assert state["jobs"][0]["status"] == "Completed"
-    assert isinstance(state["task_id"], float), "numbers come back from the engine as floats"
-    assert created.id == str(int(state["task_id"]))
+    assert state["timeout_minutes"] == 2.0
+    assert isinstance(state["timeout_minutes"], float), "numbers reach the provider as floats"
+    assert created.id == state["task_id"] == str(emulator.control.jobs()[0]["taskId"])
 
     same = stub.Diff(
         provider_pb2.DiffRequest(

@@ -9,6 +9,8 @@ starting another.
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +18,16 @@ from dataclasses import dataclass
 from .client import CommvaultClient
 from .errors import AmbiguousCreateError, CommvaultError, RateLimitedError, UnexpectedAnswerError
 from .models import Association, BackupLevel, CreateTaskRequest, JobSummary
+from .waiters import job_statuses
 
 log = logging.getLogger("pulumi_commvault")
 
 MARKER_TAG = "pulumi-commvault"
+MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
 LOOKUP_WINDOW_S = 24 * 3600
 LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
+INDEX_PAGE_SIZE = 1000
+INDEX_MAX_JOBS = 20_000
 
 
 @dataclass(frozen=True)
@@ -91,20 +97,65 @@ class StartedJob:
     adopted: bool
 
 
+class MarkedJobIndex:
+    """Which marked jobs the CommServe ran lately: listed once, then kept for a process.
+
+    Adoption is for jobs that earlier runs started, and those are on the CommServe before a
+    ``pulumi up`` first asks, so one listing serves all of its resources (a fleet of 500
+    triggers costs one listing, not 500). Jobs started in this process are added as they
+    start. A tag's candidates are read afresh before they are adopted.
+    """
+
+    def __init__(self, lookup_s: int = LOOKUP_WINDOW_S) -> None:
+        self.lookup_s = lookup_s
+        self._job_ids: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def candidates(self, client: CommvaultClient, tag: str) -> list[str]:
+        """Ids of the jobs marked with ``tag``, newest first."""
+        with self._lock:
+            if self._job_ids is None:
+                self._job_ids = self._list(client)
+            return list(self._job_ids.get(tag, []))
+
+    def remember(self, tag: str, job_ids: list[str]) -> None:
+        with self._lock:
+            if self._job_ids is not None:
+                self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
+
+    def _list(self, client: CommvaultClient) -> dict[str, list[str]]:
+        by_tag: dict[str, list[str]] = {}
+        for offset in range(0, INDEX_MAX_JOBS, INDEX_PAGE_SIZE):
+            page = client.list_jobs(lookup_s=self.lookup_s, limit=INDEX_PAGE_SIZE, offset=offset)
+            for summary in page:
+                for tag in MARKED.findall(summary.job_description):
+                    by_tag.setdefault(tag, []).append(str(summary.job_id))
+            if len(page) < INDEX_PAGE_SIZE:
+                break
+        return by_tag
+
+
 def start_backup(
     client: CommvaultClient,
     request: BackupRequest,
     *,
     adoptable: Callable[[JobSummary], bool],
+    index: MarkedJobIndex | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
     """One job per database of ``request``: adopted where one is already marked, else started.
 
     ``adoptable`` says whether a marked job found on the CommServe may stand for this request
     (typically: it is still running, or it finished successfully). CreateTask is sent again
-    only after a failure that left no usable answer and a fresh look found no job.
+    only after a failure that left no usable answer and a fresh look found no job. With an
+    ``index``, the first look uses it instead of listing the clients' jobs.
     """
-    jobs = {db.key: job for db, job in find_marked_jobs(client, request, adoptable).items()}
+    first_look = (
+        find_indexed_jobs(client, request, adoptable, index)
+        if index is not None
+        else find_marked_jobs(client, request, adoptable)
+    )
+    jobs = {db.key: job for db, job in first_look.items()}
     for job in jobs.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
@@ -158,6 +209,8 @@ def start_backup(
             )
         for db, job_id in zip(missing, answer.job_ids, strict=True):
             jobs[db.key] = StartedJob(job_id, db, answer.task_id, adopted=False)
+        if index is not None:
+            index.remember(request.tag, answer.job_ids)
         missing = []
     return [jobs[db.key] for db in request.databases]
 
@@ -166,24 +219,40 @@ def find_marked_jobs(
     client: CommvaultClient, request: BackupRequest, adoptable: Callable[[JobSummary], bool]
 ) -> dict[Database, StartedJob]:
     """The newest adoptable job carrying the request's marker, for each of its databases."""
-    wanted = {db.key: db for db in request.databases}
     known_ids = client.client_ids()
-    client_ids = sorted(
-        {
-            known_ids[db.client_name.lower()]
-            for db in request.databases
-            if db.client_name.lower() in known_ids
-        }
-    )
+    names = {db.client_name.lower() for db in request.databases}
+    client_ids = sorted(known_ids[name] for name in names if name in known_ids)
     if not client_ids:
         return {}
     limit = max(100, 4 * len(request.databases))
+    listing = client.list_jobs(client_ids=client_ids, lookup_s=LOOKUP_WINDOW_S, limit=limit)
+    return _adopt(request, [s for s in listing if request.tag in s.job_description], adoptable)
+
+
+def find_indexed_jobs(
+    client: CommvaultClient,
+    request: BackupRequest,
+    adoptable: Callable[[JobSummary], bool],
+    index: MarkedJobIndex,
+) -> dict[Database, StartedJob]:
+    """Like ``find_marked_jobs``, from the index: no call at all when nothing carries the tag."""
+    candidates = index.candidates(client, request.tag)
+    if not candidates:
+        return {}
+    summaries = job_statuses(client, candidates)
+    return _adopt(request, [summaries[j] for j in candidates if j in summaries], adoptable)
+
+
+def _adopt(
+    request: BackupRequest,
+    newest_first: list[JobSummary],
+    adoptable: Callable[[JobSummary], bool],
+) -> dict[Database, StartedJob]:
+    wanted = {db.key: db for db in request.databases}
     found: dict[Database, StartedJob] = {}
-    for summary in client.list_jobs(client_ids=client_ids, lookup_s=LOOKUP_WINDOW_S, limit=limit):
-        if request.tag not in summary.job_description or not adoptable(summary):
-            continue
+    for summary in newest_first:
         db = wanted.get(Database.of_job(summary).key)
-        if db is not None and db not in found:
+        if db is not None and db not in found and adoptable(summary):
             found[db] = StartedJob(str(summary.job_id), db, None, adopted=True)
     return found
 

@@ -249,12 +249,18 @@ class CommvaultClient:
         category: int = JOB_CATEGORY_ALL,
         lookup_s: int = 24 * 3600,
         limit: int = 100,
+        offset: int = 0,
     ) -> list[JobSummary]:
         """``POST Jobs``: recent backup jobs, newest first, of the given clients (or all)."""
         body = {
             "scope": 1,
             "category": category,
-            "pagingConfig": {"sortDirection": 1, "offset": 0, "sortField": "jobId", "limit": limit},
+            "pagingConfig": {
+                "sortDirection": 1,
+                "offset": offset,
+                "sortField": "jobId",
+                "limit": limit,
+            },
             "jobFilter": {
                 "completedJobLookupTime": lookup_s,
                 "showAgedJobs": False,

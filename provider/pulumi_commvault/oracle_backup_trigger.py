@@ -84,7 +84,7 @@ class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigge
     every input.
     """
 
-    task_id: pulumi.Output[int | None]
+    task_id: pulumi.Output[str | None]
     job_ids: pulumi.Output[list[str]]
     jobs: pulumi.Output[list[dict[str, Any]]]
     request_marker: pulumi.Output[str]
@@ -111,4 +111,3 @@ class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigge
         props["request_name"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
         props.update(dict.fromkeys(("task_id", "job_ids", "jobs", "request_marker", "history")))
         super().__init__(OracleBackupTriggerProvider(), resource_name, props, opts)
-        self.task_id = self.task_id.apply(lambda v: None if v is None else int(v))

@@ -21,7 +21,7 @@ def job_record(started: StartedJob, summary: JobSummary | None) -> dict[str, Any
     """What the state records of one job; status fields stay None until the job is read."""
     record: dict[str, Any] = {
         "job_id": started.job_id,
-        "task_id": started.task_id,
+        "task_id": None if started.task_id is None else str(started.task_id),
         "client_name": started.database.client_name,
         "instance_name": started.database.instance_name,
         "subclient_name": started.database.subclient_name,
@@ -62,7 +62,7 @@ def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, A
 def build_outputs(
     inputs: dict[str, Any],
     *,
-    task_id: int | None,
+    task_id: str | None,
     jobs: list[dict[str, Any]],
     marker: str,
     history: list[dict[str, Any]],
@@ -100,10 +100,10 @@ def history_with(previous: dict[str, Any]) -> list[dict[str, Any]]:
     return [entry, *(previous.get("history") or [])][:HISTORY_LIMIT]
 
 
-def task_id_of(jobs: list[StartedJob]) -> int | None:
-    """The task that started the newest jobs; None when every job was adopted."""
+def task_id_of(jobs: list[StartedJob]) -> str | None:
+    """The task that started the newest jobs, as a string like the job ids; None if adopted."""
     ids = [job.task_id for job in jobs if job.task_id is not None]
-    return ids[-1] if ids else None
+    return str(ids[-1]) if ids else None
 
 
 def _iso(epoch_s: int) -> str | None:

@@ -42,8 +42,8 @@ from .outputs import (
     results_of,
     task_id_of,
 )
-from .sessions import client_for
-from .settings import SettingsError, current_settings, remember_config
+from .sessions import client_for, marked_jobs_for
+from .settings import ConnectionSettings, SettingsError, current_settings, remember_config
 from .waiters import job_statuses, raise_for_outcome, wait_for_jobs
 
 
@@ -93,7 +93,7 @@ class OracleBackupTriggerProvider(ResourceProvider):
         started if it is still running (or finished well), instead of starting another.
         """
         outs = self._back_up(without_provider(props), previous=None)
-        resource_id = str(outs["task_id"] or outs["request_marker"])
+        resource_id = outs["task_id"] or outs["request_marker"]
         return CreateResult(resource_id, outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -146,10 +146,13 @@ class OracleBackupTriggerProvider(ResourceProvider):
         previous_job_ids = [str(j) for j in (previous or {}).get("job_ids") or []]
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
-        client = _client()
+        settings = _settings()
+        client = client_for(settings)
         label = inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger"
         try:
-            started = start_backup(client, request, adoptable=_adoptable(inputs))
+            started = start_backup(
+                client, request, adoptable=_adoptable(inputs), index=marked_jobs_for(settings)
+            )
             say(_started_line(label, started))
             summaries: dict[str, JobSummary] = {}
             if inputs.wait_for_completion:
@@ -175,11 +178,15 @@ class OracleBackupTriggerProvider(ResourceProvider):
         )
 
 
-def _client() -> CommvaultClient:
+def _settings() -> ConnectionSettings:
     try:
-        return client_for(current_settings())
-    except (SettingsError, ValueError) as exc:
+        return current_settings()
+    except SettingsError as exc:
         raise BackupTriggerError(str(exc)) from None
+
+
+def _client() -> CommvaultClient:
+    return client_for(_settings())
 
 
 def _parsed(props: dict[str, Any]) -> TriggerInputs:

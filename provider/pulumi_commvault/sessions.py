@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 
+from .backups import MarkedJobIndex
 from .client import CommvaultClient
 from .settings import ConnectionSettings
 
 _clients: dict[ConnectionSettings, CommvaultClient] = {}
+_indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
 _lock = threading.Lock()
 
 
@@ -32,10 +34,17 @@ def client_for(settings: ConnectionSettings) -> CommvaultClient:
         return client
 
 
+def marked_jobs_for(settings: ConnectionSettings) -> MarkedJobIndex:
+    """The process's index of marked jobs on that CommServe (see ``MarkedJobIndex``)."""
+    with _lock:
+        return _indexes.setdefault(settings, MarkedJobIndex())
+
+
 def close_all() -> None:
     """Log out and close every cached client (for tests and long-lived processes)."""
     with _lock:
         clients = list(_clients.values())
         _clients.clear()
+        _indexes.clear()
     for client in clients:
         client.close()
