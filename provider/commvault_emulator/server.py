@@ -35,6 +35,8 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The default backlog of 5 resets connections when a fleet's calls arrive at once.
+    request_queue_size = 128
     allow_reuse_address = True
 
     def __init__(
