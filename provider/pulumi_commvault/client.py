@@ -110,6 +110,7 @@ class CommvaultClient:
         )
         self._auth_lock = threading.Lock()
         self._client_ids: dict[str, int] | None = None
+        self._lookup_lock = threading.Lock()
 
     def __repr__(self) -> str:
         auth = "password" if self._password else "token"
@@ -279,14 +280,15 @@ class CommvaultClient:
 
     def client_ids(self) -> dict[str, int]:
         """``GET Client``, once per client object: lower-cased client names to client ids."""
-        if self._client_ids is None:
-            answer = self._call("GET", "Client")
-            listing = self._parse(ClientListResponse, answer, "GET Client")
-            self._client_ids = {
-                p.client.client_entity.client_name.lower(): p.client.client_entity.client_id
-                for p in listing.client_properties
-            }
-        return self._client_ids
+        with self._lookup_lock:
+            if self._client_ids is None:
+                answer = self._call("GET", "Client")
+                listing = self._parse(ClientListResponse, answer, "GET Client")
+                self._client_ids = {
+                    p.client.client_entity.client_name.lower(): p.client.client_entity.client_id
+                    for p in listing.client_properties
+                }
+            return self._client_ids
 
     # --- The one place requests are sent and answers judged ------------------------------
 

@@ -1,0 +1,39 @@
+"""Every bench in turn, then ``docs/performance.md``: ``.venv/bin/python -m bench``.
+
+``--what-if`` also runs ``bench.what_if`` (about 8 minutes more). Each bench can be run on
+its own: ``python -m bench.<name>``; see ``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from . import (
+    api_economy,
+    emulator_capacity,
+    fleet_snapshot,
+    provider_memory,
+    report,
+    trigger_overhead,
+    what_if,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--what-if", action="store_true", help="also run bench.what_if")
+    args = parser.parse_args()
+    benches = [trigger_overhead, fleet_snapshot, api_economy, provider_memory]
+    benches += [what_if] if args.what_if else []
+    benches.append(emulator_capacity)  # last: it compares with the others' request rates
+    started = time.monotonic()
+    for bench in benches:
+        print(f"\n=== {bench.__name__} ===", flush=True)
+        bench.main([])
+    report.main()
+    print(f"all benches: {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
