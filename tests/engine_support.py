@@ -1,9 +1,18 @@
-"""Running Pulumi programs through the real CLI (Automation API), on a local file backend."""
+"""Running Pulumi programs through the real CLI, on a local file backend.
+
+``deploy`` runs an inline program with the Automation API; ``CliProject`` is a project
+directory on disk driven by plain ``pulumi`` commands (for runs a test interrupts).
+"""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import os
+import signal
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +43,22 @@ class Deployment:
     state_dir: Path
     project: str
     output: list[str] = field(default_factory=list)
+    _hooks: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
 
     def _say(self, line: str) -> None:
         self.output.append(line)
+        for hook in [h for h in self._hooks if h[0] in line]:
+            self._hooks.remove(hook)
+            hook[1]()
+
+    def when_output(self, text: str, action: Callable[[], None]) -> None:
+        """Run ``action`` once, as soon as a CLI line containing ``text`` is printed."""
+        self._hooks.append((text, action))
+
+    @property
+    def text(self) -> str:
+        """Everything the CLI printed so far, as one string."""
+        return "\n".join(self.output)
 
     def preview(self, **kwargs: Any) -> auto.PreviewResult:
         return self.stack.preview(on_output=self._say, color="never", **kwargs)
@@ -60,6 +82,18 @@ class Deployment:
                 return dict(resource.get("outputs") or {})
         raise KeyError(name)
 
+    def names(self) -> list[str]:
+        """The names of the resources the state holds."""
+        return [r["urn"].rsplit("::", 1)[-1] for r in self.resources()]
+
+    def pending_operations(self) -> list[dict[str, Any]]:
+        deployment = self.stack.export_stack().deployment
+        return list(deployment.get("pending_operations") or [])
+
+    def config_file_text(self) -> str:
+        """``Pulumi.<stack>.yaml`` as the workspace wrote it."""
+        return (Path(self.stack.workspace.work_dir) / f"Pulumi.{self.stack.name}.yaml").read_text()
+
     def state_text(self) -> str:
         stacks = self.state_dir / ".pulumi" / "stacks" / self.project
         return "\n".join(p.read_text() for p in sorted(stacks.glob("*.json")))
@@ -70,12 +104,16 @@ class Deployment:
 
     def cli(self, *args: str) -> str:
         """Run the pulumi CLI on this stack; its standard output."""
+        return self.cli_run(*args, check=True).stdout
+
+    def cli_run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        """Run the pulumi CLI on this stack; the finished process (stdout and stderr)."""
         env = {
             **os.environ,
             **engine_env(self.state_dir),
             "PULUMI_HOME": str(self.state_dir.parent / "home"),
         }
-        done = subprocess.run(
+        return subprocess.run(
             [
                 "pulumi",
                 *args,
@@ -87,9 +125,14 @@ class Deployment:
             env=env,
             capture_output=True,
             text=True,
-            check=True,
+            check=check,
+            timeout=300,
         )
-        return done.stdout
+
+    def engine_logs_text(self) -> str:
+        """The engine's own log files, which 3.274 writes under ``$PULUMI_HOME/logs``."""
+        logs = self.state_dir.parent / "home" / "logs"
+        return "\n".join(p.read_text(errors="replace") for p in sorted(logs.glob("*")))
 
 
 def deploy(
@@ -114,3 +157,187 @@ def deploy(
     )
     stack.set_all_config(config)
     return Deployment(stack, state_dir, project)
+
+
+CLI_PROJECT_YAML = """\
+name: {name}
+runtime:
+  name: python
+  options:
+    virtualenv: {venv}
+"""
+
+#: A program with one backup; ``trigger`` and ``timeoutMinutes`` come from the stack config.
+TRIGGER_PROGRAM = """\
+import pulumi
+
+from pulumi_commvault import OracleBackupTrigger
+
+config = pulumi.Config()
+snap = OracleBackupTrigger(
+    "snap",
+    client_name="oradb01",
+    instance_name="ORCL",
+    triggers=[config.get("trigger") or "v1"],
+    timeout_minutes=config.get_float("timeoutMinutes") or 5,
+)
+pulumi.export("job_ids", snap.job_ids)
+"""
+
+
+@dataclass
+class CliRun:
+    """A ``pulumi`` command running in the background, its output going to a file."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for_output(self, text: str, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while text not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared:\n{self.output()}")
+            time.sleep(0.1)
+
+    def wait(self, timeout_s: float = 120.0) -> int:
+        return self.process.wait(timeout=timeout_s)
+
+
+@dataclass
+class CliProject:
+    """A Pulumi project directory whose program imports ``pulumi_commvault``, driven by the
+    plain CLI as a user runs it (through the repo's language host), state in ``root/state``."""
+
+    root: Path
+    stack: str = "dev"
+    name: str = "commvault-cli"
+
+    def __post_init__(self) -> None:
+        self.dir = self.root / "project"
+        self.state_dir = self.root / "state"
+        for folder in (self.dir, self.state_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        venv = REPO / ".venv"
+        (self.dir / "Pulumi.yaml").write_text(CLI_PROJECT_YAML.format(name=self.name, venv=venv))
+        (self.dir / "__main__.py").write_text(TRIGGER_PROGRAM)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, **engine_env(self.state_dir), "PULUMI_HOME": str(self.root / "home")}
+
+    def args(self, *args: str, on_stack: bool = True) -> list[str]:
+        stack = ["--stack", self.stack] if on_stack else []
+        return ["pulumi", *args, *stack, "--non-interactive"]
+
+    def run(
+        self, *args: str, check: bool = True, on_stack: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            self.args(*args, on_stack=on_stack),
+            cwd=self.dir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def start(self, *args: str) -> CliRun:
+        """Start a command in its own session, as a terminal would, without waiting for it."""
+        log = self.root / f"run-{time.monotonic_ns()}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                self.args(*args),
+                cwd=self.dir,
+                env=self.env(),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return CliRun(process, log)
+
+    def init(self, config: dict[str, str], secrets: dict[str, str]) -> None:
+        self.run("stack", "init", self.stack, on_stack=False)
+        for key, value in config.items():
+            self.run("config", "set", key, value)
+        for key, value in secrets.items():
+            self.run("config", "set", "--secret", key, value)
+
+    def export(self) -> dict[str, Any]:
+        """``pulumi stack export``: the deployment (secrets stay encrypted)."""
+        return dict(json.loads(self.run("stack", "export").stdout)["deployment"])
+
+    def resource_outputs(self, name: str) -> dict[str, Any] | None:
+        for resource in self.export().get("resources") or []:
+            if resource["urn"].endswith(f"::{name}"):
+                return dict(resource.get("outputs") or {})
+        return None
+
+    def lock_files(self) -> list[Path]:
+        locks = self.state_dir / ".pulumi" / "locks"
+        return sorted(p for p in locks.rglob("*.json")) if locks.exists() else []
+
+
+def pickled_provider(resource: dict[str, Any]) -> bytes:
+    """The provider object the engine keeps in a dynamic resource's state (a base64 pickle)."""
+    encoded = (resource.get("outputs") or {}).get("__provider") or (
+        resource.get("inputs") or {}
+    ).get("__provider")
+    return base64.b64decode(encoded) if isinstance(encoded, str) else b""
+
+
+# --- Processes a test started, directly or through the engine --------------------------------
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """``(parent pid, start time)`` of a live process, from ``/proc/<pid>/stat``."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    if fields[0] == "Z":  # a zombie is gone already, only not reaped
+        return None
+    return int(fields[1]), int(fields[19])
+
+
+def process_tree(root: int) -> dict[int, int]:
+    """Every live descendant of ``root`` (and ``root``): pid -> start time."""
+    parents: dict[int, int] = {}
+    started: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)], started[int(entry.name)] = stat
+    tree = {root} if root in started else set()
+    grew = True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return {pid: started[pid] for pid in tree}
+
+
+def still_running(tree: dict[int, int]) -> dict[int, int]:
+    """The processes of an earlier ``process_tree`` that are still alive (not a reused pid)."""
+    alive = {}
+    for pid, start in tree.items():
+        stat = _stat(pid)
+        if stat is not None and stat[1] == start:
+            alive[pid] = start
+    return alive
+
+
+def stop_processes(tree: dict[int, int], grace_s: float = 3.0) -> None:
+    """SIGTERM the survivors of ``tree``, then SIGKILL those still there after ``grace_s``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in still_running(tree):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + grace_s
+        while still_running(tree) and time.monotonic() < deadline:
+            time.sleep(0.05)

@@ -85,7 +85,8 @@ def test_dynamic_provider_launcher_starts_pulumi_dynamic(tmp_path: Path) -> None
         if cmdline.exists():
             argv = cmdline.read_bytes().split(b"\0")
             assert argv[0].decode() == str(VENV_BIN / "python")
-            assert argv[1:4] == [b"-u", b"-m", b"pulumi.dynamic"]
+            assert argv[1:3] == [b"-u", b"-c"]
+            assert b'runpy.run_module("pulumi.dynamic"' in argv[3]
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.engine
 
 
 def run_pulumi(example: Path, env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(["pulumi", *args, "--non-interactive"], cwd=example, env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["pulumi", *args, "--non-interactive"],
+        cwd=example,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -28,8 +34,9 @@ def example_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, **engine_env(state), "PULUMI_HOME": str(tmp_path / "home")}
 
 
-def deploy_and_destroy(example: Path, env: dict[str, str], settings: list[list[str]],
-                       config_file: Path) -> dict[str, object]:
+def deploy_and_destroy(
+    example: Path, env: dict[str, str], settings: list[list[str]], config_file: Path
+) -> dict[str, object]:
     cfg = ["--config-file", str(config_file)]
     run_pulumi(example, env, "stack", "init", "example")
     for setting in settings:
@@ -38,22 +45,27 @@ def deploy_and_destroy(example: Path, env: dict[str, str], settings: list[list[s
     outputs = json.loads(run_pulumi(example, env, "stack", "output", "--json"))
     run_pulumi(example, env, "destroy", "--yes", *cfg)
     assert json.loads(run_pulumi(example, env, "stack", "export"))["deployment"].get(
-        "resources") in (None, [])
+        "resources"
+    ) in (None, [])
     run_pulumi(example, env, "stack", "rm", "--yes")
     return outputs
 
 
 def connection(emulator, demo_user) -> list[list[str]]:
-    return [["commvault:url", emulator.url], ["commvault:username", demo_user[0]],
-            ["--secret", "commvault:password", demo_user[1]]]
+    return [
+        ["commvault:url", emulator.url],
+        ["commvault:username", demo_user[0]],
+        ["--secret", "commvault:password", demo_user[1]],
+    ]
 
 
 def test_pre_change_snapshot_example_gates_the_migration_on_a_finished_backup(
     emulator, demo_user, example_env, tmp_path
 ):
     example = REPO / "examples" / "pre-change-snapshot"
-    outputs = deploy_and_destroy(example, example_env, connection(emulator, demo_user),
-                                 tmp_path / "Pulumi.example.yaml")
+    outputs = deploy_and_destroy(
+        example, example_env, connection(emulator, demo_user), tmp_path / "Pulumi.example.yaml"
+    )
     [job] = emulator.control.jobs()
     assert outputs["restore_point_jobs"] == [str(job["jobId"])]
     assert outputs["restore_point_status"] == ["Completed"]
@@ -65,13 +77,20 @@ def test_fleet_snapshot_example_backs_up_the_configured_databases_with_one_task(
     emulator, demo_user, example_env, tmp_path
 ):
     example = REPO / "examples" / "fleet-snapshot"
-    fleet = [["--path", "databases[0].client_name", "oradb01"],
-             ["--path", "databases[0].instance_name", "ORCL"],
-             ["--path", "databases[1].client_name", "oradb02"],
-             ["--path", "databases[1].instance_name", "SALES"]]
-    outputs = deploy_and_destroy(example, example_env, connection(emulator, demo_user) + fleet,
-                                 tmp_path / "Pulumi.example.yaml")
+    fleet = [
+        ["--path", "databases[0].client_name", "oradb01"],
+        ["--path", "databases[0].instance_name", "ORCL"],
+        ["--path", "databases[1].client_name", "oradb02"],
+        ["--path", "databases[1].instance_name", "SALES"],
+    ]
+    outputs = deploy_and_destroy(
+        example,
+        example_env,
+        connection(emulator, demo_user) + fleet,
+        tmp_path / "Pulumi.example.yaml",
+    )
     assert emulator.control.count("CreateTask") == 1
     assert sorted(outputs["jobs"]) == ["oradb01/ORCL", "oradb02/SALES"]
     assert sorted(outputs["jobs"].values()) == sorted(
-        str(j["jobId"]) for j in emulator.control.jobs())
+        str(j["jobId"]) for j in emulator.control.jobs()
+    )

@@ -154,7 +154,7 @@ class CommvaultClient:
         }
         try:
             answer = self._call("POST", "Login", body=body, authenticated=False)
-        except AuthenticationError:
+        except (AuthenticationError, ServerError):
             raise
         except CommvaultError as exc:
             if exc.status_code is None or exc.status_code < 500:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any, Literal
 
 from pulumi.output import Unknown, contains_unknowns
@@ -80,7 +79,7 @@ class TriggerInputs(BaseModel):
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION_CHARS)
     triggers: list[Any] | None = None
     wait_for_completion: StrictBool = True
-    timeout_minutes: float = Field(default=60.0, gt=0, le=MAX_TIMEOUT_MINUTES)
+    timeout_minutes: float = Field(default=60.0, gt=0, le=MAX_TIMEOUT_MINUTES, allow_inf_nan=False)
     accept_completed_with_errors: StrictBool = False
     cancel_running_jobs_on_delete: StrictBool = False
     request_name: str = ""
@@ -89,13 +88,6 @@ class TriggerInputs(BaseModel):
     @classmethod
     def _level_in_any_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("timeout_minutes")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number of minutes")
-        return value
 
     @model_validator(mode="after")
     def _one_way_to_name_databases(self) -> TriggerInputs:

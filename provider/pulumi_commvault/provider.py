@@ -23,7 +23,7 @@ from pulumi.dynamic import (
 
 from .backups import StartedJob, start_backup
 from .client import CommvaultClient
-from .errors import CommvaultError
+from .errors import AuthenticationError, CommvaultError, JobFailedError, WaitTimeoutError
 from .inputs import (
     TriggerInputs,
     backup_changed,
@@ -43,7 +43,15 @@ from .outputs import (
     task_id_of,
 )
 from .sessions import client_for, marked_jobs_for
-from .settings import ConnectionSettings, SettingsError, current_settings, remember_config
+from .settings import (
+    AUTH_TOKEN,
+    PASSWORD,
+    USERNAME,
+    ConnectionSettings,
+    SettingsError,
+    current_settings,
+    remember_config,
+)
 from .waiters import job_statuses, raise_for_outcome, wait_for_jobs
 
 
@@ -153,9 +161,12 @@ class OracleBackupTriggerProvider(ResourceProvider):
             started = start_backup(
                 client, request, adoptable=_adoptable(inputs), index=marked_jobs_for(settings)
             )
-            say(_started_line(label, started))
-            summaries: dict[str, JobSummary] = {}
-            if inputs.wait_for_completion:
+        except CommvaultError as exc:
+            raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
+        say(_started_line(label, started))
+        summaries: dict[str, JobSummary] = {}
+        if inputs.wait_for_completion:
+            try:
                 summaries = wait_for_jobs(
                     client,
                     [job.job_id for job in started],
@@ -167,8 +178,9 @@ class OracleBackupTriggerProvider(ResourceProvider):
                     summaries.values(),
                     accept_completed_with_errors=inputs.accept_completed_with_errors,
                 )
-        except CommvaultError as exc:
-            raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
+            except CommvaultError as exc:
+                hint = _what_next(exc, settings)
+                raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
         return build_outputs(
             news,
             task_id=task_id_of(started),
@@ -194,6 +206,22 @@ def _parsed(props: dict[str, Any]) -> TriggerInputs:
     if failures:
         raise BackupTriggerError("; ".join(f"{field}: {reason}" for field, reason in failures))
     return parse_inputs(props)
+
+
+def _what_next(failure: CommvaultError, settings: ConnectionSettings) -> str:
+    """What the user can do after the jobs started but the wait failed."""
+    adopt = "re-run `pulumi up`, which adopts the running jobs instead of starting new ones"
+    if isinstance(failure, JobFailedError):
+        return "re-run `pulumi up` to take a new backup"
+    if isinstance(failure, WaitTimeoutError):
+        return f"the jobs keep running in Commvault; raise timeout_minutes if needed and {adopt}"
+    if isinstance(failure, AuthenticationError) and not settings.password:
+        return (
+            f"the jobs keep running in Commvault; renew {AUTH_TOKEN.describe()} (or set "
+            f"{USERNAME.config_key} and {PASSWORD.config_key} so the provider can log in "
+            f"again), then {adopt}"
+        )
+    return f"the jobs keep running in Commvault; {adopt}"
 
 
 def _adoptable(inputs: TriggerInputs) -> Callable[[JobSummary], bool]:

@@ -74,6 +74,9 @@ class ConnectionSettings:
                 f"no Commvault credentials: set {AUTH_TOKEN.describe()}, or both "
                 f"{USERNAME.describe()} and {PASSWORD.describe()}{hint}"
             )
+        ca_bundle = get(CA_BUNDLE)
+        if ca_bundle and not os.path.isfile(ca_bundle):
+            raise SettingsError(f"{CA_BUNDLE.describe()}: no such file {ca_bundle!r}")
         insecure_text = (get(INSECURE) or "false").strip().lower()
         if insecure_text not in ("true", "false", "1", "0", "yes", "no"):
             raise SettingsError(f"{INSECURE.describe()}: expected true or false")
@@ -82,7 +85,7 @@ class ConnectionSettings:
             token=token,
             username=username,
             password=password,
-            ca_bundle=get(CA_BUNDLE),
+            ca_bundle=ca_bundle,
             insecure=insecure_text in ("true", "1", "yes"),
         )
 

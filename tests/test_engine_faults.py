@@ -1,0 +1,572 @@
+"""Faults during `pulumi up` of an OracleBackupTrigger, through the real CLI and the emulator.
+
+Each test is one row of docs/reliability.md: the fault, what the user sees, what the state
+holds, the user's recovery, and that in the end the emulator started exactly one job for
+each backup that was asked for (the CreateTask log and the job list are counted).
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from commvault_emulator.process import EmulatorProcess
+from engine_support import CliProject, Deployment, process_tree, still_running, stop_processes
+from fault_scenarios import (
+    FAULTS,
+    BackupProgram,
+    closed_port_url,
+    session_token,
+    start_job_outside_pulumi,
+)
+from pulumi_commvault import AuthenticationError, CommvaultClient, CommvaultError
+from pulumi_commvault.transport import RetryPolicy
+
+pytestmark = pytest.mark.engine
+
+NO_RETRIES = RetryPolicy(attempts=0, backoff_factor_s=0.0, jitter_s=0.0)
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+def failed_up(deployment: Deployment) -> str:
+    """Run `pulumi up`, which must fail; everything the CLI printed."""
+    with pytest.raises(auto.CommandError) as caught:
+        deployment.up()
+    return deployment.text + "\n" + str(caught.value)
+
+
+def error_message(text: str) -> str:
+    """The provider's one-line error, as the CLI shows it under the traceback."""
+    lines = [line for line in text.splitlines() if "BackupTriggerError: " in line]
+    assert lines, f"no provider error in:\n{text}"
+    return lines[-1].split("BackupTriggerError: ", 1)[1]
+
+
+def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
+    FAULTS[name].arrange(emulator, deployment)
+
+
+def marked_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
+    """The jobs this project asked for (they carry the request marker in their description)."""
+    return [j for j in emulator.control.jobs() if "[pulumi-commvault:" in j["jobDescription"]]
+
+
+def job_ids(emulator: EmulatorProcess) -> list[str]:
+    return [str(j["jobId"]) for j in marked_jobs(emulator)]
+
+
+def endpoints(emulator: EmulatorProcess) -> list[tuple[str, int, str | None]]:
+    return [(r["endpoint"], r["status"], r["fault"]) for r in emulator.control.requests()]
+
+
+def assert_nothing_recorded(deployment: Deployment) -> None:
+    """A failed create leaves no resource and no pending operation in the state."""
+    assert "snap" not in deployment.names()
+    assert deployment.pending_operations() == []
+
+
+def assert_recorded(deployment: Deployment, job_id: str, *, adopted: bool) -> dict[str, Any]:
+    """The state holds exactly this job, as started or as adopted; its record."""
+    outputs = deployment.outputs_of("snap")
+    assert outputs["job_ids"] == [job_id]
+    [job] = outputs["jobs"]
+    assert (job["job_id"], job["adopted"]) == (job_id, adopted)
+    return dict(job)
+
+
+def wait_until_ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
+        if job["endedAt"]:
+            return
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
+        time.sleep(0.2)
+
+
+# --- The CommServe cannot be reached, or answers badly ----------------------------------
+
+
+def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one_backup(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("commserve down", emulator, deployment)
+    down_url = deployment.stack.get_config("commvault:url").value
+
+    message = error_message(failed_up(deployment))
+
+    assert "could not connect" in message
+    assert "Connection refused" in message
+    assert down_url in message
+    assert_nothing_recorded(deployment)
+    assert emulator.control.requests() == []
+
+    deployment.stack.set_config("commvault:url", auto.ConfigValue(emulator.url))
+    deployment.up()
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 1
+    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+
+
+def test_commserve_down_is_reported_as_unreachable_not_as_a_failed_login(demo_user):
+    # The row above shows the client's message verbatim through the engine; its wording is
+    # checked here on the client, without the engine's 15 s of connection retries.
+    client = CommvaultClient(
+        closed_port_url(), username=demo_user[0], password=demo_user[1], retry=NO_RETRIES
+    )
+    with pytest.raises(CommvaultError) as caught:
+        client.who_am_i()
+
+    assert "could not connect" in str(caught.value)
+    # The password is not the problem: "login failed" sends users to reset it.
+    assert "login as 'admin' failed" not in str(caught.value)
+    assert not isinstance(caught.value, AuthenticationError)
+
+
+def test_a_503_burst_on_reads_is_absorbed_by_retries_and_takes_one_backup(deployer, emulator):
+    deployment = deployer(BackupProgram())
+    arrange("503 burst on reads", emulator, deployment)
+
+    deployment.up()
+
+    statuses = endpoints(emulator)
+    for endpoint in ("Jobs", "Job"):
+        assert statuses.count((endpoint, 503, "status")) == 2
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 1
+    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "proxy HTML page on CreateTask once",
+        "503 on CreateTask",
+    ],
+)
+def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no_job(
+    deployer, emulator, name
+):
+    deployment = deployer(BackupProgram())
+    arrange(name, emulator, deployment)
+
+    deployment.up()
+
+    calls = [endpoint for endpoint, _, _ in endpoints(emulator)]
+    first, second = [i for i, endpoint in enumerate(calls) if endpoint == "CreateTask"]
+    assert "Jobs" in calls[first + 1 : second]  # looked for the job before sending again
+    [job_id] = job_ids(emulator)
+    assert len(emulator.control.jobs()) == 1
+    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+
+
+def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rerun_takes_one(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("proxy HTML page on every CreateTask", emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    assert "HTML page (title '502 Bad Gateway')" in message
+    assert "proxy or load balancer" in message
+    assert "no job marked [pulumi-commvault:" in message
+    assert "a re-run will look again before starting one" in message
+    assert emulator.control.jobs() == []
+    assert emulator.control.count("CreateTask") == 3
+    assert_nothing_recorded(deployment)
+
+    deployment.up()
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 4
+    assert_recorded(deployment, job_id, adopted=False)
+
+
+def test_a_429_on_create_task_waits_for_retry_after_and_takes_one_backup(deployer, emulator):
+    deployment = deployer(BackupProgram())
+    arrange("429 on CreateTask", emulator, deployment)
+
+    deployment.up()
+
+    creates = [(s, f) for e, s, f in endpoints(emulator) if e == "CreateTask"]
+    assert creates == [(429, "status"), (200, None)]
+    [job_id] = job_ids(emulator)
+    assert_recorded(deployment, job_id, adopted=False)
+
+
+def test_a_lost_create_task_answer_adopts_the_job_it_started_and_a_rerun_changes_nothing(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("lost CreateTask answer", emulator, deployment)
+
+    deployment.up()
+
+    [job_id] = job_ids(emulator)
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in deployment.text
+    assert emulator.control.count("CreateTask") == 1
+    job = assert_recorded(deployment, job_id, adopted=True)
+    assert job["status"] == "Completed"
+    # The task id was in the lost answer.
+    assert deployment.outputs_of("snap").get("task_id") is None
+
+    emulator.control.clear_requests()
+    deployment.up(expect_no_changes=True)
+    assert emulator.control.requests() == []
+    assert job_ids(emulator) == [job_id]
+
+
+def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_one_backup(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("empty CreateTask answer", emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    assert "the CommServe sent an empty answer" in message
+    assert "a re-run will look again before starting one" in message
+    assert emulator.control.count("CreateTask") == 1
+    assert emulator.control.jobs() == []
+    assert_nothing_recorded(deployment)
+
+    deployment.up()
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 2
+    assert_recorded(deployment, job_id, adopted=False)
+
+
+# --- Tokens ------------------------------------------------------------------------------
+
+
+def test_a_token_expiring_during_the_wait_with_password_auth_logs_in_again_and_finishes(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("token expires while waiting, password auth", emulator, deployment)
+
+    deployment.up()
+
+    calls = endpoints(emulator)
+    assert ("Job", 401, None) in calls
+    assert [c for c in calls if c[0] == "Login"] == [("Login", 200, None)] * 2
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 1
+    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+
+
+def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun_adopts_the_job(
+    deployer, emulator, demo_user
+):
+    deployment = deployer(BackupProgram())
+    arrange("token expires while waiting, token-only auth", emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    [job_id] = job_ids(emulator)
+    assert f"GET Job/{job_id}: the CommServe refused the token" in message
+    assert "(HTTP 401)" in message
+    assert_nothing_recorded(deployment)
+    [job] = emulator.control.jobs()
+    assert job["status"] == "Running"
+
+    # The user gets a new token and runs `pulumi up` again.
+    deployment.stack.set_config(
+        "commvault:authToken", auto.ConfigValue(session_token(emulator, demo_user), secret=True)
+    )
+    deployment.up()
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in deployment.text
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+    assert assert_recorded(deployment, job_id, adopted=True)["status"] == "Completed"
+
+
+def test_a_token_refused_during_the_wait_names_the_setting_to_renew(deployer, emulator):
+    deployment = deployer(BackupProgram())
+    arrange("token expires while waiting, token-only auth", emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    assert "commvault:authToken" in message
+    assert "re-run" in message  # the job goes on; a re-run with a new token adopts it
+
+
+# --- How the job ends --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "reason"),
+    [
+        ("job fails", "Failed", "ORA-19511"),
+        ("job is killed", "Killed", "killed"),
+        ("job completes with errors", "Completed w/ one or more errors", "archive logs"),
+    ],
+)
+def test_a_job_without_a_restore_point_fails_up_naming_it_and_a_rerun_takes_a_new_backup(
+    deployer, emulator, name, status, reason
+):
+    deployment = deployer(BackupProgram())
+    arrange(name, emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    [bad_job] = job_ids(emulator)
+    assert f"backup job {bad_job}: job {bad_job}: {status}, " in message
+    assert reason in message
+    assert_nothing_recorded(deployment)
+
+    deployment.up()
+    # The job that gave no restore point is not adopted: exactly one new backup is taken.
+    first, second = job_ids(emulator)
+    assert first == bad_job
+    assert emulator.control.count("CreateTask") == 2
+    assert assert_recorded(deployment, second, adopted=False)["status"] == "Completed"
+
+
+def test_a_job_completed_with_errors_passes_when_accept_completed_with_errors_is_set(
+    deployer, emulator
+):
+    fault = FAULTS["job completes with errors, accepted"]
+    deployment = deployer(BackupProgram(**fault.inputs))
+    fault.arrange(emulator, deployment)
+
+    deployment.up()
+
+    [job_id] = job_ids(emulator)
+    job = assert_recorded(deployment, job_id, adopted=False)
+    assert job["status"] == "Completed w/ one or more errors"
+
+
+def test_accepting_errors_after_a_failed_up_adopts_the_same_job_instead_of_backing_up_again(
+    deployer, emulator
+):
+    program = BackupProgram()
+    deployment = deployer(program)
+    arrange("job completes with errors", emulator, deployment)
+    failed_up(deployment)
+    [job_id] = job_ids(emulator)
+
+    program.inputs["accept_completed_with_errors"] = True
+    deployment.up()
+
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in deployment.text
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+    job = assert_recorded(deployment, job_id, adopted=True)
+    assert job["status"] == "Completed w/ one or more errors"
+
+
+# --- Waiting -----------------------------------------------------------------------------
+
+
+def test_a_wait_that_times_out_fails_naming_the_job_and_a_rerun_with_more_time_adopts_it(
+    deployer, emulator
+):
+    fault = FAULTS["wait times out"]
+    program = BackupProgram(**fault.inputs)
+    deployment = deployer(program)
+    fault.arrange(emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    [job_id] = job_ids(emulator)
+    assert f"1 of 1 jobs still unfinished after 2 s: job {job_id}: Running, " in message
+    assert_nothing_recorded(deployment)
+
+    program.inputs["timeout_minutes"] = 1
+    deployment.up()
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in deployment.text
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+    assert assert_recorded(deployment, job_id, adopted=True)["status"] == "Completed"
+
+
+def test_a_wait_that_times_out_names_the_input_to_raise_and_that_a_rerun_adopts_the_job(
+    deployer, emulator
+):
+    fault = FAULTS["wait times out"]
+    deployment = deployer(BackupProgram(**fault.inputs))
+    fault.arrange(emulator, deployment)
+
+    message = error_message(failed_up(deployment))
+
+    assert "timeout_minutes" in message
+    assert "re-run" in message  # the job goes on; a re-run adopts it
+
+
+def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running_job(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    arrange("subclient busy, backup refused", emulator, deployment)
+    [other] = [str(j["jobId"]) for j in emulator.control.jobs()]
+
+    message = error_message(failed_up(deployment))
+
+    assert f"A backup job [{other}] is already running for subclient [default]" in message
+    assert job_ids(emulator) == []
+    assert_nothing_recorded(deployment)
+
+    wait_until_ended(emulator, other)
+    deployment.up()
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == 3  # the other job's, the refused, ours
+    assert_recorded(deployment, job_id, adopted=False)
+
+
+def test_a_backup_queued_behind_a_running_job_shows_why_it_waits_and_then_finishes(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram())
+    other = start_job_outside_pulumi(emulator, seconds=4)
+
+    deployment.up()
+
+    [job_id] = job_ids(emulator)
+    assert f"job {job_id} Pending 0% - The job is queued: job [{other}]" in deployment.text
+    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+
+
+# --- The `pulumi up` process is interrupted while it waits --------------------------------
+
+
+@pytest.fixture
+def cli_project(tmp_path, emulator, api_token) -> CliProject:
+    """A project on disk whose program backs up oradb01/ORCL, token auth, stack `dev`."""
+    project = CliProject(tmp_path)
+    project.init({"commvault:url": emulator.url}, {"commvault:authToken": api_token})
+    return project
+
+
+def start_up_and_wait_for_the_job(project: CliProject, emulator: EmulatorProcess, seconds: float):
+    emulator.control.next_jobs(seconds=seconds)
+    run = project.start("up", "--yes", "--skip-preview")
+    run.wait_for_output(" Running ")
+    return run
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "(gone)"
+
+
+def pending_creates(project: CliProject) -> list[str]:
+    return [
+        op["resource"]["urn"].rsplit("::", 1)[-1]
+        for op in project.export().get("pending_operations") or []
+        if op["type"] == "creating"
+    ]
+
+
+def test_sigint_while_waiting_lets_the_backup_finish_and_records_it(cli_project, emulator):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=3)
+    tree = process_tree(run.process.pid)
+    try:
+        run.process.send_signal(signal.SIGINT)
+        code = run.wait()
+    finally:
+        stop_processes(tree)
+
+    output = run.output()
+    [job_id] = job_ids(emulator)
+    assert code == 1
+    assert "^C received; cancelling" in output
+    assert f"job {job_id} Completed 100%" in output  # the engine let the wait finish
+    assert "error: update canceled" in output
+    assert cli_project.lock_files() == []
+    assert pending_creates(cli_project) == []
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+
+    rerun = cli_project.run("up", "--yes", "--skip-preview")
+    assert "2 unchanged" in rerun.stdout
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_a_second_sigint_abandons_the_wait_and_refresh_then_up_adopts_the_job(
+    cli_project, emulator
+):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=4)
+    tree = process_tree(run.process.pid)
+    try:
+        run.process.send_signal(signal.SIGINT)
+        run.wait_for_output("^C received")
+        run.process.send_signal(signal.SIGINT)
+        code = run.wait()
+    finally:
+        stop_processes(tree)
+
+    output = run.output()
+    [job_id] = job_ids(emulator)
+    assert code == 8  # what 3.274.1 exits with after a forced cancel
+    assert "^C received; terminating" in output
+    assert "snap creating (interrupted)" in output
+    assert cli_project.lock_files() == []
+    assert pending_creates(cli_project) == ["snap"]
+    assert cli_project.resource_outputs("snap") is None
+
+    cli_project.run("refresh", "--yes", "--clear-pending-creates")
+    assert pending_creates(cli_project) == []
+    rerun = cli_project.run("up", "--yes", "--skip-preview")
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_sigkill_while_waiting_leaves_a_lock_and_cancel_refresh_up_adopt_the_job(
+    cli_project, emulator
+):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=4)
+    tree = process_tree(run.process.pid)
+    try:
+        run.process.kill()
+        run.wait()
+    finally:
+        stop_processes(tree)
+
+    [job_id] = job_ids(emulator)
+    assert len(cli_project.lock_files()) == 1
+    locked = cli_project.run("up", "--yes", "--skip-preview", check=False)
+    assert locked.returncode != 0
+    assert "the stack is currently locked by 1 lock(s)" in locked.stdout + locked.stderr
+    assert "pulumi cancel" in locked.stdout + locked.stderr
+
+    cli_project.run("cancel", "--yes")
+    assert cli_project.lock_files() == []
+    assert pending_creates(cli_project) == ["snap"]
+    cli_project.run("refresh", "--yes", "--clear-pending-creates")
+    assert pending_creates(cli_project) == []
+    rerun = cli_project.run("up", "--yes", "--skip-preview")
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_sigkill_while_waiting_leaves_no_provider_process_behind(cli_project, emulator):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=1.5)
+    tree = process_tree(run.process.pid)
+    try:
+        run.process.kill()
+        run.wait()
+        [job_id] = job_ids(emulator)
+        wait_until_ended(emulator, job_id)
+        # The engine is gone and the job it waited for has ended: nothing is left to do.
+        deadline = time.monotonic() + 3
+        while still_running(tree) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        survivors = {pid: command_line(pid) for pid in still_running(tree)}
+    finally:
+        stop_processes(tree)
+    assert survivors == {}, "processes left running after `pulumi up` was killed"
