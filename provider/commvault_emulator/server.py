@@ -153,9 +153,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             time.sleep(state.settings.latency_ms / 1000)
         fault = state.take_fault(request.method, request.rel_path) if under_api else None
         kind = fault.kind if fault else None
+        # Each request is logged before its answer leaves, so a client that has its answer
+        # always finds the request in the log.
         if fault and fault.kind == faults.DROP:
-            self._drop()
             self._log(request, found, arrived, 0, kind, None)
+            self._drop()
             return
         if fault and fault.kind == faults.DELAY:
             time.sleep(fault.delay_seconds)
@@ -170,11 +172,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         else:
             response = not_found(f"path [{request.rel_path}]")
         if fault and fault.kind == faults.LOSE_ANSWER:
-            self._drop()
             self._log(request, found, arrived, 0, kind, response.job_ids)
+            self._drop()
             return
-        self._send(response)
         self._log(request, found, arrived, response.status, kind, response.job_ids)
+        self._send(response)
 
     def _drop(self) -> None:
         """Close the connection without a byte of answer."""
