@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
 
 REPO = Path(__file__).resolve().parent.parent
 STACK = "demo"
-DEMO_USER = ("admin", "demo-Pa55word")
+DEMO_USER = (DEMO_USERNAME, DEMO_PASSWORD)
 
 
 def pulumi(*args: str, capture: bool = False) -> str:

@@ -17,7 +17,14 @@ from types import FrameType
 from commvault_emulator.inventory_file import default_inventory, load_inventory
 from commvault_emulator.jobs import OUTCOMES
 from commvault_emulator.server import EmulatorServer
-from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, Settings, State
+from commvault_emulator.state import (
+    BUSY_QUEUE,
+    BUSY_REJECT,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    Settings,
+    State,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     add("--port", type=int, default=0, help="port to listen on (default 0: a free port)")
-    add("--username", default="admin", help="Login user name (default admin)")
-    add("--password", default="demo-Pa55word", help="Login password (default demo-Pa55word)")
+    add("--username", default=DEMO_USERNAME, help=f"Login user name (default {DEMO_USERNAME})")
+    add("--password", default=DEMO_PASSWORD, help=f"Login password (default {DEMO_PASSWORD})")
     add("--token", help="a pre-issued token accepted in Authtoken or Authorization: Bearer")
     add("--inventory", metavar="FILE", help="inventory JSON file (default: built-in inventory)")
     add("--job-seconds", type=float, default=3.0, help="how long each job runs (default 3)")

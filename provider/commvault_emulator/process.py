@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from commvault_emulator.control_client import EmulatorControl, EmulatorError
+from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
 
 __all__ = ["EmulatorControl", "EmulatorError", "EmulatorProcess"]
 
@@ -43,8 +44,8 @@ class EmulatorProcess:
         latency_ms: float = 0,
         inventory: str | os.PathLike[str] | None = None,
         token: str | None = None,
-        username: str = "admin",
-        password: str = "demo-Pa55word",  # noqa: S107 - the documented demo password
+        username: str = DEMO_USERNAME,
+        password: str = DEMO_PASSWORD,
         tls_cert: str | os.PathLike[str] | None = None,
         tls_key: str | os.PathLike[str] | None = None,
         extra_args: Sequence[str] = (),

@@ -25,14 +25,16 @@ FIRST_TASK_ID = 58798
 BUSY_QUEUE = "queue"
 BUSY_REJECT = "reject"
 ERR_BUSY = 2  # UNCERTAIN: one third-party integration reads errorCode 2 as "already running"
+DEMO_USERNAME = "admin"
+DEMO_PASSWORD = "demo-Pa55word"  # noqa: S105 - the documented demo password
 
 
 @dataclass
 class Settings:
     """The command-line choices; ``reset`` returns to them."""
 
-    username: str = "admin"
-    password: str = "demo-Pa55word"  # noqa: S105 - the documented demo password
+    username: str = DEMO_USERNAME
+    password: str = DEMO_PASSWORD
     token: str | None = None
     job_seconds: float = 3.0
     job_outcome: str = COMPLETED
