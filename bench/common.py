@@ -35,7 +35,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from pulumi_commvault import OracleBackupTrigger, OracleBackupTriggerArgs
-from pulumi_commvault.outputs import RESULT_KEYS
+from pulumi_commvault.oracle_backup_trigger import registered_props
 
 from .noop import Noop
 
@@ -161,15 +161,15 @@ def peak_rate(records: Sequence[dict[str, Any]], window_s: float = 1.0) -> float
 
 def shaped_noop(name: str, inputs: dict[str, Any]) -> None:
     """A ``Noop`` registered with every property an ``OracleBackupTrigger`` registers."""
-    props = OracleBackupTriggerArgs(**inputs).to_props()
-    props["request_name"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
-    Noop(name, {**props, **dict.fromkeys(RESULT_KEYS)})
+    Noop(name, registered_props(OracleBackupTriggerArgs(**inputs), name))
 
 
-#: What a ``Program`` can be made of: a name and the inputs -> one resource.
+#: What a ``Program`` can be made of: a name and the inputs -> one resource. Each kind is
+#: called through one frame of its own, so that the stack trace the SDK records for every
+#: resource (and the engine keeps in the state) is equally deep for all of them.
 RESOURCE_KINDS: dict[str, Callable[[str, dict[str, Any]], object]] = {
     "trigger": lambda name, inputs: OracleBackupTrigger(name, **inputs),
-    "noop": Noop,
+    "noop": lambda name, inputs: Noop(name, inputs),
     "noop-shaped": shaped_noop,
 }
 
@@ -359,7 +359,8 @@ def _read(path: str) -> str:
 
 def _role(cmdline: str) -> str | None:
     argv = cmdline.split("\0")
-    if "pulumi.dynamic" in argv or "bench.what_if_provider" in argv:
+    # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...run_module("pulumi.dynamic"...'``
+    if any("pulumi.dynamic" in arg or "bench.what_if_provider" in arg for arg in argv[1:]):
         return "provider"
     if argv and os.path.basename(argv[0]) == "pulumi":
         return "engine"

@@ -158,8 +158,9 @@ def test_create_waits_and_records_task_jobs_and_final_status(provider, emulator)
 def test_create_without_waiting_records_the_jobs_and_returns_at_once(provider, emulator):
     emulator.control.job_defaults(seconds=30)
     outs = provider.create(inputs(wait_for_completion=False)).outs
-    assert len(outs["job_ids"]) == 1
-    assert outs["jobs"][0]["status"] is None
+    [job] = outs["jobs"]
+    assert job["job_id"] == outs["job_ids"][0]
+    assert "status" not in job  # not read yet: no status recorded
     assert emulator.control.count("Job") == 0
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from .outputs import RESULT_KEYS
 from .provider import OracleBackupTriggerProvider
 
 
@@ -67,12 +68,27 @@ class OracleBackupTriggerArgs:
     """On delete, kill jobs that are still running (default false: delete only forgets)."""
 
     def to_props(self) -> dict[str, Any]:
+        """The inputs that are set; an unset input is not sent (the provider applies defaults)."""
         props = {f.name: getattr(self, f.name) for f in fields(self)}
         if isinstance(self.databases, list):
             props["databases"] = [
                 asdict(db) if isinstance(db, DatabaseArgs) else db for db in self.databases
             ]
-        return props
+        return {name: value for name, value in props.items() if value is not None}
+
+
+#: The inputs, each also an output of the resource.
+INPUT_NAMES = frozenset(f.name for f in fields(OracleBackupTriggerArgs))
+
+
+def registered_props(args: OracleBackupTriggerArgs, resource_name: str) -> dict[str, Any]:
+    """What an ``OracleBackupTrigger`` registers: the inputs that are set, the request's name,
+    and its results (as None, so the SDK makes them outputs)."""
+    return {
+        **args.to_props(),
+        "request_name": f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}",
+        **dict.fromkeys(RESULT_KEYS),
+    }
 
 
 class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigger"):
@@ -107,7 +123,16 @@ class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigge
         if args is not None and kwargs:
             raise TypeError("pass either args or keyword arguments, not both")
         args = args or OracleBackupTriggerArgs(**kwargs)
-        props = args.to_props()
-        props["request_name"] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
-        props.update(dict.fromkeys(("task_id", "job_ids", "jobs", "request_marker", "history")))
-        super().__init__(OracleBackupTriggerProvider(), resource_name, props, opts)
+        super().__init__(
+            OracleBackupTriggerProvider(), resource_name, registered_props(args, resource_name), opts
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        # An input left unset is not registered (each registered property costs the SDK an
+        # Output it tracks until the program ends), so its output attribute is made here, on
+        # first use: None, as the provider echoes it.
+        if name in INPUT_NAMES:
+            output: pulumi.Output[Any] = pulumi.Output.from_input(None)
+            setattr(self, name, output)
+            return output
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

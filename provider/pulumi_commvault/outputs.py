@@ -18,7 +18,7 @@ RESULT_KEYS = ("task_id", "job_ids", "jobs", "request_marker", "history")
 
 
 def job_record(started: StartedJob, summary: JobSummary | None) -> dict[str, Any]:
-    """What the state records of one job; status fields stay None until the job is read."""
+    """What the state records of one job; the status fields once the job has been read."""
     record: dict[str, Any] = {
         "job_id": started.job_id,
         "task_id": None if started.task_id is None else str(started.task_id),
@@ -31,18 +31,10 @@ def job_record(started: StartedJob, summary: JobSummary | None) -> dict[str, Any
 
 
 def job_status_fields(summary: JobSummary | None) -> dict[str, Any]:
+    """A job's status as read; none before it is read (each field is state the engine
+    rewrites after every step, so a record of a job not waited for stays small)."""
     if summary is None:
-        return dict.fromkeys(
-            (
-                "status",
-                "percent_complete",
-                "start_time",
-                "end_time",
-                "backup_level",
-                "size_bytes",
-                "media_size_bytes",
-            ),
-        )
+        return {}
     return {
         "status": summary.status,
         "percent_complete": summary.percent_complete,

@@ -53,6 +53,7 @@ from .settings import (
     remember_config,
 )
 from .waiters import job_statuses, raise_for_outcome, wait_for_jobs
+from .worker_pool import widen_current_pool
 
 
 class BackupTriggerError(Exception):
@@ -72,7 +73,9 @@ class OracleBackupTriggerProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Remember the stack config; ``commvault:*`` keys are read when an operation needs them."""
+        """Remember the stack config (``commvault:*`` keys are read when an operation needs
+        them) and serve more calls at once than ``pulumi.dynamic``'s 4 (see ``worker_pool``)."""
+        widen_current_pool()
         config = req.config
         remember_config(lambda key: _text(config.get(key)))
 
@@ -163,9 +166,10 @@ class OracleBackupTriggerProvider(ResourceProvider):
             )
         except CommvaultError as exc:
             raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
-        say(_started_line(label, started))
         summaries: dict[str, JobSummary] = {}
         if inputs.wait_for_completion:
+            # Without waiting, the job ids are in the outputs as soon as the step ends.
+            say(_started_line(label, started))
             try:
                 summaries = wait_for_jobs(
                     client,
