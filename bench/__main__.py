@@ -1,7 +1,6 @@
 """Every bench in turn, then ``docs/performance.md``: ``.venv/bin/python -m bench``.
 
-``--what-if`` also runs ``bench.what_if`` (about 8 minutes more). Each bench can be run on
-its own: ``python -m bench.<name>``; see ``bench/README.md``.
+Each bench can be run on its own: ``python -m bench.<name>``; see ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -16,16 +15,12 @@ from . import (
     provider_memory,
     report,
     trigger_overhead,
-    what_if,
 )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--what-if", action="store_true", help="also run bench.what_if")
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
     benches = [trigger_overhead, fleet_snapshot, api_economy, provider_memory]
-    benches += [what_if] if args.what_if else []
     benches.append(emulator_capacity)  # last: it compares with the others' request rates
     started = time.monotonic()
     for bench in benches:

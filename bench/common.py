@@ -359,8 +359,8 @@ def _read(path: str) -> str:
 
 def _role(cmdline: str) -> str | None:
     argv = cmdline.split("\0")
-    # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...run_module("pulumi.dynamic"...'``
-    if any("pulumi.dynamic" in arg or "bench.what_if_provider" in arg for arg in argv[1:]):
+    # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...("pulumi.dynamic"...'``
+    if any("pulumi.dynamic" in arg or "bench.warm_provider" in arg for arg in argv[1:]):
         return "provider"
     if argv and os.path.basename(argv[0]) == "pulumi":
         return "engine"

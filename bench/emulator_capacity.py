@@ -157,7 +157,7 @@ def load(
 def demand() -> dict[str, float]:
     """The highest request rate each other bench drove, from its saved results."""
     found: dict[str, float] = {}
-    for name in ("trigger_overhead", "fleet_snapshot", "what_if"):
+    for name in ("trigger_overhead", "fleet_snapshot"):
         path = RESULTS / f"{name}.json"
         if path.exists():
             runs = json.loads(path.read_text()).get("runs", [])

@@ -23,7 +23,6 @@ ORDER = (
     ("api_economy", "3. API economy", "bench.api_economy"),
     ("emulator_capacity", "4. Emulator capacity", "bench.emulator_capacity"),
     ("provider_memory", "5. Provider peak memory", "bench.provider_memory"),
-    ("what_if", "What-if: measured gains of proposed changes", "bench.what_if"),
 )
 
 

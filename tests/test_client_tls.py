@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from pulumi_commvault import CommvaultClient, ConnectionFailedError
@@ -24,3 +26,27 @@ def test_insecure_switch_skips_verification_with_a_warning(tls_emulator, api_tok
     with pytest.warns(UserWarning, match="verification is disabled"):
         client = CommvaultClient(tls_emulator.url, token=api_token, insecure=True)
     assert client.who_am_i()
+
+
+def test_requests_ca_bundle_from_the_environment_is_used_when_none_is_configured(
+    tls_emulator, api_token, monkeypatch
+):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", tls_emulator.ca_path)
+    client = CommvaultClient(tls_emulator.url, token=api_token)
+    assert client.who_am_i()
+
+
+def test_a_proxy_from_the_environment_is_used_and_no_proxy_is_honoured(
+    emulator, api_token, monkeypatch
+):
+    with socket.socket() as probe:  # a port nothing listens on: the "proxy" refuses
+        probe.bind(("127.0.0.1", 0))
+        dead_proxy = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("HTTP_PROXY", dead_proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    through_proxy = CommvaultClient(emulator.url, token=api_token)
+    with pytest.raises(ConnectionFailedError, match="could not connect"):
+        through_proxy.who_am_i()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert CommvaultClient(emulator.url, token=api_token).who_am_i()

@@ -52,6 +52,22 @@ def test_up_starts_one_backup_and_records_the_emulators_job_ids(deployer, emulat
     assert state["jobs"][0]["status"] == "Completed"
 
 
+def test_state_holds_only_the_inputs_set_and_the_users_line_as_source(deployer, emulator):
+    def program() -> None:
+        snap = OracleBackupTrigger("snap", client_name="oradb01", instance_name="ORCL")
+        # Left unset, so not registered; an output all the same, resolving to None.
+        pulumi.export("level_unset", snap.backup_level.apply(lambda level: level is None))
+        pulumi.export("job_ids", snap.job_ids)
+
+    deployment = deployer(program)
+    result = deployment.up()
+    assert result.outputs["level_unset"].value is True
+    assert result.outputs["job_ids"].value == [str(j["jobId"]) for j in emulator.control.jobs()]
+    [snap] = [r for r in deployment.resources() if r["urn"].endswith("::snap")]
+    assert set(snap["inputs"]) == {"__provider", "client_name", "instance_name", "request_name"}
+    assert "test_engine_lifecycle.py" in snap["sourcePosition"]
+
+
 def test_second_up_changes_nothing_and_calls_no_api(deployer, emulator):
     deployment = deployer(Program())
     deployment.up()

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -157,3 +158,49 @@ def test_failed_create_reaches_the_engine_as_one_clear_error(stub, emulator, api
     assert "BackupTriggerError: Oracle backup of oradb01/NOPE/default" in details
     assert "NOPE" in details
     assert api_token not in details
+
+
+def test_the_provider_serves_more_than_four_creates_at_once(stub, emulator, api_token):
+    # pulumi.dynamic serves 4 calls at once; the provider widens that when it is configured.
+    # Each create waits for a backup of JOB_S seconds, so with 4 at a time the fifth
+    # CreateTask could only arrive after a backup had finished.
+    job_s = 3
+    emulator.control.job_defaults(seconds=job_s)
+    clients = [f"oradb{i:02d}" for i in range(8)]  # one each: a busy subclient queues backups
+    emulator.control.set_inventory(
+        {
+            "clients": [
+                {"name": c, "instances": [{"name": "ORCL", "subclients": [{"name": "default"}]}]}
+                for c in clients
+            ]
+        }
+    )
+    provider_blob = _serialize(True, serialize_provider, OracleBackupTriggerProvider())[0]
+    config = {"commvault:url": emulator.url, "commvault:authToken": secret(api_token)}
+    stub.Configure(provider_pb2.ConfigureRequest(args=to_struct(config), acceptSecrets=True))
+    inputs = [
+        {
+            "client_name": client,
+            "instance_name": "ORCL",
+            "request_name": f"proj/dev/snap{i}",
+            "__provider": provider_blob,
+        }
+        for i, client in enumerate(clients)
+    ]
+    checked = [
+        stub.Check(provider_pb2.CheckRequest(urn=URN, olds=to_struct({}), news=to_struct(news)))
+        for news in inputs
+    ]
+    with ThreadPoolExecutor(max_workers=8) as engine:
+        created = list(
+            engine.map(
+                lambda c: stub.Create(provider_pb2.CreateRequest(urn=URN, properties=c.inputs)),
+                checked,
+            )
+        )
+    assert all(from_struct(c.properties)["jobs"][0]["status"] == "Completed" for c in created)
+    started = [
+        float(r["time"]) for r in emulator.control.requests() if r["endpoint"] == "CreateTask"
+    ]
+    assert len(started) == 8
+    assert max(started) - min(started) < job_s, "all eight backups started before one finished"

@@ -18,7 +18,12 @@ from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProxyError,
+)
 
 from .answers import decode, parse
 from .errors import (
@@ -389,6 +394,8 @@ def _failed_to_connect(exc: requests.exceptions.RequestException) -> bool:
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
+    if isinstance(reason, ProxyError):  # the proxy refused: the request never left either
+        reason = reason.original_error
     return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 

@@ -12,11 +12,14 @@ never deletes a backup. Preview never calls Commvault.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import pulumi
+from pulumi import CustomResource
 from pulumi.dynamic import Resource
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
 from .outputs import RESULT_KEYS
 from .provider import OracleBackupTriggerProvider
@@ -81,6 +84,14 @@ class OracleBackupTriggerArgs:
 INPUT_NAMES = frozenset(f.name for f in fields(OracleBackupTriggerArgs))
 
 
+@functools.cache
+def _serialized_provider() -> str:
+    """The provider as every resource carries it: pickled by reference, the same each time,
+    never a secret (it holds nothing); made once per program instead of once per resource."""
+    serialized: str = serialize_provider(OracleBackupTriggerProvider())
+    return serialized
+
+
 def registered_props(args: OracleBackupTriggerArgs, resource_name: str) -> dict[str, Any]:
     """What an ``OracleBackupTrigger`` registers: the inputs that are set, the request's name,
     and its results (as None, so the SDK makes them outputs)."""
@@ -123,8 +134,12 @@ class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigge
         if args is not None and kwargs:
             raise TypeError("pass either args or keyword arguments, not both")
         args = args or OracleBackupTriggerArgs(**kwargs)
-        super().__init__(
-            OracleBackupTriggerProvider(), resource_name, registered_props(args, resource_name), opts
+        props = {**registered_props(args, resource_name), PROVIDER_KEY: _serialized_provider()}
+        # What ``Resource.__init__`` does, called past it: the SDK records the stack from the
+        # caller of the third ``__init__`` up, so the resource's source position in the state
+        # is the user's line rather than this one (and the stack one frame shorter).
+        CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", resource_name, props, opts
         )
 
     def __getattr__(self, name: str) -> Any:
