@@ -165,7 +165,7 @@ def _read_environment_once(
     """Take the proxy and CA settings from the environment now, not at every request.
 
     With ``trust_env`` a session scans the whole environment for proxy variables on each
-    request (about 0.8 ms, most of a request's CPU time against a nearby CommServe). The
+    request (measured under cProfile: 0.8 ms of the 2.9 ms of CPU a create cost). The
     environment a provider process sees does not change, so it is read here, once:
     ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` for the CommServe, and
     ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` when no CA bundle is configured. ``.netrc``
