@@ -10,6 +10,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
+from pulumi.dynamic.dynamic import PROVIDER_KEY
 from pulumi.output import Unknown, contains_unknowns
 from pydantic import (
     BaseModel,
@@ -24,7 +25,6 @@ from pydantic import (
 from .backups import BackupRequest, Database
 from .models import BackupLevel
 
-PROVIDER_KEY = "__provider"
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 MAX_DESCRIPTION_CHARS = 200
 
