@@ -35,7 +35,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from pulumi_commvault import OracleBackupTrigger, OracleBackupTriggerArgs
-from pulumi_commvault.oracle_backup_trigger import registered_props
+from pulumi_commvault.backup_trigger.resource import registered_props
 
 from .noop import Noop
 

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from commvault_emulator.process import EmulatorProcess
-from pulumi_commvault.backups import BackupRequest, Database
+from pulumi_commvault.commvault.backups import BackupRequest, Database
 
 from .common import (
     RESULTS,

@@ -11,8 +11,9 @@ import trustme
 
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import EMULATOR_TOKEN
-from pulumi_commvault import CommvaultClient, sessions, settings
-from pulumi_commvault.transport import RetryPolicy
+from pulumi_commvault import CommvaultClient
+from pulumi_commvault.commvault.transport import RetryPolicy
+from pulumi_commvault.runtime import connections, settings
 
 DEMO_USER = ("admin", "demo-Pa55word")
 FAST_RETRIES = RetryPolicy(attempts=3, backoff_factor_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
@@ -79,11 +80,11 @@ def no_provider_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No COMMVAULT_* variables, no remembered stack config, no cached clients."""
     for name in PROVIDER_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    settings.remember_config(lambda _key: None)
-    sessions.close_all()
+    settings.forget()
+    connections.close_all()
     yield
-    sessions.close_all()
-    settings.remember_config(lambda _key: None)
+    connections.close_all()
+    settings.forget()
 
 
 @pytest.fixture

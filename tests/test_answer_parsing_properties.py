@@ -9,9 +9,9 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_commvault.answers import decode, parse, server_error
-from pulumi_commvault.errors import CommvaultError
-from pulumi_commvault.models import CreateTaskResponse, JobListResponse, LoginResponse
+from pulumi_commvault.commvault.decoding import decode, parse, server_error
+from pulumi_commvault.commvault.errors import CommvaultError
+from pulumi_commvault.commvault.models import CreateTaskResponse, JobListResponse, LoginResponse
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

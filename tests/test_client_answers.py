@@ -13,8 +13,8 @@ from pulumi_commvault import (
     NotFoundError,
     UnexpectedAnswerError,
 )
-from pulumi_commvault.backups import BackupRequest, Database, start_backup
-from pulumi_commvault.models import Association, CreateTaskRequest
+from pulumi_commvault.commvault.backups import BackupRequest, Database, start_backup
+from pulumi_commvault.commvault.models import Association, CreateTaskRequest
 
 ORCL = Database("oradb01", "ORCL", "default")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_commvault import AuthenticationError, CommvaultClient
-from pulumi_commvault.client import normalize_token
+from pulumi_commvault.commvault.connection import normalize_token
 
 
 def test_client_accepts_an_api_token_with_or_without_qsdk_prefix(emulator, api_token):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pulumi_commvault import JobFailedError, WaitTimeoutError
-from pulumi_commvault.backups import Database
-from pulumi_commvault.job_status import JobOutcome, classify
-from pulumi_commvault.models import CreateTaskRequest
-from pulumi_commvault.waiters import PollSchedule, wait_for_job, wait_for_jobs
+from pulumi_commvault.commvault.backups import Database
+from pulumi_commvault.commvault.job_status import JobOutcome, classify
+from pulumi_commvault.commvault.models import CreateTaskRequest
+from pulumi_commvault.commvault.waiting import PollSchedule, wait_for_job, wait_for_jobs
 
 QUICK = PollSchedule(first_delay_s=0.1, factor=1.5, max_interval_s=0.3)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pulumi_commvault import AmbiguousCreateError, CommvaultClient, ServerError
-from pulumi_commvault.backups import BackupRequest, Database, start_backup
-from pulumi_commvault.models import CreateTaskRequest
-from pulumi_commvault.transport import RetryPolicy
+from pulumi_commvault.commvault.backups import BackupRequest, Database, start_backup
+from pulumi_commvault.commvault.models import CreateTaskRequest
+from pulumi_commvault.commvault.transport import RetryPolicy
 
 ORCL = Database("oradb01", "ORCL", "default")
 

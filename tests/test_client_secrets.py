@@ -8,8 +8,8 @@ import pickle
 import pytest
 
 from pulumi_commvault import CommvaultClient, CommvaultError
-from pulumi_commvault.backups import BackupRequest, Database, start_backup
-from pulumi_commvault.transport import RetryPolicy
+from pulumi_commvault.commvault.backups import BackupRequest, Database, start_backup
+from pulumi_commvault.commvault.transport import RetryPolicy
 
 FAST = RetryPolicy(attempts=1, backoff_factor_s=0.01, backoff_max_s=0.05, jitter_s=0.0)
 

@@ -25,7 +25,7 @@ from fault_scenarios import (
     start_job_outside_pulumi,
 )
 from pulumi_commvault import AuthenticationError, CommvaultClient, CommvaultError
-from pulumi_commvault.transport import RetryPolicy
+from pulumi_commvault.commvault.transport import RetryPolicy
 
 pytestmark = pytest.mark.engine
 

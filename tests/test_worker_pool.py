@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from pulumi_commvault.worker_pool import widen_current_pool
+from pulumi_commvault.sdk_internals import widen_current_pool
 
 
 def test_a_pool_widened_from_inside_runs_more_calls_at_once_than_its_limit():

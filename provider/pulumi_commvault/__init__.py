@@ -1,12 +1,14 @@
 """Commvault backups of Oracle databases, taken as part of a Pulumi deployment.
 
-``OracleBackupTrigger`` is the Pulumi resource; ``CommvaultClient`` the API client it uses.
+``OracleBackupTrigger`` is the Pulumi resource; ``pulumi_commvault.commvault`` the Commvault
+API client it uses (``CommvaultClient`` and its errors are also importable from here).
 """
 
-from .client import CommvaultClient
-from .errors import (
+from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
+from .commvault import (
     AmbiguousCreateError,
     AuthenticationError,
+    CommvaultClient,
     CommvaultError,
     ConnectionFailedError,
     InvalidRequestError,
@@ -17,7 +19,6 @@ from .errors import (
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
-from .oracle_backup_trigger import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
 
 __all__ = [
     "AmbiguousCreateError",

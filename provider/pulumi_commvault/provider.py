@@ -1,8 +1,9 @@
 """The dynamic provider behind ``OracleBackupTrigger``: check, diff, create, update, read, delete.
 
 This module's path and class name are part of every stack's state (the provider is pickled
-by reference): keep them stable. The provider object holds nothing; the CommServe settings
-and the HTTP client live at module level in ``settings`` and ``sessions``.
+by reference as ``pulumi_commvault.provider.OracleBackupTriggerProvider``): keep them stable.
+The provider object holds nothing; the CommServe settings and the HTTP client live at module
+level in ``runtime.settings`` and ``runtime.connections``.
 """
 
 from __future__ import annotations
@@ -21,68 +22,73 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from .backups import StartedJob, start_backup
-from .client import CommvaultClient
-from .errors import AuthenticationError, CommvaultError, JobFailedError, WaitTimeoutError
-from .inputs import (
-    TriggerInputs,
+from . import sdk_internals
+from .backup_trigger.inputs import (
+    BackupTriggerInputs,
+    InputError,
     backup_changed,
     behaviour_changed,
-    input_failures,
+    check_inputs,
+    normalized,
     parse_inputs,
-    without_provider,
 )
-from .job_status import JobOutcome, classify, is_success
-from .models import JobSummary
-from .outputs import (
+from .backup_trigger.outputs import (
+    backup_results,
     build_outputs,
-    history_with,
-    job_record,
     refreshed,
     results_of,
     task_id_of,
 )
-from .sessions import client_for, marked_jobs_for
-from .settings import (
-    AUTH_TOKEN,
-    PASSWORD,
-    USERNAME,
-    ConnectionSettings,
-    SettingsError,
-    current_settings,
-    remember_config,
+from .commvault.backups import StartedJob, start_backup
+from .commvault.client import CommvaultClient
+from .commvault.connection import ConnectionSettings
+from .commvault.errors import (
+    AuthenticationError,
+    CommvaultError,
+    JobFailedError,
+    WaitTimeoutError,
 )
-from .waiters import job_statuses, raise_for_outcome, wait_for_jobs
-from .worker_pool import widen_current_pool
+from .commvault.job_status import JobOutcome, classify, is_success
+from .commvault.models import JobSummary
+from .commvault.transport import CONNECTIONS_PER_HOST
+from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from .runtime import connections, settings
+from .runtime.reporting import OperationFailed, say
+from .runtime.settings import AUTH_TOKEN, PASSWORD, USERNAME
+
+#: Provider calls served at once: more than the engine's default ``--parallel`` on most
+#: machines, and as many as the HTTP client keeps connections to the CommServe.
+PROVIDER_WORKERS = CONNECTIONS_PER_HOST
 
 
-class BackupTriggerError(Exception):
-    """What the user sees when an operation fails: one sentence, no secrets."""
-
-
-def say(message: str) -> None:
-    """A line in ``pulumi up``'s output (the engine shows a dynamic provider's stdout)."""
-    print(message, flush=True)
+class BackupTriggerError(OperationFailed):
+    """What the user sees when an ``OracleBackupTrigger`` operation fails."""
 
 
 class OracleBackupTriggerProvider(ResourceProvider):
     """Takes a Commvault backup of Oracle databases when created or when its triggers change."""
 
     # Nothing secret is ever captured in the provider object, so its pickle need not be a
-    # secret; this spares the engine one encryption per resource in large stacks.
+    # secret; this spares the engine one encryption per resource in large stacks
+    # (``sdk_internals.register`` reads it).
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Remember the stack config (``commvault:*`` keys are read when an operation needs
-        them) and serve more calls at once than ``pulumi.dynamic``'s 4 (see ``worker_pool``)."""
-        widen_current_pool()
+        """Resolve the ``commvault:*`` settings once for the process (a problem with them is
+        reported by the first operation that needs them), and serve more calls at once than
+        ``pulumi.dynamic``'s 4."""
+        sdk_internals.widen_current_pool(PROVIDER_WORKERS)
         config = req.config
-        remember_config(lambda key: _text(config.get(key)))
+        settings.configure(lambda key: None if config.get(key) is None else str(config.get(key)))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate every input, one failure per bad field; unknown values pass. No API call."""
-        failures = [CheckFailure(field, reason) for field, reason in input_failures(news)]
-        return CheckResult(news, failures)
+        """Validate every input, one failure per bad field; unknown values pass. No API call.
+
+        Returns the inputs normalised (so diff, create and update parse them once).
+        """
+        inputs, failures = check_inputs(_without_provider(news))
+        checked = normalized(inputs) if inputs is not None and not failures else news
+        return CheckResult(checked, [CheckFailure(field, reason) for field, reason in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Changed triggers, databases or backup options mean an update that takes a new backup.
@@ -91,7 +97,7 @@ class OracleBackupTriggerProvider(ResourceProvider):
         provider (``__provider``) is ignored, so upgrading this package never fires a backup.
         No API call.
         """
-        olds, news = without_provider(olds), without_provider(news)
+        olds, news = _without_provider(olds), _without_provider(news)
         if backup_changed(olds, news) or behaviour_changed(olds, news):
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         return DiffResult(changes=False, replaces=[])
@@ -103,31 +109,32 @@ class OracleBackupTriggerProvider(ResourceProvider):
         final status. On failure nothing is recorded; a re-run adopts the job this request
         started if it is still running (or finished well), instead of starting another.
         """
-        outs = self._back_up(without_provider(props), previous=None)
-        resource_id = outs["task_id"] or outs["request_marker"]
-        return CreateResult(resource_id, outs)
+        outs = self._back_up(_without_provider(props), previous=None)
+        return CreateResult(outs["task_id"] or outs["request_marker"], outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Take a new backup if the backup inputs changed; the earlier one moves to ``history``."""
-        olds, news = without_provider(olds), without_provider(news)
+        """Take a new backup if the backup inputs changed; the earlier one moves to ``history``.
+
+        Otherwise no API call: the inputs are updated and the recorded jobs kept.
+        """
+        olds, news = _without_provider(olds), _without_provider(news)
         if not backup_changed(olds, news):
             _parsed(news)
-            return UpdateResult({**news, **results_of(olds)})
+            return UpdateResult(build_outputs(news, results_of(olds)))
         return UpdateResult(self._back_up(news, previous=olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh the recorded jobs' status. Never starts a backup, never drops the resource."""
-        outs = without_provider(props)
-        records = list(outs.get("jobs") or [])
-        if not records:
-            return ReadResult(id_, outs)
-        client = _client()
+        outs = _without_provider(props)
+        results = results_of(outs)
+        if not results["jobs"]:
+            return ReadResult(id_, build_outputs(outs, results))
         try:
-            summaries = job_statuses(client, [str(r["job_id"]) for r in records])
+            summaries = job_statuses(_client(), [str(r["job_id"]) for r in results["jobs"]])
         except CommvaultError as exc:
-            raise BackupTriggerError(f"reading jobs {outs.get('job_ids')}: {exc}") from None
-        outs["jobs"] = [refreshed(r, summaries.get(str(r["job_id"]))) for r in records]
-        return ReadResult(id_, outs)
+            raise BackupTriggerError(f"reading jobs {results['job_ids']}: {exc}") from None
+        results["jobs"] = [refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]]
+        return ReadResult(id_, build_outputs(outs, results))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         """Forget the resource; backups follow Commvault's retention and are never deleted.
@@ -135,7 +142,7 @@ class OracleBackupTriggerProvider(ResourceProvider):
         A running job is left alone unless ``cancel_running_jobs_on_delete`` is set, in which
         case it is killed. Without that option, delete makes no API call.
         """
-        outs = without_provider(props)
+        outs = _without_provider(props)
         job_ids = [str(j) for j in outs.get("job_ids") or []]
         if not outs.get("cancel_running_jobs_on_delete") or not job_ids:
             say(
@@ -157,12 +164,15 @@ class OracleBackupTriggerProvider(ResourceProvider):
         previous_job_ids = [str(j) for j in (previous or {}).get("job_ids") or []]
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
-        settings = _settings()
-        client = client_for(settings)
+        connection = _settings()
+        client = connections.client_for(connection)
         label = inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger"
         try:
             started = start_backup(
-                client, request, adoptable=_adoptable(inputs), index=marked_jobs_for(settings)
+                client,
+                request,
+                adoptable=_adoptable(inputs),
+                index=connections.marked_jobs_for(connection),
             )
         except CommvaultError as exc:
             raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
@@ -183,43 +193,42 @@ class OracleBackupTriggerProvider(ResourceProvider):
                     accept_completed_with_errors=inputs.accept_completed_with_errors,
                 )
             except CommvaultError as exc:
-                hint = _what_next(exc, settings)
+                hint = _what_next(exc, connection.password is not None)
                 raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
-        return build_outputs(
-            news,
-            task_id=task_id_of(started),
-            jobs=[job_record(job, summaries.get(job.job_id)) for job in started],
-            marker=request.marker,
-            history=history_with(previous) if previous else [],
-        )
+        results = backup_results(started, summaries, marker=request.marker, previous=previous)
+        return build_outputs(news, results)
+
+
+def _without_provider(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k != sdk_internals.PROVIDER_KEY}
 
 
 def _settings() -> ConnectionSettings:
     try:
-        return current_settings()
-    except SettingsError as exc:
+        return settings.current()
+    except settings.SettingsError as exc:
         raise BackupTriggerError(str(exc)) from None
 
 
 def _client() -> CommvaultClient:
-    return client_for(_settings())
+    return connections.client_for(_settings())
 
 
-def _parsed(props: dict[str, Any]) -> TriggerInputs:
-    failures = input_failures(props)
-    if failures:
-        raise BackupTriggerError("; ".join(f"{field}: {reason}" for field, reason in failures))
-    return parse_inputs(props)
+def _parsed(props: dict[str, Any]) -> BackupTriggerInputs:
+    try:
+        return parse_inputs(props)
+    except InputError as exc:
+        raise BackupTriggerError(str(exc)) from None
 
 
-def _what_next(failure: CommvaultError, settings: ConnectionSettings) -> str:
+def _what_next(failure: CommvaultError, logs_in_with_password: bool) -> str:
     """What the user can do after the jobs started but the wait failed."""
     adopt = "re-run `pulumi up`, which adopts the running jobs instead of starting new ones"
     if isinstance(failure, JobFailedError):
         return "re-run `pulumi up` to take a new backup"
     if isinstance(failure, WaitTimeoutError):
         return f"the jobs keep running in Commvault; raise timeout_minutes if needed and {adopt}"
-    if isinstance(failure, AuthenticationError) and not settings.password:
+    if isinstance(failure, AuthenticationError) and not logs_in_with_password:
         return (
             f"the jobs keep running in Commvault; renew {AUTH_TOKEN.describe()} (or set "
             f"{USERNAME.config_key} and {PASSWORD.config_key} so the provider can log in "
@@ -228,7 +237,7 @@ def _what_next(failure: CommvaultError, settings: ConnectionSettings) -> str:
     return f"the jobs keep running in Commvault; {adopt}"
 
 
-def _adoptable(inputs: TriggerInputs) -> Callable[[JobSummary], bool]:
+def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
     def adoptable(summary: JobSummary) -> bool:
         outcome = classify(summary.status)
         return outcome is JobOutcome.ACTIVE or is_success(
@@ -242,14 +251,9 @@ def _started_line(label: str, started: list[StartedJob]) -> str:
     parts = [
         f"job {job.job_id} ({job.database}{', adopted' if job.adopted else ''})" for job in started
     ]
-    task = task_id_of(started)
-    return f"{label}: task {task if task is not None else '-'} started " + ", ".join(parts)
+    return f"{label}: task {task_id_of(started) or '-'} started " + ", ".join(parts)
 
 
 def _progress_line(label: str, summary: JobSummary) -> str:
     reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
     return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)

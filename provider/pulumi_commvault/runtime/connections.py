@@ -1,16 +1,17 @@
-"""One ``CommvaultClient`` per CommServe per process: one session, one login, reused.
+"""One ``CommvaultClient`` per CommServe per provider process: one session, one login.
 
 The provider object is pickled into the stack's state, so it holds no client; this module
-does, and it is imported by reference in the provider process.
+does, and it is imported by reference in the provider process. Each CommServe also gets one
+``MarkedJobIndex``, so a ``pulumi up`` of many resources lists the marked jobs once.
 """
 
 from __future__ import annotations
 
 import threading
 
-from .backups import MarkedJobIndex
-from .client import CommvaultClient
-from .settings import ConnectionSettings
+from ..commvault.backups import MarkedJobIndex
+from ..commvault.client import CommvaultClient
+from ..commvault.connection import ConnectionSettings
 
 _clients: dict[ConnectionSettings, CommvaultClient] = {}
 _indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
@@ -22,15 +23,7 @@ def client_for(settings: ConnectionSettings) -> CommvaultClient:
     with _lock:
         client = _clients.get(settings)
         if client is None:
-            client = CommvaultClient(
-                settings.url,
-                token=settings.token,
-                username=settings.username,
-                password=settings.password,
-                ca_bundle=settings.ca_bundle,
-                insecure=settings.insecure,
-            )
-            _clients[settings] = client
+            client = _clients[settings] = CommvaultClient.from_settings(settings)
         return client
 
 

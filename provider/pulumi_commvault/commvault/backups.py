@@ -1,9 +1,9 @@
 """Starting an Oracle backup so that one request makes one job per database, never two.
 
 Commvault has no idempotency key, so each request carries a marker in its job description.
-Before sending, and again after any failure that may have reached the CommServe, the marker
-is looked up among the clients' recent jobs; a job found there is adopted instead of
-starting another.
+Before sending, the marker is looked up among the clients' recent jobs; a job found there is
+adopted instead of starting another. When a send fails, ``CreateTaskResends`` decides, from
+what the failure proves, whether to wait and send again, or to look for the job first.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as validated_dataclass
+
 from .client import CommvaultClient
 from .errors import AmbiguousCreateError, CommvaultError, RateLimitedError, UnexpectedAnswerError
 from .models import Association, BackupLevel, CreateTaskRequest, JobSummary
-from .waiters import job_statuses
+from .waiting import job_statuses
 
 log = logging.getLogger("pulumi_commvault")
 
@@ -29,17 +32,22 @@ LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
 INDEX_PAGE_SIZE = 1000
 INDEX_MAX_JOBS = 20_000
 
+DatabaseKey = tuple[str, str, str]
 
-@dataclass(frozen=True)
+
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
 class Database:
-    """One Oracle subclient: what Commvault backs up as one job."""
+    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient.
 
-    client_name: str
-    instance_name: str
-    subclient_name: str = "default"
+    Validated when made, from arguments or from a dict (as the provider's inputs are).
+    """
+
+    client_name: str = Field(min_length=1)
+    instance_name: str = Field(min_length=1)
+    subclient_name: str = Field(default="default", min_length=1)
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> DatabaseKey:
         """Names as Commvault matches them: case-insensitively."""
         return (self.client_name.lower(), self.instance_name.lower(), self.subclient_name.lower())
 
@@ -53,10 +61,15 @@ class Database:
             subclient_name=self.subclient_name,
         )
 
-    @classmethod
-    def of_job(cls, summary: JobSummary) -> Database:
-        entity = summary.subclient
-        return cls(entity.client_name, entity.instance_name, entity.subclient_name or "default")
+
+def key_of_job(summary: JobSummary) -> DatabaseKey:
+    """The database a job summary names, as ``Database.key`` spells it."""
+    entity = summary.subclient
+    return (
+        entity.client_name.lower(),
+        entity.instance_name.lower(),
+        (entity.subclient_name or "default").lower(),
+    )
 
 
 @dataclass(frozen=True)
@@ -146,73 +159,124 @@ def start_backup(
     """One job per database of ``request``: adopted where one is already marked, else started.
 
     ``adoptable`` says whether a marked job found on the CommServe may stand for this request
-    (typically: it is still running, or it finished successfully). CreateTask is sent again
-    only after a failure that left no usable answer and a fresh look found no job. With an
-    ``index``, the first look uses it instead of listing the clients' jobs.
+    (typically: it is still running, or it finished successfully). With an ``index``, the
+    first look uses it instead of listing the clients' jobs. Sends follow
+    ``CreateTaskResends``.
     """
     first_look = (
         find_indexed_jobs(client, request, adoptable, index)
         if index is not None
         else find_marked_jobs(client, request, adoptable)
     )
-    jobs = {db.key: job for db, job in first_look.items()}
-    for job in jobs.values():
+    for job in first_look.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
         )
-    missing = [db for db in request.databases if db.key not in jobs]
-    attempt = 0
-    while missing:
-        attempt += 1
-        try:
-            answer = client.create_task(request.create_task_request(missing))
-        except RateLimitedError as exc:
-            if attempt >= client.retry.create_attempts:
-                raise
-            sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
-            continue
-        except AmbiguousCreateError as exc:
-            try:
-                found = _look_for_marked_jobs(client, request, adoptable, sleep)
-            except CommvaultError as lookup_failure:
-                raise AmbiguousCreateError(
-                    f"{exc.detail}; looking for the job it may have started failed too "
-                    f"({lookup_failure}), so a re-run will look again before starting one",
-                    resend_allowed=False,
-                    commserve=exc.commserve,
-                    operation=exc.operation,
-                    status_code=exc.status_code,
-                ) from None
-            for db, job in found.items():
-                if db.key not in jobs:
-                    jobs[db.key] = job
-            missing = [db for db in missing if db.key not in jobs]
+    resends = CreateTaskResends(client, request, adoptable, sleep)
+    jobs = resends.start_missing({db.key: job for db, job in first_look.items()})
+    if index is not None:
+        index.remember(request.tag, [j.job_id for j in jobs.values() if not j.adopted])
+    return [jobs[db.key] for db in request.databases]
+
+
+class CreateTaskResends:
+    """When a backup request is sent again: the never-a-duplicate rule, in one place.
+
+    - A 429 proves the request was not run: wait as the CommServe says, and send again.
+    - A failure that may have reached the CommServe (``AmbiguousCreateError``): look for the
+      job the request is marked with (a few times, as a new job may take a moment to be
+      listed); adopt what is found, and send again for the rest only if the failure allows
+      it (no answer at all, rather than an answer we could not read).
+    - Any other failure proves no job was started, and is raised.
+    At most ``client.retry.create_attempts`` sends in all.
+    """
+
+    def __init__(
+        self,
+        client: CommvaultClient,
+        request: BackupRequest,
+        adoptable: Callable[[JobSummary], bool],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.client = client
+        self.request = request
+        self.adoptable = adoptable
+        self.sleep = sleep
+
+    def start_missing(self, jobs: dict[DatabaseKey, StartedJob]) -> dict[DatabaseKey, StartedJob]:
+        """``jobs`` completed with a job for every database of the request."""
+        jobs = dict(jobs)
+        missing = [db for db in self.request.databases if db.key not in jobs]
+        for attempt in range(1, self.client.retry.create_attempts + 1):
             if not missing:
                 break
-            if not exc.resend_allowed or attempt >= client.retry.create_attempts:
-                raise AmbiguousCreateError(
-                    f"{exc.detail}; no job marked {request.tag} was found for "
-                    f"{', '.join(map(str, missing))}, so a re-run will look again before "
-                    "starting one",
-                    resend_allowed=False,
-                    commserve=exc.commserve,
-                    operation=exc.operation,
-                    status_code=exc.status_code,
-                ) from None
-            log.info("no job was started by the lost request; sending it again")
-            continue
-        if len(answer.job_ids) != len(missing):
+            last = attempt == self.client.retry.create_attempts
+            try:
+                answer = self.client.create_task(self.request.create_task_request(missing))
+            except RateLimitedError as exc:
+                if last:
+                    raise
+                self.sleep(min(exc.retry_after_s or self.client.retry.backoff_max_s, 60.0))
+                continue
+            except AmbiguousCreateError as exc:
+                for db, job in self._look_after(exc).items():
+                    jobs.setdefault(db.key, job)
+                missing = [db for db in missing if db.key not in jobs]
+                if missing and (last or not exc.resend_allowed):
+                    raise self._still_ambiguous(exc, missing) from None
+                if missing:
+                    log.info("no job was started by the lost request; sending it again")
+                continue
+            jobs.update(self._started(answer.task_id, answer.job_ids, missing))
+            missing = []
+        return jobs
+
+    def _started(
+        self, task_id: int, job_ids: list[str], databases: list[Database]
+    ) -> dict[DatabaseKey, StartedJob]:
+        if len(job_ids) != len(databases):
             raise UnexpectedAnswerError(
-                f"CreateTask answered {len(answer.job_ids)} job ids for {len(missing)} databases",
-                commserve=client.base_url,
+                f"CreateTask answered {len(job_ids)} job ids for {len(databases)} databases",
+                commserve=self.client.base_url,
                 operation="POST CreateTask",
             )
-        for db, job_id in zip(missing, answer.job_ids, strict=True):
-            jobs[db.key] = StartedJob(job_id, db, answer.task_id, adopted=False)
-        if index is not None:
-            index.remember(request.tag, answer.job_ids)
-        missing = []
-    return [jobs[db.key] for db in request.databases]
+        return {
+            db.key: StartedJob(job_id, db, task_id, adopted=False)
+            for db, job_id in zip(databases, job_ids, strict=True)
+        }
+
+    def _look_after(self, failure: AmbiguousCreateError) -> dict[Database, StartedJob]:
+        """Look a few times: a job a lost request started may take a moment to be listed."""
+        found: dict[Database, StartedJob] = {}
+        try:
+            for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
+                if look:
+                    self.sleep(self.client.retry.backoff_factor_s * 2**look)
+                found = find_marked_jobs(self.client, self.request, self.adoptable)
+                if found:
+                    return found
+        except CommvaultError as lookup_failure:
+            raise AmbiguousCreateError(
+                f"{failure.detail}; looking for the job it may have started failed too "
+                f"({lookup_failure}), so a re-run will look again before starting one",
+                resend_allowed=False,
+                commserve=failure.commserve,
+                operation=failure.operation,
+                status_code=failure.status_code,
+            ) from None
+        return found
+
+    def _still_ambiguous(
+        self, failure: AmbiguousCreateError, missing: list[Database]
+    ) -> AmbiguousCreateError:
+        return AmbiguousCreateError(
+            f"{failure.detail}; no job marked {self.request.tag} was found for "
+            f"{', '.join(map(str, missing))}, so a re-run will look again before starting one",
+            resend_allowed=False,
+            commserve=failure.commserve,
+            operation=failure.operation,
+            status_code=failure.status_code,
+        )
 
 
 def find_marked_jobs(
@@ -251,24 +315,7 @@ def _adopt(
     wanted = {db.key: db for db in request.databases}
     found: dict[Database, StartedJob] = {}
     for summary in newest_first:
-        db = wanted.get(Database.of_job(summary).key)
+        db = wanted.get(key_of_job(summary))
         if db is not None and db not in found and adoptable(summary):
             found[db] = StartedJob(str(summary.job_id), db, None, adopted=True)
-    return found
-
-
-def _look_for_marked_jobs(
-    client: CommvaultClient,
-    request: BackupRequest,
-    adoptable: Callable[[JobSummary], bool],
-    sleep: Callable[[float], None],
-) -> dict[Database, StartedJob]:
-    """Look a few times: a job a lost request started may take a moment to be listed."""
-    found: dict[Database, StartedJob] = {}
-    for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
-        if look:
-            sleep(client.retry.backoff_factor_s * 2**look)
-        found = find_marked_jobs(client, request, adoptable)
-        if found:
-            return found
     return found

@@ -76,8 +76,14 @@ def decode(
     commserve: str,
     operation: str,
     redact: Callable[[str], str],
+    refused_as: type[CommvaultError] = InvalidRequestError,
 ) -> Any:
-    """The JSON of a successful answer; a typed error for anything else."""
+    """The JSON of a successful answer; a typed error for anything else.
+
+    A refusal (a 4xx other than 401, or an error in a 200 body) is ``refused_as``: an
+    ``InvalidRequestError`` (``NotFoundError`` when it names something unknown), or the
+    endpoint's own meaning of a refusal, such as ``AuthenticationError`` for ``POST Login``.
+    """
 
     def fail(kind: type[CommvaultError], detail: str) -> CommvaultError:
         return kind(redact(detail), commserve=commserve, operation=operation, status_code=status)
@@ -110,6 +116,9 @@ def decode(
     except ValueError:
         raise fail(UnexpectedAnswerError, f"the answer is not JSON: {_excerpt(text)}") from None
     error = server_error(body)
+    if refused_as is not InvalidRequestError and (status >= 400 or error):
+        message = body if isinstance(body, str) else (error[1] if error else _excerpt(text))
+        raise fail(refused_as, f"the CommServe refused it: {message}")
     if status == 404 or (error and _NOT_FOUND_WORDS.search(error[1])):
         message = error[1] if error else _excerpt(text)
         raise fail(NotFoundError, f"not found: {message}")

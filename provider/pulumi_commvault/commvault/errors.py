@@ -138,3 +138,31 @@ class WaitTimeoutError(CommvaultError):
         self.job_ids = job_ids
         self.elapsed_s = elapsed_s
         super().__init__(detail, commserve=commserve, operation=operation)
+
+
+def create_task_failure(exc: CommvaultError) -> CommvaultError:
+    """What a failed ``POST CreateTask`` proves about the job it may have started.
+
+    A refusal (400, 401, an ``errorCode``), a 429 and a failure to connect prove that no job
+    was started: the error is returned as it is. Anything else may have reached a CommServe
+    that started a job and lost the answer: an ``AmbiguousCreateError``, whose
+    ``resend_allowed`` is False when the CommServe did answer 200 (with a body of a shape
+    we cannot read), since a job may then well exist.
+    """
+    if isinstance(exc, ConnectionFailedError) and not exc.request_sent:
+        return exc
+    if isinstance(exc, RateLimitedError):
+        return exc
+    if isinstance(exc, ServerError):
+        resend_allowed = True
+    elif isinstance(exc, UnexpectedAnswerError):
+        resend_allowed = exc.status_code not in (None, 200)
+    else:
+        return exc
+    return AmbiguousCreateError(
+        f"the backup request may have started a job, but no usable answer came: {exc.detail}",
+        resend_allowed=resend_allowed,
+        commserve=exc.commserve,
+        operation=exc.operation,
+        status_code=exc.status_code,
+    )

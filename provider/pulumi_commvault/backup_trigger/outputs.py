@@ -1,20 +1,32 @@
 """The state an ``OracleBackupTrigger`` keeps: its inputs, its task and jobs, and history.
 
-Create, update and read all build outputs here, so they cannot drift apart, and always
-return the full set (the engine keeps only what they return).
+Create, update and read all build their outputs with ``build_outputs``, so they cannot drift
+apart, and always return the full set (the engine keeps only what they return).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
-from .backups import StartedJob
-from .inputs import ALL_INPUTS
-from .models import JobSummary
+from ..commvault.backups import StartedJob
+from ..commvault.models import JobSummary
+from .inputs import INPUT_NAMES
 
 HISTORY_LIMIT = 20
-RESULT_KEYS = ("task_id", "job_ids", "jobs", "request_marker", "history")
+
+
+class BackupResults(TypedDict):
+    """What a backup produced, beside the inputs; each also an output of the resource."""
+
+    task_id: str | None
+    job_ids: list[str]
+    jobs: list[dict[str, Any]]
+    request_marker: str | None
+    history: list[dict[str, Any]]
+
+
+RESULT_KEYS: tuple[str, ...] = tuple(BackupResults.__annotations__)
 
 
 def job_record(started: StartedJob, summary: JobSummary | None) -> dict[str, Any]:
@@ -51,28 +63,41 @@ def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, A
     return record if summary is None else {**record, **job_status_fields(summary)}
 
 
-def build_outputs(
-    inputs: dict[str, Any],
+def backup_results(
+    started: list[StartedJob],
+    summaries: dict[str, JobSummary],
     *,
-    task_id: str | None,
-    jobs: list[dict[str, Any]],
     marker: str,
-    history: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """Every input, echoed, plus what the backup produced."""
+    previous: dict[str, Any] | None,
+) -> BackupResults:
+    """The results of a backup just started (or adopted), with what its jobs' reads said."""
+    return BackupResults(
+        task_id=task_id_of(started),
+        job_ids=[job.job_id for job in started],
+        jobs=[job_record(job, summaries.get(job.job_id)) for job in started],
+        request_marker=marker,
+        history=history_with(previous) if previous else [],
+    )
+
+
+def results_of(outs: dict[str, Any]) -> BackupResults:
+    """The results recorded in earlier outputs (an update that takes no backup keeps them)."""
+    return BackupResults(
+        task_id=outs.get("task_id"),
+        job_ids=list(outs.get("job_ids") or []),
+        jobs=list(outs.get("jobs") or []),
+        request_marker=outs.get("request_marker"),
+        history=list(outs.get("history") or []),
+    )
+
+
+def build_outputs(inputs: dict[str, Any], results: BackupResults) -> dict[str, Any]:
+    """Every input, echoed, plus the results; the one shape of every operation's outputs."""
     return {
-        **{k: v for k, v in inputs.items() if k in ALL_INPUTS},
-        "task_id": task_id,
-        "job_ids": [job["job_id"] for job in jobs],
-        "jobs": jobs,
-        "request_marker": marker,
-        "history": history[:HISTORY_LIMIT],
+        **{k: v for k, v in inputs.items() if k in INPUT_NAMES},
+        **results,
+        "history": results["history"][:HISTORY_LIMIT],
     }
-
-
-def results_of(outs: dict[str, Any]) -> dict[str, Any]:
-    """The non-input part of earlier outputs, to carry over an update that takes no backup."""
-    return {k: outs.get(k) for k in RESULT_KEYS}
 
 
 def history_with(previous: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ import platform
 import threading
 import time
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import requests
 from pydantic import BaseModel
@@ -25,16 +24,16 @@ from urllib3.exceptions import (
     ProxyError,
 )
 
-from .answers import decode, parse
+from .connection import ConnectionSettings, normalize_token
+from .decoding import decode, parse
 from .errors import (
-    AmbiguousCreateError,
     AuthenticationError,
     CommvaultError,
     ConnectionFailedError,
+    InvalidRequestError,
     NotFoundError,
-    RateLimitedError,
-    ServerError,
     UnexpectedAnswerError,
+    create_task_failure,
 )
 from .models import (
     ClientListResponse,
@@ -50,30 +49,10 @@ from .transport import RetryPolicy, Timeouts, build_session
 
 log = logging.getLogger("pulumi_commvault")
 
-TOKEN_PREFIXES = ("QSDK ", "Bearer ", "SAML ")
 JOB_CATEGORY_ALL = 0
 JOB_CATEGORY_ACTIVE = 1
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def normalize_token(token: str) -> str:
-    """A token as the ``Authtoken`` header wants it: bare tokens get the ``QSDK `` prefix."""
-    token = token.strip()
-    return token if token.startswith(TOKEN_PREFIXES) else f"QSDK {token}"
-
-
-def validate_base_url(url: str) -> str:
-    """The API base URL without a trailing slash; a clear ``ValueError`` if it is not one."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"url: {url!r} is not an http(s) URL; expected e.g. "
-            "https://commserve.example.com/commandcenter/api"
-        )
-    if parts.query or parts.fragment:
-        raise ValueError(f"url: {url!r} must not have a query or fragment")
-    return url.strip().rstrip("/")
 
 
 class CommvaultClient:
@@ -97,29 +76,51 @@ class CommvaultClient:
         timeouts: Timeouts | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self.base_url = validate_base_url(url)
-        if not token and not (username and password):
-            raise ValueError("credentials: give a token, or both a username and a password")
+        settings = ConnectionSettings(
+            url,
+            token=token,
+            username=username,
+            password=password,
+            ca_bundle=ca_bundle,
+            insecure=insecure,
+        )
+        self._start(settings, timeouts or Timeouts(), retry or RetryPolicy())
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: ConnectionSettings,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> CommvaultClient:
+        """A client for settings already validated (``ConnectionSettings`` checks them)."""
+        client = cls.__new__(cls)
+        client._start(settings, timeouts or Timeouts(), retry or RetryPolicy())
+        return client
+
+    def _start(self, settings: ConnectionSettings, timeouts: Timeouts, retry: RetryPolicy) -> None:
+        self.base_url = settings.url
+        self._auth = settings.auth
         self._redact = Redactor()
-        self._redact.add(token)
-        self._redact.add(password)
-        self._token = normalize_token(token) if token else None
+        self._redact.add(settings.token)
+        self._redact.add(settings.password)
+        self._token = normalize_token(settings.token) if settings.token else None
         self._redact.add(self._token)
-        self._username = username
-        self._password = password
+        self._username = settings.username
+        self._password = settings.password
         self._logged_in = False
-        self.timeouts = timeouts or Timeouts()
-        self.retry = retry or RetryPolicy()
+        self.timeouts = timeouts
+        self.retry = retry
         self._session = build_session(
-            self.base_url, retry=self.retry, ca_bundle=ca_bundle, insecure=insecure
+            self.base_url, retry=retry, ca_bundle=settings.ca_bundle, insecure=settings.insecure
         )
         self._auth_lock = threading.Lock()
         self._client_ids: dict[str, int] | None = None
         self._lookup_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        auth = "password" if self._password else "token"
-        return f"CommvaultClient(url={self.base_url!r}, auth={auth!r})"
+        return f"CommvaultClient(url={self.base_url!r}, auth={self._auth!r})"
 
     def __reduce__(self) -> Any:
         raise TypeError("CommvaultClient holds credentials and a live session; it is not picklable")
@@ -157,18 +158,14 @@ class CommvaultClient:
             "deviceId": f"pulumi-commvault@{platform.node()}",
             "clientType": 30,
         }
-        try:
-            answer = self._call("POST", "Login", body=body, authenticated=False)
-        except (AuthenticationError, ServerError):
-            raise
-        except CommvaultError as exc:
-            if exc.status_code is None or exc.status_code < 500:
-                raise AuthenticationError(
-                    f"login as {self._username!r} failed: {exc.detail}",
-                    commserve=self.base_url,
-                    operation="POST Login",
-                ) from None
-            raise
+        answer = self._call(
+            "POST",
+            "Login",
+            body=body,
+            authenticated=False,
+            refused_as=AuthenticationError,
+            operation=f"POST Login as {self._username!r}",
+        )
         login = self._parse(LoginResponse, answer, "POST Login")
         self._redact.add(login.token)
         self._token = normalize_token(login.token)
@@ -210,23 +207,11 @@ class CommvaultClient:
         usable answer came back: the caller must look for the job before sending again (see
         ``backups.start_backup``). Every other error proves no job was started.
         """
-        operation = "POST CreateTask"
         try:
             answer = self._call("POST", "CreateTask", body=request.to_wire())
-        except ConnectionFailedError as exc:
-            if not exc.request_sent:
-                raise
-            raise self._ambiguous(exc, resend_allowed=True) from None
-        except RateLimitedError:
-            raise
-        except ServerError as exc:
-            raise self._ambiguous(exc, resend_allowed=True) from None
-        except UnexpectedAnswerError as exc:
-            raise self._ambiguous(exc, resend_allowed=exc.status_code != 200) from None
-        try:
-            return self._parse(CreateTaskResponse, answer, operation)
-        except UnexpectedAnswerError as exc:
-            raise self._ambiguous(exc, resend_allowed=False) from None
+            return self._parse(CreateTaskResponse, answer, "POST CreateTask")
+        except CommvaultError as exc:
+            raise create_task_failure(exc) from None
 
     def find_job(self, job_id: str | int) -> JobSummary | None:
         """``GET Job/{id}``: the job's summary, or None while the CommServe does not show it."""
@@ -305,8 +290,10 @@ class CommvaultClient:
         body: Any = None,
         authenticated: bool = True,
         expect_json: bool = True,
+        refused_as: type[CommvaultError] = InvalidRequestError,
+        operation: str | None = None,
     ) -> Any:
-        operation = f"{method} {path}"
+        operation = operation or f"{method} {path}"
         token = self._current_token() if authenticated else None
         response = self._send(method, path, body, token, operation)
         if response.status_code == 401 and authenticated and self._can_log_in():
@@ -314,7 +301,13 @@ class CommvaultClient:
             response = self._send(method, path, body, self._token, operation)
         if not expect_json and response.ok:
             return None
-        return decode(response, commserve=self.base_url, operation=operation, redact=self._redact)
+        return decode(
+            response,
+            commserve=self.base_url,
+            operation=operation,
+            redact=self._redact,
+            refused_as=refused_as,
+        )
 
     def _send(
         self, method: str, path: str, body: Any, token: str | None, operation: str
@@ -376,15 +369,6 @@ class CommvaultClient:
     def _parse(self, model: type[M], answer: Any, operation: str) -> M:
         return parse(
             model, answer, commserve=self.base_url, operation=operation, redact=self._redact
-        )
-
-    def _ambiguous(self, exc: CommvaultError, *, resend_allowed: bool) -> AmbiguousCreateError:
-        return AmbiguousCreateError(
-            f"the backup request may have started a job, but no usable answer came: {exc.detail}",
-            resend_allowed=resend_allowed,
-            commserve=self.base_url,
-            operation="POST CreateTask",
-            status_code=exc.status_code,
         )
 
 

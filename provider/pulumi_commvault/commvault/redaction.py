@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import threading
 
+from .connection import TOKEN_PREFIXES
+
 REDACTED = "[REDACTED]"
 _SHORTEST_SECRET = 4
 
@@ -24,7 +26,7 @@ class Redactor:
         if not secret:
             return
         forms = {secret, secret.strip()}
-        for prefix in ("QSDK ", "Bearer ", "SAML "):
+        for prefix in TOKEN_PREFIXES:
             if secret.startswith(prefix):
                 forms.add(secret[len(prefix) :])
         forms.add(base64.b64encode(secret.encode()).decode())

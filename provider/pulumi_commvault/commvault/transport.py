@@ -1,11 +1,15 @@
 """The HTTP transport: one ``requests.Session``, its timeouts, TLS and retries.
 
-Retries are configured here and nowhere else. Reads (GET, and the POSTs that only read or
-are safe to repeat) retry connection errors, 429, 502, 503 and 504 with exponential backoff
-and jitter, honouring ``Retry-After``. ``CreateTask`` gets its own adapter that retries only
-failures to connect, which prove the request never left: whether to send a backup request
-again after it may have reached the server is decided by the client, which first looks for
-the job the request started.
+Retries of the transport are configured here and nowhere else:
+- every request is retried after a failure to connect, which proves it never left;
+- reads are also retried after a dropped answer, 429, 502, 503 or 504, with exponential
+  backoff and jitter, honouring ``Retry-After``, within a time budget. Reads are GETs and
+  the POSTs that only read or are safe to repeat (``READING_POSTS``: job listings, job
+  details, logins); a job action such as ``POST Job/{id}/action/kill`` is not one.
+
+``POST CreateTask`` is never re-sent by the transport once it may have reached the server:
+whether to send a backup request again is ``backups.CreateTaskResends``' decision, taken
+after looking for the job the request may have started.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from urllib3.util.retry import Retry
 log = logging.getLogger("pulumi_commvault")
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+#: POST endpoints that only read (or, for a login, are safe to repeat): retried like GETs.
+READING_POSTS = ("Jobs", "JobDetails", "Login", "RenewLoginToken")
 #: Connections kept open per CommServe: as many as the provider serves calls at once
 #: (``worker_pool.PROVIDER_WORKERS``), so none is opened and dropped for lack of room.
 CONNECTIONS_PER_HOST = 16
@@ -77,14 +83,16 @@ class RetryPolicy:
     create_attempts: int = 3
     budget_s: float = 60.0
 
-    def for_reads(self) -> Retry:
+    def for_reads(self, *, methods: frozenset[str] = frozenset({"GET"})) -> Retry:
+        """Retry connection failures of any request, and failures of ``methods`` after
+        the request was sent (a dropped answer, a retryable status)."""
         return BudgetedRetry(
             total=self.attempts,
             connect=self.attempts,
             read=self.attempts,
             status=self.attempts,
             other=0,
-            allowed_methods=frozenset({"GET", "POST"}),
+            allowed_methods=methods,
             status_forcelist=RETRYABLE_STATUSES,
             backoff_factor=self.backoff_factor_s,
             backoff_max=self.backoff_max_s,
@@ -95,7 +103,11 @@ class RetryPolicy:
         )
 
     def for_create_task(self) -> Retry:
-        """Retry only connection failures: the request provably never reached the server."""
+        """Retry only connection failures: the request provably never reached the server.
+
+        Kept apart from ``for_reads`` so that no later change to what reads retry can make
+        the transport re-send a backup request.
+        """
         return BudgetedRetry(
             total=self.attempts,
             connect=self.attempts,
@@ -132,7 +144,7 @@ def build_session(
     insecure: bool = False,
     pool_size: int = CONNECTIONS_PER_HOST,
 ) -> requests.Session:
-    """A session with JSON headers, TLS settings, and the two retrying adapters mounted."""
+    """A session with JSON headers, TLS settings, and the retrying adapters mounted."""
     session = requests.Session()
     session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
     _read_environment_once(session, base_url, ca_bundle=ca_bundle, insecure=insecure)
@@ -147,13 +159,15 @@ def build_session(
         session.verify = False
     elif ca_bundle:
         session.verify = ca_bundle
+    base = base_url.rstrip("/")
     for prefix in ("http://", "https://"):
-        session.mount(
-            prefix,
-            HTTPAdapter(max_retries=retry.for_reads(), pool_maxsize=pool_size),
-        )
+        session.mount(prefix, HTTPAdapter(max_retries=retry.for_reads(), pool_maxsize=pool_size))
+    reading = retry.for_reads(methods=frozenset({"GET", "POST"}))
+    for path in READING_POSTS:
+        # A prefix: ``Jobs`` also covers ``Jobs?...``; requests matches prefixes ignoring case.
+        session.mount(f"{base}/{path}", HTTPAdapter(max_retries=reading, pool_maxsize=pool_size))
     session.mount(
-        base_url.rstrip("/") + "/CreateTask",
+        f"{base}/CreateTask",
         HTTPAdapter(max_retries=retry.for_create_task(), pool_maxsize=pool_size),
     )
     return session

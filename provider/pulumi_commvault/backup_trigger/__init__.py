@@ -1,0 +1,1 @@
+"""``OracleBackupTrigger``: its inputs (declared once, in ``inputs``), state and resource."""

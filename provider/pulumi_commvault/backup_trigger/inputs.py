@@ -1,0 +1,311 @@
+"""The inputs of ``OracleBackupTrigger``, declared once: type, default, doc, what a change does.
+
+``BackupTriggerInputs`` is the declaration. Everything else about an input comes from it:
+the ``OracleBackupTriggerArgs`` users pass (``resource``), validation (``check_inputs``),
+which changes take a new backup (``backup_changed``, from the ``NEW_JOB`` fields), the
+inputs echoed as outputs (``INPUT_NAMES``), and the README's input table.
+
+The engine hands the provider plain dicts in which numbers are floats and values not known
+yet (during preview) are ``pulumi.output.Unknown``. Everything here accepts exactly that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pulumi.output import Unknown, contains_unknowns
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..commvault.backups import BackupRequest, Database
+from ..commvault.models import BackupLevel
+from ..declarations import INTERNAL, NEW_JOB, names_with
+
+MAX_TIMEOUT_MINUTES = 7 * 24 * 60
+MAX_DESCRIPTION_CHARS = 200
+
+
+class BackupTriggerInputs(BaseModel):
+    """What an ``OracleBackupTrigger`` backs up, how, and how it waits."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    client_name: Annotated[
+        str | None,
+        NEW_JOB,
+        Field(min_length=1, description="The Commvault client (host) of the Oracle database."),
+    ] = None
+    instance_name: Annotated[
+        str | None,
+        NEW_JOB,
+        Field(
+            min_length=1,
+            description="The Oracle instance as Commvault names it (usually the SID).",
+        ),
+    ] = None
+    subclient_name: Annotated[
+        str | None,
+        NEW_JOB,
+        Field(
+            min_length=1,
+            description="The Oracle subclient to back up; Commvault's `default` when unset.",
+        ),
+    ] = None
+    databases: Annotated[
+        list[Database] | None,
+        NEW_JOB,
+        Field(
+            min_length=1,
+            description=(
+                "Instead of the three above: several databases (`DatabaseArgs` or dicts with "
+                "the same keys), backed up by one task, one job each, waited for side by side."
+            ),
+        ),
+    ] = None
+    backup_level: Annotated[
+        Literal["full", "incremental"],
+        NEW_JOB,
+        Field(description="`full` or `incremental` (any case)."),
+    ] = "full"
+    cumulative: Annotated[
+        StrictBool,
+        NEW_JOB,
+        Field(
+            description=(
+                "With `incremental`: a cumulative RMAN incremental "
+                "(Commvault's `oracleOptions.cumulative`)."
+            )
+        ),
+    ] = False
+    notify_on_completion: Annotated[
+        StrictBool,
+        NEW_JOB,
+        Field(description="Commvault e-mails the job's owner when the job ends."),
+    ] = False
+    description: Annotated[
+        str | None,
+        Field(
+            max_length=MAX_DESCRIPTION_CHARS,
+            description="Text for the job description in Commvault; the request marker is "
+            "appended.",
+        ),
+    ] = None
+    triggers: Annotated[
+        list[Any] | None,
+        NEW_JOB,
+        Field(description="Any values; when one changes, `pulumi up` takes a new backup."),
+    ] = None
+    wait_for_completion: Annotated[
+        StrictBool,
+        Field(description="Wait until every job has finished: a running job is no restore point."),
+    ] = True
+    timeout_minutes: Annotated[
+        float,
+        Field(
+            gt=0,
+            le=MAX_TIMEOUT_MINUTES,
+            allow_inf_nan=False,
+            description="How long to wait for the jobs (more than 0, at most 7 days); the "
+            "operation fails after it, and the jobs keep running.",
+        ),
+    ] = 60.0
+    accept_completed_with_errors: Annotated[
+        StrictBool,
+        Field(description='Count "Completed w/ one or more errors" as success.'),
+    ] = False
+    cancel_running_jobs_on_delete: Annotated[
+        StrictBool,
+        Field(description="On delete, kill jobs still running (otherwise delete only forgets)."),
+    ] = False
+    request_name: Annotated[
+        str,
+        INTERNAL,
+        Field(description="`<project>/<stack>/<resource name>`, set by the resource."),
+    ] = ""
+
+    @field_validator("backup_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_way_to_name_databases(self) -> BackupTriggerInputs:
+        single = (self.client_name, self.instance_name, self.subclient_name)
+        if self.databases is not None and any(v is not None for v in single):
+            raise ValueError("give either databases, or client_name and instance_name, not both")
+        if self.databases is None:
+            if self.client_name is None:
+                raise ValueError("client_name: required (or give databases)")
+            if self.instance_name is None:
+                raise ValueError("instance_name: required (or give databases)")
+        if self.databases is not None:
+            keys = [d.key for d in self.databases]
+            repeated = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"databases: {', '.join(repeated)} listed more than once")
+        if self.cumulative and self.backup_level != "incremental":
+            raise ValueError("cumulative: applies to incremental backups only")
+        return self
+
+    def database_list(self) -> list[Database]:
+        if self.databases is not None:
+            return list(self.databases)
+        return [
+            Database(
+                self.client_name or "", self.instance_name or "", self.subclient_name or "default"
+            )
+        ]
+
+    def level(self) -> BackupLevel:
+        return "Full" if self.backup_level == "full" else "Incremental"
+
+    def identity(self) -> dict[str, Any]:
+        """What is backed up and how: equal identities mean the same backup request."""
+        return {
+            "databases": sorted(db.key for db in self.database_list()),
+            "backup_level": self.backup_level,
+            "cumulative": self.cumulative,
+            "notify_on_completion": self.notify_on_completion,
+            "triggers": canonical(self.triggers),
+        }
+
+    def backup_request(self, previous_job_ids: list[str]) -> BackupRequest:
+        return BackupRequest(
+            databases=tuple(self.database_list()),
+            level=self.level(),
+            marker=request_marker(self, previous_job_ids),
+            cumulative=self.cumulative,
+            notify_on_completion=self.notify_on_completion,
+            description=self.description,
+        )
+
+
+#: Every input, each also an output of the resource.
+INPUT_NAMES = tuple(BackupTriggerInputs.model_fields)
+#: Inputs whose change means a new backup (an update that calls CreateTask).
+BACKUP_INPUTS = names_with(BackupTriggerInputs, NEW_JOB)
+#: Inputs that change only how the provider waits or what it records.
+BEHAVIOUR_INPUTS = tuple(name for name in INPUT_NAMES if name not in BACKUP_INPUTS)
+
+
+class InputError(ValueError):
+    """Inputs that do not validate: ``failures`` lists ``(field, reason)``."""
+
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in failures))
+
+
+def check_inputs(props: dict[str, Any]) -> tuple[BackupTriggerInputs | None, list[tuple[str, str]]]:
+    """The validated inputs (None while some are not known yet) and ``(field, reason)`` for
+    each bad one; inputs not known yet are not judged."""
+    unknown = {k for k, v in props.items() if _is_unknown(v)}
+    failures = [
+        (k, f"unknown input; valid inputs are {', '.join(INPUT_NAMES)}")
+        for k in props
+        if k not in INPUT_NAMES
+    ]
+    known = {k: v for k, v in props.items() if k in INPUT_NAMES and k not in unknown}
+    try:
+        inputs = BackupTriggerInputs.model_validate(known)
+    except ValidationError as exc:
+        for error in exc.errors():
+            field, reason = _field_and_reason(error)
+            if unknown and (field in unknown or not error["loc"]):
+                continue
+            failures.append((field, reason))
+        return None, failures
+    return (None if unknown else inputs), failures
+
+
+def parse_inputs(props: dict[str, Any]) -> BackupTriggerInputs:
+    """Validated inputs from the engine's props (outputs too: other keys are dropped).
+
+    Raises ``InputError`` naming every bad field.
+    """
+    inputs, failures = check_inputs({k: v for k, v in props.items() if k in INPUT_NAMES})
+    if failures or inputs is None:
+        raise InputError(failures or [("inputs", "not known yet")])
+    return inputs
+
+
+def normalized(inputs: BackupTriggerInputs) -> dict[str, Any]:
+    """The inputs as the engine should store them: the user's, validated and normalised
+    (e.g. ``backup_level`` lower-cased), defaults left out as the user left them out."""
+    return inputs.model_dump(exclude_unset=True)
+
+
+def backup_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """Whether going from ``olds`` to ``news`` takes a new backup; an unknown value does."""
+    if any(_is_unknown(news.get(k)) for k in BACKUP_INPUTS):
+        return True
+    return _identity(olds) != _identity(news)
+
+
+def behaviour_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    return any(
+        _is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
+        for k in BEHAVIOUR_INPUTS
+    )
+
+
+def request_marker(inputs: BackupTriggerInputs, previous_job_ids: list[str]) -> str:
+    """A marker unique to this backup request, the same each time it is retried.
+
+    It is derived from the resource's name, what is backed up, the triggers, and the jobs
+    of the previous backup, so a re-run of a failed ``pulumi up`` finds the job it started,
+    while toggling a trigger back to an earlier value is a new request.
+    """
+    identity = {
+        "name": inputs.request_name,
+        "backup": inputs.identity(),
+        "after": sorted(previous_job_ids),
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    return digest[:20]
+
+
+def canonical(value: Any) -> Any:
+    """A value as the engine round-trips it: integral floats are ints, containers normalized."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    return value
+
+
+def _identity(props: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return parse_inputs(props).identity()
+    except InputError:
+        return {k: canonical(props.get(k)) for k in BACKUP_INPUTS}
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown) or bool(contains_unknowns(value))
+
+
+def _field_and_reason(error: Any) -> tuple[str, str]:
+    loc = [str(p) for p in error["loc"]]
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if not loc and ": " in message and message.split(": ", 1)[0] in INPUT_NAMES:
+        field, message = message.split(": ", 1)
+        return field, message
+    if not loc:
+        return "databases", message
+    field = loc[0]
+    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
+    if error["type"] == "extra_forbidden" and len(loc) > 1:
+        message = "unknown field; a database has client_name, instance_name and subclient_name"
+    return f"{field}{path}", message

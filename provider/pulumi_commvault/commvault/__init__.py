@@ -1,0 +1,49 @@
+"""The Commvault REST client: one session per CommServe, typed models and errors, jobs.
+
+Nothing here knows about Pulumi; the resources build on it, and it is usable on its own.
+"""
+
+from .backups import BackupRequest, Database, StartedJob, start_backup
+from .client import CommvaultClient
+from .connection import ConnectionSettings, InvalidSettingError
+from .errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    CommvaultError,
+    ConnectionFailedError,
+    InvalidRequestError,
+    JobFailedError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    UnexpectedAnswerError,
+    WaitTimeoutError,
+)
+from .transport import RetryPolicy, Timeouts
+from .waiting import PollSchedule, wait_for_job, wait_for_jobs
+
+__all__ = [
+    "AmbiguousCreateError",
+    "AuthenticationError",
+    "BackupRequest",
+    "CommvaultClient",
+    "CommvaultError",
+    "ConnectionFailedError",
+    "ConnectionSettings",
+    "Database",
+    "InvalidRequestError",
+    "InvalidSettingError",
+    "JobFailedError",
+    "NotFoundError",
+    "PollSchedule",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "StartedJob",
+    "Timeouts",
+    "UnexpectedAnswerError",
+    "WaitTimeoutError",
+    "start_backup",
+    "wait_for_job",
+    "wait_for_jobs",
+]

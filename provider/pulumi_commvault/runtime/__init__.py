@@ -1,0 +1,1 @@
+"""What every resource's provider shares inside the provider process: settings, connections."""

@@ -1,0 +1,125 @@
+"""Where the provider finds its CommServe: stack config ``commvault:*``, then the environment.
+
+The settings are resolved once per provider process: in ``configure``, from the stack's
+config (secrets decrypted) and the environment, into one validated ``ConnectionSettings``
+(or the one error that says what to fix). They are kept at module level, never on the
+provider object, so they cannot be pickled into the stack's state. A provider that was never
+configured (called directly, as tests do) resolves them from the environment on first use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..commvault.connection import ConnectionSettings, InvalidSettingError
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its stack config key and the environment variable it falls back to."""
+
+    config_key: str
+    env_var: str
+
+    def describe(self) -> str:
+        return f"stack config {self.config_key} or environment variable {self.env_var}"
+
+
+URL = Setting("commvault:url", "COMMVAULT_URL")
+AUTH_TOKEN = Setting("commvault:authToken", "COMMVAULT_AUTHTOKEN")
+USERNAME = Setting("commvault:username", "COMMVAULT_USERNAME")
+PASSWORD = Setting("commvault:password", "COMMVAULT_PASSWORD")
+CA_BUNDLE = Setting("commvault:caBundle", "COMMVAULT_CA_BUNDLE")
+INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
+
+Lookup = Callable[[str], str | None]
+
+
+class SettingsError(ValueError):
+    """The CommServe's address or credentials are missing or malformed."""
+
+
+def resolve(config: Lookup | None = None) -> ConnectionSettings:
+    """Settings from ``config`` (a stack-config lookup), falling back to the environment."""
+
+    def get(setting: Setting) -> str | None:
+        value = config(setting.config_key) if config else None
+        if value is None or value == "":
+            value = os.environ.get(setting.env_var) or None
+        return value
+
+    url = get(URL)
+    if not url:
+        raise SettingsError(f"no CommServe URL: set {URL.describe()}")
+    insecure_text = (get(INSECURE) or "false").strip().lower()
+    if insecure_text not in ("true", "false", "1", "0", "yes", "no"):
+        raise SettingsError(f"{INSECURE.describe()}: expected true or false")
+    token, username, password = get(AUTH_TOKEN), get(USERNAME), get(PASSWORD)
+    try:
+        return ConnectionSettings(
+            url,
+            token=token,
+            username=username,
+            password=password,
+            ca_bundle=get(CA_BUNDLE),
+            insecure=insecure_text in ("true", "1", "yes"),
+        )
+    except InvalidSettingError as exc:
+        raise _naming_the_keys(
+            exc, has_username=bool(username), has_password=bool(password)
+        ) from None
+
+
+def _naming_the_keys(
+    exc: InvalidSettingError, *, has_username: bool, has_password: bool
+) -> SettingsError:
+    if exc.setting == "credentials":
+        missing = PASSWORD if has_username else USERNAME if has_password else None
+        hint = f" ({missing.describe()} is missing)" if missing else ""
+        return SettingsError(
+            f"no Commvault credentials: set {AUTH_TOKEN.describe()}, or both "
+            f"{USERNAME.describe()} and {PASSWORD.describe()}{hint}"
+        )
+    if exc.setting == "ca_bundle":
+        return SettingsError(f"{CA_BUNDLE.describe()}: {exc.problem}")
+    return SettingsError(f"{URL.describe()}: {exc}")
+
+
+_resolved: ConnectionSettings | SettingsError | None = None
+_lock = threading.Lock()
+
+
+def configure(config: Lookup) -> None:
+    """Resolve the settings from the stack config the engine gave this provider process."""
+    global _resolved
+    try:
+        settings: ConnectionSettings | SettingsError = resolve(config)
+    except SettingsError as exc:
+        settings = exc
+    with _lock:
+        _resolved = settings
+
+
+def current() -> ConnectionSettings:
+    """The process's settings; ``SettingsError`` (saying what to set) if they are unusable."""
+    global _resolved
+    with _lock:
+        if _resolved is None:
+            try:
+                _resolved = resolve()
+            except SettingsError as exc:
+                _resolved = exc
+        settings = _resolved
+    if isinstance(settings, SettingsError):
+        raise SettingsError(str(settings))  # a fresh one: each raise gets its own traceback
+    return settings
+
+
+def forget() -> None:
+    """Forget the resolved settings (tests, and a process that is configured anew)."""
+    global _resolved
+    with _lock:
+        _resolved = None
