@@ -306,6 +306,6 @@ def _field_and_reason(error: Any) -> tuple[str, str]:
         return "databases", message
     field = loc[0]
     path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
-    if error["type"] == "extra_forbidden" and len(loc) > 1:
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument") and len(loc) > 1:
         message = "unknown field; a database has client_name, instance_name and subclient_name"
     return f"{field}{path}", message
