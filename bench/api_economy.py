@@ -32,10 +32,11 @@ from .common import (
     endpoint_counts,
     machine,
     machine_line,
-    save,
+    publish,
     say,
     scratch,
     table,
+    verdict,
 )
 
 NAME = "api_economy"
@@ -205,7 +206,7 @@ def tables(result: dict[str, Any]) -> list[str]:
             c["metric"],
             c["value"],
             c["target"],
-            "-" if c["met"] is None else ("met" if c["met"] else "MISSED"),
+            verdict(c["met"]),
         ]
         for c in result["checks"]
     ]
@@ -231,9 +232,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=50)
     args = parser.parse_args(argv)
     result = run(args.job_seconds, args.latency_ms)
-    print()
-    result["tables"] = tables(result)
-    save(NAME, result)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
   with the same inputs; ``Engine.stack`` gives it a fresh stack on a local file backend.
 - ``timed_up``: one ``pulumi up``, timed, split into phases from the engine's events, with
   the CPU and peak memory of the engine and of the dynamic provider process
-  (``ProcessWatcher`` reads ``/proc``; no psutil).
+  (``ProcessWatcher``, on ``harness.processes``).
+- The engine's environment, workspace and stack config come from ``harness.engine``, which
+  the tests use too.
 - ``table``/``save``: print a table, write ``bench/results/<name>.json``.
 """
 
@@ -34,16 +36,15 @@ import pulumi
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
+from harness import processes
+from harness.engine import PULUMI, REPO, commvault_config, workspace_options
 from pulumi_commvault import OracleBackupTrigger, OracleBackupTriggerArgs
 from pulumi_commvault.backup_trigger.resource import registered_props
 
 from .noop import Noop
 
-REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-PASSPHRASE = "bench-passphrase-5c1e"  # noqa: S105 - a throwaway local state backend
-USERNAME, PASSWORD = "admin", "demo-Pa55word"  # the emulator's documented demo user
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 # Child processes (the dynamic provider) import ``bench`` modules.
@@ -61,9 +62,8 @@ def machine() -> dict[str, Any]:
     total_kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))
     cpuinfo = Path("/proc/cpuinfo").read_text().split("\n")
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "?")
-    pulumi_bin = REPO / ".venv" / "bin" / "pulumi"
     version = subprocess.run(
-        [str(pulumi_bin), "version"], capture_output=True, text=True, check=False
+        [str(PULUMI), "version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -134,11 +134,8 @@ def emulator(
 
 
 def emulator_config(process: EmulatorProcess) -> dict[str, auto.ConfigValue]:
-    return {
-        "commvault:url": auto.ConfigValue(process.url),
-        "commvault:username": auto.ConfigValue(USERNAME),
-        "commvault:password": auto.ConfigValue(PASSWORD, secret=True),
-    }
+    """Stack config for the emulator's documented demo user."""
+    return commvault_config(process.url, DEMO_USERNAME, DEMO_PASSWORD)
 
 
 def endpoint_counts(records: Sequence[dict[str, Any]]) -> dict[str, int]:
@@ -226,12 +223,8 @@ class Engine:
         self.state.mkdir(parents=True, exist_ok=True)
 
     def env(self) -> dict[str, str]:
+        """What the engine's environment adds to ``harness.engine.engine_env``."""
         return {
-            "PULUMI_BACKEND_URL": f"file://{self.state}",
-            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
             "PYTHONPATH": os.environ["PYTHONPATH"],  # the provider imports bench.noop
             **self.extra_env,
         }
@@ -244,17 +237,11 @@ class Engine:
         project: str = "bench",
     ) -> auto.Stack:
         """A new stack (a fresh name) of ``program``."""
-        options = auto.LocalWorkspaceOptions(
-            env_vars=self.env(),
-            pulumi_home=str(self.home),
-            pulumi_command=auto.PulumiCommand(root=str(REPO / ".venv")),
-            project_settings=auto.ProjectSettings(name=project, runtime="python"),
-        )
         stack = auto.create_stack(
             stack_name=f"s{uuid.uuid4().hex[:10]}",
             project_name=project,
             program=program,
-            opts=options,
+            opts=workspace_options(self.state, self.home, project, self.env()),
         )
         if config:
             stack.set_all_config(config)
@@ -296,7 +283,7 @@ class ProcessWatcher:
         self.me = os.getpid()
         self.also = dict(also or {})
         self.stats: dict[int, ProcessStats] = {}
-        self._skip = {int(p) for p in os.listdir("/proc") if p.isdigit()} - set(self.also)
+        self._skip = set(processes.live()) - set(self.also)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -315,50 +302,26 @@ class ProcessWatcher:
             self._poll()
 
     def _poll(self) -> None:
-        parents: dict[int, int] = {}
-        for name in os.listdir("/proc"):
-            if not name.isdigit() or int(name) in self._skip:
-                continue
-            stat = _read(f"/proc/{name}/stat")
-            if stat:
-                parents[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        mine = {self.me, *self.also}
-        grew = True
-        while grew:
-            new = {pid for pid, ppid in parents.items() if ppid in mine and pid not in mine}
-            mine |= new
-            grew = bool(new)
-        for pid in mine - {self.me}:
-            self._sample(pid)
+        live = processes.live()
+        parents = {pid: info.parent for pid, info in live.items() if pid not in self._skip}
+        for pid in processes.descendants({self.me, *self.also}, parents) - {self.me}:
+            self._sample(pid, live.get(pid))
 
-    def _sample(self, pid: int) -> None:
-        role = self.also.get(pid) or _role(_read(f"/proc/{pid}/cmdline"))
-        stat, status = _read(f"/proc/{pid}/stat"), _read(f"/proc/{pid}/status")
-        if role is None or not stat or not status:
+    def _sample(self, pid: int, stat: processes.Stat | None) -> None:
+        role = self.also.get(pid) or _role(processes.command_line(pid))
+        if role is None or stat is None:
             return
-        fields = stat.rsplit(")", 1)[1].split()
-        cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-        hwm = next((int(line.split()[1]) for line in status.split("\n") if "VmHWM" in line), 0)
         entry = self.stats.get(pid)
         if entry is None or entry.role != role:  # a fork that has just exec'd
             entry = self.stats[pid] = ProcessStats(pid, role)
-        entry.peak_rss_mib = max(entry.peak_rss_mib, hwm / 1024)
-        entry.cpu_s = max(entry.cpu_s, cpu)
+        entry.peak_rss_mib = max(entry.peak_rss_mib, processes.peak_rss_mib(pid))
+        entry.cpu_s = max(entry.cpu_s, stat.cpu_s)
 
     def of(self, role: str) -> list[ProcessStats]:
         return [s for s in self.stats.values() if s.role == role]
 
 
-def _read(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _role(cmdline: str) -> str | None:
-    argv = cmdline.split("\0")
+def _role(argv: list[str]) -> str | None:
     # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...("pulumi.dynamic"...'``
     if any("pulumi.dynamic" in arg or "bench.warm_provider" in arg for arg in argv[1:]):
         return "provider"
@@ -403,14 +366,6 @@ class Run:
         return data
 
 
-def process_cpu_s(pid: int) -> float:
-    stat = _read(f"/proc/{pid}/stat")
-    if not stat:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def timed_up(
     stack: auto.Stack,
     emulator_process: EmulatorProcess | None = None,
@@ -452,7 +407,7 @@ def timed_up(
     emulator_cpu = 0.0
     if emulator_process is not None:
         emulator_process.control.clear_requests()
-        emulator_cpu = process_cpu_s(emulator_process.pid)
+        emulator_cpu = processes.cpu_seconds(emulator_process.pid)
     program_cpu = time.process_time()
     try:
         with ProcessWatcher() as watcher:
@@ -485,7 +440,7 @@ def timed_up(
         engine_peak_rss_mib=max((s.peak_rss_mib for s in engines), default=0.0),
     )
     if emulator_process is not None:
-        run.cpu_emulator_s = process_cpu_s(emulator_process.pid) - emulator_cpu
+        run.cpu_emulator_s = processes.cpu_seconds(emulator_process.pid) - emulator_cpu
         run.log = emulator_process.control.requests()
         run.requests = endpoint_counts(run.log)
         run.peak_request_rate = peak_rate(run.log)
@@ -536,6 +491,16 @@ def save(name: str, payload: dict[str, Any]) -> Path:
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
     print(f"\nwrote {path.relative_to(REPO)}", flush=True)
     return path
+
+
+def publish(
+    name: str, result: dict[str, Any], tables: Callable[[dict[str, Any]], list[str]]
+) -> Path:
+    """Print ``result``'s tables, keep them in it (``bench.report`` copies them into
+    ``docs/performance.md``) and save it as ``bench/results/<name>.json``."""
+    print()
+    result["tables"] = tables(result)
+    return save(name, result)
 
 
 def say(message: str) -> None:

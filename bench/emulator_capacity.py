@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from commvault_emulator.process import EmulatorProcess
+from harness import processes
 from pulumi_commvault.commvault.backups import BackupRequest, Database
 
 from .common import (
@@ -33,8 +34,7 @@ from .common import (
     emulator,
     machine,
     machine_line,
-    process_cpu_s,
-    save,
+    publish,
     say,
     scratch,
     table,
@@ -125,7 +125,7 @@ def load(
         finally:
             connection.close()
 
-    cpu_before = process_cpu_s(emu.pid)
+    cpu_before = processes.cpu_seconds(emu.pid)
     started = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(scenario.threads)]
     for thread in threads:
@@ -133,7 +133,7 @@ def load(
     for thread in threads:
         thread.join()
     seconds = time.monotonic() - started
-    cpu = process_cpu_s(emu.pid) - cpu_before
+    cpu = processes.cpu_seconds(emu.pid) - cpu_before
     ordered = sorted(latencies)
     return {
         "endpoint": scenario.endpoint,
@@ -264,9 +264,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-seconds", type=float, default=5.0, help="per scenario")
     args = parser.parse_args(argv)
     result = run(args.max_requests, args.max_seconds)
-    print()
-    result["tables"] = tables(result)
-    save(NAME, result)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from .common import (
     machine_line,
     median,
     one_each,
-    save,
+    publish,
     say,
     scratch,
     spread,
@@ -208,9 +208,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     separate = [int(s) for s in args.separate.split(",") if s]
     result = run(sizes, separate, args.reps, args.job_seconds, args.latency_ms)
-    print()
-    result["tables"] = tables(result)
-    save(NAME, result)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from .common import (
     machine,
     machine_line,
     one_each,
-    save,
+    publish,
     say,
     scratch,
     table,
@@ -98,9 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=50)
     args = parser.parse_args(argv)
     result = run(args.n, args.job_seconds, args.latency_ms)
-    print()
-    result["tables"] = tables(result)
-    save(NAME, result)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

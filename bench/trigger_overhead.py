@@ -34,7 +34,7 @@ from .common import (
     machine_line,
     median,
     one_each,
-    save,
+    publish,
     say,
     scratch,
     spread,
@@ -231,9 +231,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     result = run(sizes, args.reps, args.diagnostic_reps, args.latency_ms)
-    print()
-    result["tables"] = tables(result)
-    save(NAME, result)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

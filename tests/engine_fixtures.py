@@ -9,7 +9,8 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import REPO, Deployment, deploy
+from engine_support import Deployment, deploy
+from harness.engine import PULUMI, commvault_config
 
 Deployer = Callable[..., Deployment]
 
@@ -19,17 +20,13 @@ def engine_config(
     emulator: EmulatorProcess, demo_user: tuple[str, str]
 ) -> dict[str, auto.ConfigValue]:
     """Stack config that points the provider at the emulator, password stored as a secret."""
-    return {
-        "commvault:url": auto.ConfigValue(emulator.url),
-        "commvault:username": auto.ConfigValue(demo_user[0]),
-        "commvault:password": auto.ConfigValue(demo_user[1], secret=True),
-    }
+    return commvault_config(emulator.url, *demo_user)
 
 
 @pytest.fixture
 def deployer(tmp_path: Path, engine_config: dict[str, auto.ConfigValue]) -> Deployer:
     """``deployer(program, config=None, **kw)``: a stack of ``program`` in this test's tmp dir."""
-    if not (REPO / ".venv" / "bin" / "pulumi").exists():
+    if not PULUMI.exists():
         pytest.fail("the pulumi CLI is missing: run `bash tools/setup.sh` first")
 
     def make(

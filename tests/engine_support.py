@@ -1,16 +1,15 @@
 """Running Pulumi programs through the real CLI, on a local file backend.
 
 ``deploy`` runs an inline program with the Automation API; ``CliProject`` is a project
-directory on disk driven by plain ``pulumi`` commands (for runs a test interrupts).
+directory on disk driven by plain ``pulumi`` commands (for runs a test interrupts);
+``BackupProgram`` is the inline program most engine tests deploy. The engine's environment
+and the ``/proc`` walk live in ``harness/``, which the benches share.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -18,21 +17,48 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pulumi
 from pulumi import automation as auto
 
-REPO = Path(__file__).resolve().parent.parent
-PASSPHRASE = "e2e-test-passphrase-7f3a"
+from harness.engine import VENV, cli_env, workspace_options
+from pulumi_commvault import OracleBackupTrigger
 
 
-def engine_env(state_dir: Path) -> dict[str, str]:
-    """A hermetic engine: local state in ``state_dir``, no update checks, no downloads."""
-    return {
-        "PULUMI_BACKEND_URL": f"file://{state_dir}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+def run_pulumi(
+    cwd: Path, env: dict[str, str], *args: str, check: bool = True, timeout_s: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """``pulumi <args> --non-interactive`` in ``cwd``; with ``check``, a failure fails the test
+    with everything the CLI printed."""
+    done = subprocess.run(
+        ["pulumi", *args, "--non-interactive"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout_s,
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+class BackupProgram:
+    """An inline program with one backup, ``snap``; a test changes ``inputs`` between runs."""
+
+    def __init__(self, **inputs: Any) -> None:
+        self.inputs: dict[str, Any] = {
+            "client_name": "oradb01",
+            "instance_name": "ORCL",
+            "triggers": ["v1"],
+            "timeout_minutes": 2,
+            **inputs,
+        }
+
+    def __call__(self) -> None:
+        snap = OracleBackupTrigger("snap", **self.inputs)
+        pulumi.export("job_ids", snap.job_ids)
+        pulumi.export("task_id", snap.task_id)
 
 
 @dataclass
@@ -108,25 +134,13 @@ class Deployment:
 
     def cli_run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         """Run the pulumi CLI on this stack; the finished process (stdout and stderr)."""
-        env = {
-            **os.environ,
-            **engine_env(self.state_dir),
-            "PULUMI_HOME": str(self.state_dir.parent / "home"),
-        }
-        return subprocess.run(
-            [
-                "pulumi",
-                *args,
-                "--stack",
-                f"organization/{self.project}/{self.stack.name}",
-                "--non-interactive",
-            ],
-            cwd=self.state_dir,
-            env=env,
-            capture_output=True,
-            text=True,
+        return run_pulumi(
+            self.state_dir,
+            cli_env(self.state_dir, self.state_dir.parent / "home"),
+            *args,
+            "--stack",
+            f"organization/{self.project}/{self.stack.name}",
             check=check,
-            timeout=300,
         )
 
     def engine_logs_text(self) -> str:
@@ -146,12 +160,7 @@ def deploy(
 ) -> Deployment:
     state_dir = tmp_path / "state"
     state_dir.mkdir(exist_ok=True)
-    options = auto.LocalWorkspaceOptions(
-        env_vars={**engine_env(state_dir), **(extra_env or {})},
-        pulumi_home=str(tmp_path / "home"),
-        pulumi_command=auto.PulumiCommand(root=str(REPO / ".venv")),
-        project_settings=auto.ProjectSettings(name=project, runtime="python"),
-    )
+    options = workspace_options(state_dir, tmp_path / "home", project, extra_env)
     stack = auto.create_or_select_stack(
         stack_name=stack_name, project_name=project, program=program, opts=options
     )
@@ -220,39 +229,27 @@ class CliProject:
         self.state_dir = self.root / "state"
         for folder in (self.dir, self.state_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        venv = REPO / ".venv"
-        (self.dir / "Pulumi.yaml").write_text(CLI_PROJECT_YAML.format(name=self.name, venv=venv))
+        (self.dir / "Pulumi.yaml").write_text(CLI_PROJECT_YAML.format(name=self.name, venv=VENV))
         (self.dir / "__main__.py").write_text(TRIGGER_PROGRAM)
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, **engine_env(self.state_dir), "PULUMI_HOME": str(self.root / "home")}
+        return cli_env(self.state_dir, self.root / "home")
 
-    def args(self, *args: str, on_stack: bool = True) -> list[str]:
-        stack = ["--stack", self.stack] if on_stack else []
-        return ["pulumi", *args, *stack, "--non-interactive"]
+    def on_stack(self, *args: str) -> list[str]:
+        return [*args, "--stack", self.stack]
 
     def run(
         self, *args: str, check: bool = True, on_stack: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            self.args(*args, on_stack=on_stack),
-            cwd=self.dir,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-        return done
+        command = self.on_stack(*args) if on_stack else list(args)
+        return run_pulumi(self.dir, self.env(), *command, check=check)
 
     def start(self, *args: str) -> CliRun:
         """Start a command in its own session, as a terminal would, without waiting for it."""
         log = self.root / f"run-{time.monotonic_ns()}.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                self.args(*args),
+                ["pulumi", *self.on_stack(*args), "--non-interactive"],
                 cwd=self.dir,
                 env=self.env(),
                 stdout=sink,
@@ -289,55 +286,3 @@ def pickled_provider(resource: dict[str, Any]) -> bytes:
         resource.get("inputs") or {}
     ).get("__provider")
     return base64.b64decode(encoded) if isinstance(encoded, str) else b""
-
-
-# --- Processes a test started, directly or through the engine --------------------------------
-
-
-def _stat(pid: int) -> tuple[int, int] | None:
-    """``(parent pid, start time)`` of a live process, from ``/proc/<pid>/stat``."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    if fields[0] == "Z":  # a zombie is gone already, only not reaped
-        return None
-    return int(fields[1]), int(fields[19])
-
-
-def process_tree(root: int) -> dict[int, int]:
-    """Every live descendant of ``root`` (and ``root``): pid -> start time."""
-    parents: dict[int, int] = {}
-    started: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
-            parents[int(entry.name)], started[int(entry.name)] = stat
-    tree = {root} if root in started else set()
-    grew = True
-    while grew:
-        found = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= found
-        grew = bool(found)
-    return {pid: started[pid] for pid in tree}
-
-
-def still_running(tree: dict[int, int]) -> dict[int, int]:
-    """The processes of an earlier ``process_tree`` that are still alive (not a reused pid)."""
-    alive = {}
-    for pid, start in tree.items():
-        stat = _stat(pid)
-        if stat is not None and stat[1] == start:
-            alive[pid] = start
-    return alive
-
-
-def stop_processes(tree: dict[int, int], grace_s: float = 3.0) -> None:
-    """SIGTERM the survivors of ``tree``, then SIGKILL those still there after ``grace_s``."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in still_running(tree):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-        deadline = time.monotonic() + grace_s
-        while still_running(tree) and time.monotonic() < deadline:
-            time.sleep(0.05)

@@ -13,35 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pulumi
 import requests
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import start_backup
 from engine_support import Deployment
-from pulumi_commvault import OracleBackupTrigger
 
 #: What a test arranges on the emulator and the stack before ``pulumi up``; it returns any
 #: extra secret it put in the config (e.g. a session token), to be looked for in leaks.
 Arrange = Callable[[EmulatorProcess, Deployment], list[str]]
-
-
-class BackupProgram:
-    """An inline program with one backup, ``snap``; a test changes ``inputs`` between runs."""
-
-    def __init__(self, **inputs: Any) -> None:
-        self.inputs: dict[str, Any] = {
-            "client_name": "oradb01",
-            "instance_name": "ORCL",
-            "triggers": ["v1"],
-            "timeout_minutes": 2,
-            **inputs,
-        }
-
-    def __call__(self) -> None:
-        snap = OracleBackupTrigger("snap", **self.inputs)
-        pulumi.export("job_ids", snap.job_ids)
 
 
 def closed_port_url() -> str:

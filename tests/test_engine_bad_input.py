@@ -17,8 +17,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import Deployment, deploy
-from fault_scenarios import BackupProgram
+from engine_support import BackupProgram, Deployment, deploy
 
 pytestmark = pytest.mark.engine
 

@@ -3,35 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from engine_support import REPO, engine_env
+from engine_support import run_pulumi
+from harness.engine import REPO, cli_env
 
 pytestmark = pytest.mark.engine
-
-
-def run_pulumi(example: Path, env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        ["pulumi", *args, "--non-interactive"],
-        cwd=example,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, f"pulumi {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @pytest.fixture
 def example_env(tmp_path: Path) -> dict[str, str]:
     state = tmp_path / "state"
     state.mkdir()
-    return {**os.environ, **engine_env(state), "PULUMI_HOME": str(tmp_path / "home")}
+    return cli_env(state, tmp_path / "home")
 
 
 def deploy_and_destroy(
@@ -42,9 +28,9 @@ def deploy_and_destroy(
     for setting in settings:
         run_pulumi(example, env, "config", "set", *cfg, *setting)
     run_pulumi(example, env, "up", "--yes", *cfg)
-    outputs = json.loads(run_pulumi(example, env, "stack", "output", "--json"))
+    outputs = json.loads(run_pulumi(example, env, "stack", "output", "--json").stdout)
     run_pulumi(example, env, "destroy", "--yes", *cfg)
-    assert json.loads(run_pulumi(example, env, "stack", "export"))["deployment"].get(
+    assert json.loads(run_pulumi(example, env, "stack", "export").stdout)["deployment"].get(
         "resources"
     ) in (None, [])
     run_pulumi(example, env, "stack", "rm", "--yes")

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import signal
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import CliProject, Deployment, process_tree, still_running, stop_processes
+from engine_support import BackupProgram, CliProject, Deployment
 from fault_scenarios import (
     FAULTS,
-    BackupProgram,
     closed_port_url,
     session_token,
     start_job_outside_pulumi,
 )
+from harness.processes import command_line, process_tree, still_running, stop_processes
 from pulumi_commvault import AuthenticationError, CommvaultClient, CommvaultError
 from pulumi_commvault.commvault.transport import RetryPolicy
 
@@ -453,13 +452,6 @@ def start_up_and_wait_for_the_job(project: CliProject, emulator: EmulatorProcess
     return run
 
 
-def command_line(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return "(gone)"
-
-
 def pending_creates(project: CliProject) -> list[str]:
     return [
         op["resource"]["urn"].rsplit("::", 1)[-1]
@@ -566,7 +558,7 @@ def test_sigkill_while_waiting_leaves_no_provider_process_behind(cli_project, em
         deadline = time.monotonic() + 3
         while still_running(tree) and time.monotonic() < deadline:
             time.sleep(0.2)
-        survivors = {pid: command_line(pid) for pid in still_running(tree)}
+        survivors = {pid: " ".join(command_line(pid)) for pid in still_running(tree)}
     finally:
         stop_processes(tree)
     assert survivors == {}, "processes left running after `pulumi up` was killed"

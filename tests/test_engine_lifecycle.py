@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pytest
 from pulumi import automation as auto
 
+from engine_support import BackupProgram
 from pulumi_commvault import OracleBackupTrigger
 
 pytestmark = pytest.mark.engine
-
-
-class Program:
-    """An inline program whose inputs a test changes between runs."""
-
-    def __init__(self, **inputs: Any) -> None:
-        self.inputs: dict[str, Any] = {
-            "client_name": "oradb01",
-            "instance_name": "ORCL",
-            "triggers": ["v1"],
-            "timeout_minutes": 5,
-            **inputs,
-        }
-
-    def __call__(self) -> None:
-        snap = OracleBackupTrigger("snap", **self.inputs)
-        pulumi.export("job_ids", snap.job_ids)
-        pulumi.export("task_id", snap.task_id)
 
 
 def endpoints(emulator) -> list[str]:
@@ -36,13 +17,13 @@ def endpoints(emulator) -> list[str]:
 
 
 def test_preview_calls_no_api(deployer, emulator):
-    deployment = deployer(Program())
+    deployment = deployer(BackupProgram())
     deployment.preview()
     assert endpoints(emulator) == []
 
 
 def test_up_starts_one_backup_and_records_the_emulators_job_ids(deployer, emulator):
-    deployment = deployer(Program())
+    deployment = deployer(BackupProgram())
     result = deployment.up()
     assert endpoints(emulator).count("CreateTask") == 1
     jobs = emulator.control.jobs()
@@ -69,7 +50,7 @@ def test_state_holds_only_the_inputs_set_and_the_users_line_as_source(deployer, 
 
 
 def test_second_up_changes_nothing_and_calls_no_api(deployer, emulator):
-    deployment = deployer(Program())
+    deployment = deployer(BackupProgram())
     deployment.up()
     emulator.control.clear_requests()
     result = deployment.up(expect_no_changes=True)
@@ -78,7 +59,7 @@ def test_second_up_changes_nothing_and_calls_no_api(deployer, emulator):
 
 
 def test_changing_a_trigger_takes_exactly_one_new_backup_and_keeps_history(deployer, emulator):
-    program = Program()
+    program = BackupProgram()
     deployment = deployer(program)
     first = deployment.up().outputs["job_ids"].value
     emulator.control.clear_requests()
@@ -92,7 +73,7 @@ def test_changing_a_trigger_takes_exactly_one_new_backup_and_keeps_history(deplo
 
 
 def test_changing_only_the_timeout_updates_without_a_backup(deployer, emulator):
-    program = Program()
+    program = BackupProgram()
     deployment = deployer(program)
     first = deployment.up().outputs["job_ids"].value
     emulator.control.clear_requests()
@@ -105,7 +86,7 @@ def test_changing_only_the_timeout_updates_without_a_backup(deployer, emulator):
 
 
 def test_refresh_only_reads_jobs(deployer, emulator):
-    deployment = deployer(Program())
+    deployment = deployer(BackupProgram())
     deployment.up()
     emulator.control.clear_requests()
     deployment.refresh()
@@ -116,7 +97,7 @@ def test_refresh_only_reads_jobs(deployer, emulator):
 
 
 def test_destroy_neither_kills_nor_backs_up(deployer, emulator):
-    deployment = deployer(Program())
+    deployment = deployer(BackupProgram())
     deployment.up()
     emulator.control.clear_requests()
     deployment.destroy()
@@ -158,9 +139,9 @@ def test_token_and_password_stay_out_of_state_export_and_cli_output(
         "commvault:url": auto.ConfigValue(emulator.url),
         "commvault:authToken": auto.ConfigValue(api_token, secret=True),
     }
-    deployment = deployer(Program(), config=config)
+    deployment = deployer(BackupProgram(), config=config)
     deployment.up()
-    password_run = deployer(Program(triggers=["other"]), stack_name="pw")
+    password_run = deployer(BackupProgram(triggers=["other"]), stack_name="pw")
     password_run.up()
     texts = [
         deployment.state_text(),

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from engine_support import Deployment, pickled_provider
-from fault_scenarios import FAULTS, BackupProgram
+from engine_support import BackupProgram, Deployment, pickled_provider
+from fault_scenarios import FAULTS
 
 pytestmark = pytest.mark.engine
 

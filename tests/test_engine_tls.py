@@ -10,8 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorControl, EmulatorProcess
-from engine_support import Deployment
-from fault_scenarios import BackupProgram
+from engine_support import BackupProgram, Deployment
 
 pytestmark = pytest.mark.engine
 

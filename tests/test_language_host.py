@@ -4,15 +4,16 @@ through the language host (tools/pulumi-language-python/ with our CLI build)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from engine_support import run_pulumi
+from harness.engine import cli_env
+
 VENV = Path(sys.prefix)
-PULUMI = VENV / "bin" / "pulumi"
 
 # No skip when the CLI is missing: the engine tests must fail then (run tools/setup.sh).
 pytestmark = pytest.mark.engine
@@ -73,27 +74,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def pulumi(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PATH": f"{PULUMI.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PULUMI_BACKEND_URL": f"file://{project.parent / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": "test",
-        "PULUMI_HOME": str(project.parent / "home"),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-    }
-    result = subprocess.run(
-        [str(PULUMI), *args, "--non-interactive"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if check and result.returncode != 0:
-        pytest.fail(f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+    env = cli_env(project.parent / "state", project.parent / "home")
+    return run_pulumi(project, env, *args, check=check, timeout_s=120)
 
 
 def init_stack(project: Path, text: str) -> None:

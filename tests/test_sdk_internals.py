@@ -14,7 +14,7 @@ import pulumi
 import pytest
 from pulumi import CustomResource
 
-from fault_scenarios import BackupProgram
+from engine_support import BackupProgram
 from pulumi_commvault import sdk_internals
 
 
