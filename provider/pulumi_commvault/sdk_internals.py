@@ -24,6 +24,7 @@ fallback (that is how the tests prove the fallbacks work through the real CLI).
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import os
 import sys
@@ -31,6 +32,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -182,11 +184,13 @@ def _executor_of(thread: threading.Thread) -> ThreadPoolExecutor | None:
 
 
 def _dynamic_main_source() -> str | None:
+    # Read, not imported: importing ``pulumi.dynamic.__main__`` would start a provider server.
+    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    if spec is None or spec.origin is None:
+        return None
     try:
-        import pulumi.dynamic.__main__ as dynamic_main
-
-        return inspect.getsource(dynamic_main)
-    except (ImportError, OSError, TypeError):
+        return Path(spec.origin).read_text()
+    except OSError:
         return None
 
 
