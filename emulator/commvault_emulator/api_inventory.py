@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from commvault_emulator.integers import as_id
 from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target
 from commvault_emulator.responses import Response, error_response, json_response
 from commvault_emulator.routing import Route
@@ -15,10 +16,6 @@ if TYPE_CHECKING:
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"
 ERR_NOT_FOUND = 2  # UNCERTAIN: what a real CommServe answers for an unknown entity id
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.strip().isdigit() else None
 
 
 def _client_entity(client: Client) -> dict[str, Any]:
@@ -69,7 +66,7 @@ def client(state: State, request: ApiRequest, found: Route) -> Response:
                 {"client": {"clientEntity": _client_entity(c)}} for c in state.inventory.clients
             ]
             return json_response({"clientProperties": props})
-        client_id = _int(found.params[0])
+        client_id = as_id(found.params[0])
         one = state.inventory.client_by_id(client_id) if client_id is not None else None
         if one is None:
             return error_response(ERR_NOT_FOUND, f"Client [{found.params[0]}] not found.", 404)
@@ -93,14 +90,14 @@ def instance(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Instance?clientId=`` (all instances of a client) or ``GET Instance/{id}``."""
     with state.lock:
         if found.params:
-            instance_id = _int(found.params[0])
+            instance_id = as_id(found.params[0])
             pair = state.inventory.instance_by_id(instance_id) if instance_id is not None else None
             if pair is None:
                 return error_response(
                     ERR_NOT_FOUND, f"Instance [{found.params[0]}] not found.", 404
                 )
             return json_response({"instanceProperties": [_instance_properties(*pair)]})
-        client_id = _int(request.query.get("clientid"))
+        client_id = as_id(request.query.get("clientid"))
         props = [
             _instance_properties(c, i)
             for c in state.inventory.clients
@@ -131,7 +128,7 @@ def subclient(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Subclient?clientId=&applicationId=`` (``propertyLevel`` ignored) or ``/{id}``."""
     with state.lock:
         if found.params:
-            subclient_id = _int(found.params[0])
+            subclient_id = as_id(found.params[0])
             target = (
                 state.inventory.target_by_subclient_id(subclient_id)
                 if subclient_id is not None
@@ -143,7 +140,7 @@ def subclient(state: State, request: ApiRequest, found: Route) -> Response:
                 )
             return json_response({"subClientProperties": [_subclient_properties(target)]})
         filters = {
-            key: _int(request.query.get(key.casefold()))
+            key: as_id(request.query.get(key.casefold()))
             for key in ("clientId", "applicationId", "instanceId", "backupsetId")
         }
         props = [

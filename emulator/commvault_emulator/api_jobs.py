@@ -6,6 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from commvault_emulator.createtask import CreateTaskError, MalformedBodyError, parse_create_task
+from commvault_emulator.integers import as_id
 from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params, select
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
 from commvault_emulator.routing import Route
@@ -18,16 +19,6 @@ if TYPE_CHECKING:
 
 ERR_JOB_ACTION = 2
 ERR_NO_JOB = 1  # UNCERTAIN: the errorCode JobDetails gives for an unknown job
-
-
-def _job_id(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    return None
 
 
 def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
@@ -64,7 +55,7 @@ def job(state: State, request: ApiRequest, found: Route) -> Response:
             return _job_list(state, query_from_params(request.query))
         except ValueError:
             return bad_body()
-    job_id = _job_id(found.params[0])
+    job_id = as_id(found.params[0])
     view = state.poll_job(job_id) if job_id is not None else None
     if view is None:
         return json_response({"totalRecordsWithoutPaging": 0})
@@ -81,7 +72,7 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
     except ValueError:
         return bad_body()
     raw = body.get("jobId") if isinstance(body, dict) else None
-    job_id = _job_id(raw)
+    job_id = as_id(raw)
     if job_id is None:
         return bad_body()
     view = state.job_view(job_id)
@@ -96,8 +87,8 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
 
 def job_action(state: State, request: ApiRequest, found: Route) -> Response:
     """``POST Job/{id}/action/kill|pause|resume``: ``{}``, or 200 ``{"errors": [...]}``."""
-    raw_id, action = found.params
-    job_id = _job_id(raw_id)
+    raw_id, action = found.params[0], found.params[1].casefold()
+    job_id = as_id(raw_id)
     try:
         if job_id is None:
             raise JobError(f"Job [{raw_id}] does not exist.")

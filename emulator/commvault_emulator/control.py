@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commvault_emulator.faults import parse_fault
+from commvault_emulator.integers import require_int
 from commvault_emulator.inventory_file import parse_inventory
 from commvault_emulator.jobs import canonical_outcome
 from commvault_emulator.responses import Response, json_response
@@ -137,11 +138,7 @@ def list_jobs(state: State, _body: Any) -> Response:
 
 
 def forget_job(state: State, body: Any) -> Response:
-    job_id = _object(body).get("jobId")
-    if isinstance(job_id, str) and job_id.isdigit():
-        job_id = int(job_id)
-    if isinstance(job_id, bool) or not isinstance(job_id, int):
-        raise ValueError("jobId must be an integer")
+    job_id = require_int(_object(body).get("jobId"), "jobId")
     if not state.forget_job(job_id):
         raise ValueError(f"no job {job_id}")
     return _ok()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from commvault_emulator.integers import as_int
 from commvault_emulator.inventory import ORACLE_APP_ID, Inventory, Target
 
 
@@ -124,17 +125,6 @@ def _text(assoc: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _number(assoc: dict[str, Any], key: str) -> int | None:
-    value = assoc.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _refuse(detail: str) -> CreateTaskError:
     return CreateTaskError(ERR_NO_ELIGIBLE, NO_ELIGIBLE + detail)
 
@@ -143,7 +133,7 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
     """The subclient an association names: names win over ids when both are given."""
     if not isinstance(assoc, dict):
         raise MalformedBodyError
-    client_name, client_id = _text(assoc, "clientName"), _number(assoc, "clientId")
+    client_name, client_id = _text(assoc, "clientName"), as_int(assoc.get("clientId"))
     client = (
         inventory.client(client_name)
         if client_name
@@ -153,7 +143,7 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
         if client_name is None and client_id is None:
             raise _refuse(f"Association [{index}] names no client.")
         raise _refuse(f"Client [{client_name or client_id}] not found.")
-    app_id, app_name = _number(assoc, "applicationId"), _text(assoc, "appName")
+    app_id, app_name = as_int(assoc.get("applicationId")), _text(assoc, "appName")
     if (app_id is not None and app_id != ORACLE_APP_ID) or (
         app_id is None and app_name is not None and app_name.casefold() != "oracle"
     ):
@@ -186,7 +176,7 @@ def _named_child(
     assoc: dict[str, Any], index: int, kind: str, children: Sequence[_Child], where: str
 ) -> _Child:
     """The instance or subclient an association names by name (any case) or by id."""
-    name, number = _text(assoc, f"{kind}Name"), _number(assoc, f"{kind}Id")
+    name, number = _text(assoc, f"{kind}Name"), as_int(assoc.get(f"{kind}Id"))
     for child in children:
         if (child.name.casefold() == name.casefold()) if name else (child.id == number):
             return child

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from commvault_emulator.integers import require_int
 from commvault_emulator.jobs import Job, Snapshot
 
 CATEGORIES = {"all": 0, "active": 1, "finished": 2}
@@ -30,19 +31,10 @@ class JobQuery:
     limit: int | None = None
 
 
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be an integer") from None
-
-
 def _category(value: Any) -> int:
     if isinstance(value, str) and value.strip().casefold() in CATEGORIES:
         return CATEGORIES[value.strip().casefold()]
-    category = _int(value, "category")
+    category = require_int(value, "category")
     if category not in (0, 1, 2):
         raise ValueError("category must be 0 (all), 1 (active) or 2 (finished)")
     return category
@@ -62,22 +54,22 @@ def query_from_body(body: Any) -> JobQuery:
     paging = _object(body.get("pagingConfig"), "pagingConfig")
     job_filter = _object(body.get("jobFilter"), "jobFilter")
     query = JobQuery(category=_category(body.get("category", 0)))
-    query.descending = _int(paging.get("sortDirection", 1), "sortDirection") == 1
-    query.offset = max(0, _int(paging.get("offset", 0), "offset"))
+    query.descending = require_int(paging.get("sortDirection", 1), "sortDirection") == 1
+    query.offset = max(0, require_int(paging.get("offset", 0), "offset"))
     if paging.get("limit") is not None:
-        query.limit = max(0, _int(paging["limit"], "limit"))
-    query.lookup_s = float(_int(job_filter.get("completedJobLookupTime", 0), "lookup time"))
+        query.limit = max(0, require_int(paging["limit"], "limit"))
+    query.lookup_s = float(require_int(job_filter.get("completedJobLookupTime", 0), "lookup time"))
     clients = job_filter.get("clientList") or []
     if not isinstance(clients, list):
         raise ValueError("clientList must be an array")
     for item in clients:
         item = _object(item, "a clientList entry")
         if item.get("clientId") is not None:
-            query.client_ids.add(_int(item["clientId"], "clientId"))
+            query.client_ids.add(require_int(item["clientId"], "clientId"))
         elif isinstance(item.get("clientName"), str):
             query.client_names.add(item["clientName"].casefold())
     entity = _object(job_filter.get("entity"), "entity")
-    query.entity = {k: _int(entity[k], k) for k in ENTITY_KEYS if entity.get(k) is not None}
+    query.entity = {k: require_int(entity[k], k) for k in ENTITY_KEYS if entity.get(k) is not None}
     types = job_filter.get("jobTypeList") or []
     query.job_types = types if isinstance(types, list) else [types]
     return query
@@ -86,15 +78,15 @@ def query_from_body(body: Any) -> JobQuery:
 def query_from_params(params: dict[str, str]) -> JobQuery:
     """The query of ``GET Job?clientId=..&subclientId=..&jobCategory=Active&jobFilter=Backup``."""
     query = JobQuery(category=_category(params.get("jobcategory", "all") or "all"))
-    query.lookup_s = float(_int(params.get("completedjoblookuptime", 0) or 0, "lookup time"))
+    query.lookup_s = float(require_int(params.get("completedjoblookuptime", 0) or 0, "lookup time"))
     for key in ENTITY_KEYS:
         if params.get(key.casefold()):
-            query.entity[key] = _int(params[key.casefold()], key)
+            query.entity[key] = require_int(params[key.casefold()], key)
     if params.get("jobfilter"):
         query.job_types = [t for t in params["jobfilter"].split(",") if t.strip()]
-    query.offset = max(0, _int(params.get("offset", 0) or 0, "offset"))
+    query.offset = max(0, require_int(params.get("offset", 0) or 0, "offset"))
     if params.get("limit"):
-        query.limit = max(0, _int(params["limit"], "limit"))
+        query.limit = max(0, require_int(params["limit"], "limit"))
     return query
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from commvault_emulator import faults
 from commvault_emulator.api import ApiRequest, dispatch, presented_token
 from commvault_emulator.control import handle_control
+from commvault_emulator.endpoints import UNKNOWN, route
 from commvault_emulator.responses import Response, not_found
 from commvault_emulator.routing import (
     CONTROL_PREFIX,
@@ -25,7 +26,6 @@ from commvault_emulator.routing import (
     Route,
     api_relative,
     is_control,
-    route,
     split_target,
 )
 from commvault_emulator.state import State
@@ -135,7 +135,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             )
             return
         rel = api_relative(path)
-        found = route(rel) if rel is not None else Route("Unknown")
+        found = route(rel) if rel is not None else Route(UNKNOWN)
         request = ApiRequest(
             method=self.command,
             target=self.path,
