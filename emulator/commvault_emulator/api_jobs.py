@@ -5,7 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from commvault_emulator.createtask import CreateTaskError, MalformedBodyError, parse_create_task
+from commvault_emulator.createtask import (
+    ERR_NO_ELIGIBLE,
+    NO_ELIGIBLE,
+    CreateTaskError,
+    MalformedBodyError,
+    parse_create_task,
+    subclient_backup_request,
+)
 from commvault_emulator.integers import as_id
 from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params, select
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
@@ -33,6 +40,29 @@ def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
             task_id, job_ids = state.create_jobs(backup, request.user)
     except MalformedBodyError:
         return bad_body()
+    except CreateTaskError as error:
+        return error_response(error.code, error.message)
+    ids = [str(job_id) for job_id in job_ids]
+    return dataclasses.replace(json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids)
+
+
+def subclient_backup(state: State, request: ApiRequest, found: Route) -> Response:
+    """``POST Subclient/{id}/action/backup?backupLevel=`` (cvpysdk's ``Subclient.backup``):
+    the same job, checks and answer as a CreateTask naming that subclient by id."""
+    subclient_id = as_id(found.params[0])
+    try:
+        with state.lock:
+            target = (
+                state.inventory.target_by_subclient_id(subclient_id)
+                if subclient_id is not None
+                else None
+            )
+            if target is None:
+                raise CreateTaskError(
+                    ERR_NO_ELIGIBLE, f"{NO_ELIGIBLE}Subclient [{found.params[0]}] not found."
+                )
+            backup = subclient_backup_request(target, request.query.get("backuplevel"))
+            task_id, job_ids = state.create_jobs(backup, request.user)
     except CreateTaskError as error:
         return error_response(error.code, error.message)
     ids = [str(job_id) for job_id in job_ids]

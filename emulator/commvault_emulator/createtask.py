@@ -80,6 +80,16 @@ def parse_create_task(body: Any, inventory: Inventory) -> BackupRequest:
     )
 
 
+def subclient_backup_request(target: Target, level: Any) -> BackupRequest:
+    """The backup ``Subclient/{id}/action/backup?backupLevel=`` asks for (Oracle only)."""
+    if target.instance.application_id != ORACLE_APP_ID:
+        raise _refuse(
+            f"Instance [{target.instance.name}] on client [{target.client.name}] is not an "
+            f"Oracle instance (applicationId {target.instance.application_id})."
+        )
+    return BackupRequest([target], _level(level), cumulative=False, description="", notify=False)
+
+
 def _dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedBodyError

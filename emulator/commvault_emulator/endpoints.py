@@ -45,12 +45,28 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Job", ("GET",), api_jobs.job, ("Job", "Job/{}")),
     Endpoint("JobDetails", ("POST",), api_jobs.job_details, ("JobDetails",)),
     Endpoint("JobAction", ("POST",), api_jobs.job_action, ("Job/{}/action/{}",), writes=True),
+    Endpoint(
+        "SubclientBackup",
+        ("POST",),
+        api_jobs.subclient_backup,
+        ("Subclient/{}/action/backup",),
+        writes=True,
+    ),
     Endpoint("Jobs", ("POST",), api_jobs.jobs, ("Jobs",)),
     Endpoint("Client", ("GET",), api_inventory.client, ("Client", "Client/{}")),
     Endpoint("Instance", ("GET",), api_inventory.instance, ("Instance", "Instance/{}")),
     Endpoint("Subclient", ("GET",), api_inventory.subclient, ("Subclient", "Subclient/{}")),
     Endpoint("CommServ", ("GET",), api_inventory.commserv, ("CommServ",)),
     Endpoint("GetId", ("GET",), api_inventory.get_id, ("GetId",)),
+    Endpoint("Agent", ("GET",), api_inventory.agent, ("Agent",)),
+    Endpoint("Backupset", ("GET",), api_inventory.backupset, ("Backupset", "Backupset/{}")),
+    Endpoint("Schedules", ("GET",), api_inventory.schedules, ("Schedules",)),
+    Endpoint(
+        "VSAClientAndClientGroupList",
+        ("GET",),
+        api_inventory.virtualization_access_nodes,
+        ("VSAClientAndClientGroupList",),
+    ),
 )
 
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
