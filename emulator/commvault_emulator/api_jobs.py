@@ -14,7 +14,7 @@ from commvault_emulator.createtask import (
     subclient_backup_request,
 )
 from commvault_emulator.integers import as_id
-from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params, select
+from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import JobError, State
@@ -70,8 +70,7 @@ def subclient_backup(state: State, request: ApiRequest, found: Route) -> Respons
 
 
 def _job_list(state: State, query: JobQuery) -> Response:
-    now, views = state.job_views()
-    total, page = select(query, views, now)
+    now, total, page = state.list_jobs(query)
     answer: dict[str, Any] = {"totalRecordsWithoutPaging": total}
     if page:
         answer["jobs"] = [{"jobSummary": job_summary(j, s, now)} for j, s in page]

@@ -1,9 +1,10 @@
-"""Selecting jobs for ``POST Jobs`` (cvpysdk's body) and ``GET Job?clientId=..`` (query form).
+"""Reading a job listing request: ``POST Jobs`` (cvpysdk's body) and ``GET Job?clientId=..``.
 
 Filters: category (0 all, 1 active, 2 finished), finished jobs that ended within
 ``completedJobLookupTime`` seconds (absent or 0: no limit), clients by id or name, entity ids
 (``jobFilter.entity`` or query parameters), job types (``Backup`` or ``4``: every emulated
-job is a backup). Paging: sorted by jobId, descending when ``sortDirection`` is 1.
+job is a backup), aged jobs only with ``showAgedJobs``. Paging: sorted by jobId, descending
+when ``sortDirection`` is 1. ``to_filter`` turns it into the job store's indexed filter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commvault_emulator.integers import require_int
-from commvault_emulator.jobs import Job, Snapshot
+from commvault_emulator.jobstore import JobFilter, JobStore
 
 CATEGORIES = {"all": 0, "active": 1, "finished": 2}
 ENTITY_KEYS = ("clientId", "instanceId", "backupsetId", "subclientId", "applicationId")
@@ -29,6 +30,7 @@ class JobQuery:
     descending: bool = True
     offset: int = 0
     limit: int | None = None
+    show_aged: bool = False
 
 
 def _category(value: Any) -> int:
@@ -70,6 +72,7 @@ def query_from_body(body: Any) -> JobQuery:
             query.client_names.add(item["clientName"].casefold())
     entity = _object(job_filter.get("entity"), "entity")
     query.entity = {k: require_int(entity[k], k) for k in ENTITY_KEYS if entity.get(k) is not None}
+    query.show_aged = job_filter.get("showAgedJobs") is True
     types = job_filter.get("jobTypeList") or []
     query.job_types = types if isinstance(types, list) else [types]
     return query
@@ -95,27 +98,25 @@ def _is_backup_type(value: Any) -> bool:
     return str(value).strip().casefold() in ("backup", "4")
 
 
-def _matches(query: JobQuery, job: Job, snap: Snapshot, now: float) -> bool:
-    if query.category == 1 and snap.finished:
-        return False
-    if query.category == 2 and not snap.finished:
-        return False
-    if snap.ended is not None and query.lookup_s > 0 and snap.ended < now - query.lookup_s:
-        return False
+def to_filter(query: JobQuery, store: JobStore, now: float) -> JobFilter | None:
+    """The store's filter for ``query``; None when nothing can match."""
+    if query.job_types and not any(_is_backup_type(t) for t in query.job_types):
+        return None
+    entity = dict(query.entity)
+    client_ids: set[int] | None = None
     if query.client_ids or query.client_names:
-        client_id, client_name = job.entity["clientId"], job.entity["clientName"].casefold()
-        if client_id not in query.client_ids and client_name not in query.client_names:
-            return False
-    if any(job.entity.get(key) != value for key, value in query.entity.items()):
-        return False
-    return not query.job_types or any(_is_backup_type(t) for t in query.job_types)
-
-
-def select(
-    query: JobQuery, views: list[tuple[Job, Snapshot]], now: float
-) -> tuple[int, list[tuple[Job, Snapshot]]]:
-    """(total matching, the requested page)."""
-    matching = [(j, s) for j, s in views if _matches(query, j, s, now)]
-    matching.sort(key=lambda view: view[0].job_id, reverse=query.descending)
-    end = None if query.limit is None or query.limit == 0 else query.offset + query.limit
-    return len(matching), matching[query.offset : end]
+        client_ids = query.client_ids | store.client_ids_named(query.client_names)
+    if "clientId" in entity:
+        wanted = {entity.pop("clientId")}
+        client_ids = wanted if client_ids is None else client_ids & wanted
+    return JobFilter(
+        category=query.category,
+        cutoff=now - query.lookup_s if query.lookup_s > 0 else None,
+        client_ids=client_ids,
+        subclient_id=entity.pop("subclientId", None),
+        entity=entity,
+        show_aged=query.show_aged,
+        descending=query.descending,
+        offset=query.offset,
+        limit=query.limit,
+    )

@@ -51,7 +51,7 @@ class Pause:
     end: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     job_id: int
     task_id: int
@@ -73,6 +73,8 @@ class Job:
     """``GET Job/{id}`` answers ``totalRecordsWithoutPaging: 0`` this many more times."""
     ended_at: float | None = None
     """Set once the job is known to have ended; never changes afterwards."""
+    aged: bool = False
+    """Aged by data aging: listings leave it out unless ``showAgedJobs`` (history only)."""
 
     @property
     def waiting_s(self) -> float:
