@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"
 ORACLE_APP_IDS = (22, 80)
+VIRTUAL_SERVER_APP_ID = 106
 ERR_NOT_FOUND = 2  # UNCERTAIN: what a real CommServe answers for an unknown entity id
 
 
@@ -62,11 +63,16 @@ def _client_properties(client: Client) -> dict[str, Any]:
 
 def client(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Client`` (all clients, entity only), ``GET Client?PseudoClientType=VSPseudo``
-    (hypervisors: none are emulated) or ``GET Client/{id}`` (properties)."""
+    (clients with a Virtual Server instance) or ``GET Client/{id}`` (properties)."""
     with state.lock:
         if not found.params:
             if request.query.get("pseudoclienttype", "").casefold() == "vspseudo":
-                return json_response({"VSPseudoClientsList": []})
+                hypervisors = [
+                    {"client": _client_entity(c)}
+                    for c in state.inventory.clients
+                    if any(i.application_id == VIRTUAL_SERVER_APP_ID for i in c.instances)
+                ]
+                return json_response({"VSPseudoClientsList": hypervisors})
             props = [
                 {"client": {"clientEntity": _client_entity(c)}} for c in state.inventory.clients
             ]

@@ -130,6 +130,7 @@ def list_jobs(state: State, _body: Any) -> Response:
             "pauses": [[p.start, p.end] for p in job.pauses],
             "killedAt": job.killed_at,
             "endedAt": job.ended_at,
+            "aged": job.aged,
             "jobSummary": job_summary(job, snap, now),
         }
         for job, snap in views

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ORACLE_APP_ID = 22
-APP_NAMES = {22: "Oracle", 80: "Oracle RAC", 33: "File System", 81: "SQL Server"}
+APP_NAMES = {
+    22: "Oracle",
+    80: "Oracle RAC",
+    33: "File System",
+    81: "SQL Server",
+    106: "Virtual Server",
+}
 
 
 def app_name(application_id: int) -> str:

@@ -74,6 +74,8 @@ class Job:
     ended_at: float | None = None
     """Set once the job is known to have ended; never changes afterwards."""
     aged: bool = False
+    reason: str = ""
+    """The failure reason to show once ended, instead of the emulator's default one."""
     """Aged by data aging: listings leave it out unless ``showAgedJobs`` (history only)."""
 
     @property
@@ -154,7 +156,7 @@ def snapshot(job: Job, now: float, blocking_job_id: int | None) -> Snapshot:
     if job.ended_at is not None:
         status = KILLED if job.killed_at is not None else job.outcome
         reason = KILLED_BY_USER.format(user=job.killed_by) if job.killed_at is not None else ""
-        reason = reason or FAILURE_REASONS.get(status, "")
+        reason = reason or job.reason or FAILURE_REASONS.get(status, "")
         percent = 100 if status.startswith(COMPLETED) else min(99, _percent(job, job.ended_at))
         phase = PHASE if start is not None and job.ended_at > start else ""
         return Snapshot(

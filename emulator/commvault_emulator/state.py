@@ -15,6 +15,7 @@ from typing import Any
 
 from commvault_emulator.createtask import BackupRequest, CreateTaskError
 from commvault_emulator.faults import Fault, FaultTable
+from commvault_emulator.history import history_clients, history_jobs
 from commvault_emulator.inventory import Inventory, Target
 from commvault_emulator.inventory_file import default_inventory
 from commvault_emulator.joblist import JobQuery, to_filter
@@ -44,6 +45,8 @@ class Settings:
     token_ttl_seconds: float = 1800.0
     busy_subclient: str = BUSY_QUEUE
     inventory: Inventory = field(default_factory=default_inventory)
+    history_jobs: int = 0
+    history_clients: int = 0
 
 
 @dataclass
@@ -84,13 +87,19 @@ class State:
         self._next_job_id = FIRST_JOB_ID
         self._next_task_id = FIRST_TASK_ID
         self._next_seq = 1
+        self._history_clients = history_clients(settings.history_clients, settings.inventory)
         self.reset()
 
     def reset(self) -> None:
         """Back to the start: inventory, no jobs, faults, log or sessions; ids keep rising."""
         with self.lock:
-            self.inventory = self.settings.inventory.copy()
+            inventory = self.settings.inventory.copy()
+            self.inventory = Inventory(inventory.clients + self._history_clients)
             self.jobs = JobStore()
+            count = self.settings.history_jobs
+            self.jobs.load(
+                history_jobs(count, self._history_clients, self.clock(), FIRST_JOB_ID - count, 1)
+            )
             self.faults = FaultTable()
             self.log: list[RequestRecord] = []
             self.tokens.reset()
