@@ -107,34 +107,26 @@ class JobStore:
         self.load([job])
 
     def load(self, jobs: Iterable[Job]) -> None:
-        """Add jobs in ascending id order, each above every id already held (bulk: sorts the
-        end-time lists once at the end)."""
-        touched: set[int] = set()
+        """Add jobs in ascending id order, each above every id already held. Finished ones
+        (a history) go to the end-time lists, which are sorted once at the end."""
+        unsorted: dict[int, list[tuple[float, int]]] = {}
         for job in jobs:
             self.by_id[job.job_id] = job
             name = job.entity["clientName"].casefold()
             self._client_ids_by_name.setdefault(name, set()).add(job.entity["clientId"])
             self._subclient_owner[job.subclient_id] = job.entity["clientId"]
             for partition in self._partitions(job):
-                touched.add(id(partition))
                 (partition.aged_ids if job.aged else partition.ids).append(job.job_id)
                 if job.ended_at is None:
                     partition.active.add(job.job_id)
                 else:
-                    (partition.aged_ends if job.aged else partition.ends).append(
-                        (job.ended_at, job.job_id)
-                    )
+                    ends = partition.aged_ends if job.aged else partition.ends
+                    ends.append((job.ended_at, job.job_id))
+                    unsorted[id(ends)] = ends
             if job.ended_at is None:
                 self._track(job)
-        for partition in self._every_partition():
-            if id(partition) in touched:
-                partition.ends.sort()
-                partition.aged_ends.sort()
-
-    def _every_partition(self) -> Iterator[Partition]:
-        yield self._all
-        yield from self._clients.values()
-        yield from self._subclients.values()
+        for ends in unsorted.values():
+            ends.sort()
 
     def _track(self, job: Job) -> None:
         """Schedule an active job for settling: by its end time when it is known."""
