@@ -17,6 +17,7 @@ from types import FrameType
 from commvault_emulator.history import DEFAULT_CLIENTS, MAX_JOBS
 from commvault_emulator.inventory_file import default_inventory, load_inventory
 from commvault_emulator.jobs import OUTCOMES
+from commvault_emulator.ratelimit import parse_rate_limit
 from commvault_emulator.server import EmulatorServer
 from commvault_emulator.state import (
     BUSY_QUEUE,
@@ -65,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"clients the history's jobs belong to (default {DEFAULT_CLIENTS} with "
         "--history-jobs, else 0)",
     )
+    add(
+        "--rate-limit",
+        metavar="reads=R,writes=W,period=S",
+        help="tenant budgets: past R reads or W writes in S seconds, answer 429 (default off)",
+    )
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -82,6 +88,10 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
     if history_clients < 0 or (args.history_jobs and history_clients == 0):
         parser.error("--history-clients must be >= 0, and > 0 with --history-jobs")
     try:
+        rate_limit = parse_rate_limit(args.rate_limit) if args.rate_limit else None
+    except ValueError as error:
+        parser.error(str(error))
+    try:
         inventory = load_inventory(args.inventory) if args.inventory else default_inventory()
     except ValueError as error:
         parser.error(str(error))
@@ -97,6 +107,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         inventory=inventory,
         history_jobs=args.history_jobs,
         history_clients=history_clients,
+        rate_limit=rate_limit,
     )
 
 

@@ -14,6 +14,7 @@ from commvault_emulator.faults import parse_fault
 from commvault_emulator.integers import require_int
 from commvault_emulator.inventory_file import parse_inventory
 from commvault_emulator.jobs import canonical_outcome
+from commvault_emulator.ratelimit import RateLimiter, policy_from
 from commvault_emulator.responses import Response, json_response
 from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, PlanOverride, State
 from commvault_emulator.summaries import job_summary
@@ -179,6 +180,32 @@ def clear_requests(state: State, _body: Any) -> Response:
     return _ok()
 
 
+def get_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
+def set_rate_limit(state: State, body: Any) -> Response:
+    """``{"reads": R, "writes": W, "period": S}``: new budgets, counters from zero."""
+    body = _object(body)
+    policy = policy_from(body.get("reads"), body.get("writes"), body.get("period"))
+    with state.lock:
+        state.rate_limiter = RateLimiter(policy)
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
+def clear_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        state.rate_limiter = RateLimiter(None)
+    return _ok()
+
+
+def reset_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        state.rate_limiter.reset()
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
 def health(state: State, _body: Any) -> Response:
     return _ok()
 
@@ -199,6 +226,10 @@ ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "tokens/expire"): expire_tokens,
     ("GET", "requests"): list_requests,
     ("DELETE", "requests"): clear_requests,
+    ("GET", "ratelimit"): get_rate_limit,
+    ("PUT", "ratelimit"): set_rate_limit,
+    ("DELETE", "ratelimit"): clear_rate_limit,
+    ("POST", "ratelimit/reset"): reset_rate_limit,
 }
 
 

@@ -142,3 +142,25 @@ class EmulatorControl:
     def inventory(self) -> dict[str, Any]:
         answer: dict[str, Any] = self._call("GET", "inventory")
         return answer
+
+    def rate_limit(self) -> dict[str, Any]:
+        """The tenant budgets: ``enabled``, ``period_seconds`` and, for ``reads`` and
+        ``writes``, ``limit``, ``used``, ``rejected`` and ``resets_in`` (seconds)."""
+        answer: dict[str, Any] = self._call("GET", "ratelimit")
+        return answer
+
+    def set_rate_limit(self, reads: int, writes: int, period: float) -> dict[str, Any]:
+        """New budgets (on, counters from zero); returns them as ``rate_limit()`` does."""
+        answer: dict[str, Any] = self._call(
+            "PUT", "ratelimit", {"reads": reads, "writes": writes, "period": period}
+        )
+        return answer
+
+    def clear_rate_limit(self) -> None:
+        """No budgets until ``set_rate_limit`` or ``reset`` (which restores the flag's)."""
+        self._call("DELETE", "ratelimit")
+
+    def reset_rate_limit(self) -> dict[str, Any]:
+        """Every counter back to zero, the budgets unchanged."""
+        answer: dict[str, Any] = self._call("POST", "ratelimit/reset")
+        return answer

@@ -54,3 +54,8 @@ def not_found(what: str) -> Response:
 
 def method_not_allowed(method: str, endpoint: str) -> Response:
     return error_response(405, f"Method {method} is not allowed on {endpoint}", 405)
+
+
+def too_many_requests(headers: tuple[tuple[str, str], ...]) -> Response:
+    """The 429 of a spent tenant budget (``Retry-After`` and ``X-RateLimit-*`` headers)."""
+    return json_response({"errorCode": 429, "errorMessage": "Too Many Requests"}, 429, headers)

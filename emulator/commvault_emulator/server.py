@@ -18,8 +18,9 @@ from typing import Any
 from commvault_emulator import faults
 from commvault_emulator.api import ApiRequest, dispatch, presented_token
 from commvault_emulator.control import handle_control
-from commvault_emulator.endpoints import UNKNOWN, route
-from commvault_emulator.responses import Response, not_found
+from commvault_emulator.endpoints import BY_NAME, UNKNOWN, route
+from commvault_emulator.ratelimit import READS, WRITES
+from commvault_emulator.responses import Response, not_found, too_many_requests
 from commvault_emulator.routing import (
     CONTROL_PREFIX,
     DEFAULT_PREFIX,
@@ -31,6 +32,8 @@ from commvault_emulator.routing import (
 from commvault_emulator.state import State
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+RATE_LIMITED = "rate_limit"
+"""What the request log's ``fault`` shows for a call refused by the tenant's budget."""
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -165,8 +168,17 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             with state.lock:
                 state.tokens.expire(request.token)
         canned = faults.fault_answer(fault) if fault else None
+        endpoint = BY_NAME.get(found.endpoint) if under_api else None
+        refusal = (
+            state.rate_limited(WRITES if endpoint.writes else READS)
+            if canned is None and endpoint is not None
+            else None
+        )
         if canned is not None:
             response = canned
+        elif refusal is not None:
+            response = too_many_requests(refusal.headers())
+            kind = RATE_LIMITED
         elif under_api:
             response = dispatch(state, request, found)
         else:

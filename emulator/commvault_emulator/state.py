@@ -21,6 +21,7 @@ from commvault_emulator.inventory_file import default_inventory
 from commvault_emulator.joblist import JobQuery, to_filter
 from commvault_emulator.jobs import COMPLETED, Job, Pause, Snapshot, snapshot
 from commvault_emulator.jobstore import JobStore
+from commvault_emulator.ratelimit import RateLimiter, RateLimitPolicy, Refusal
 from commvault_emulator.tokens import TokenStore
 
 FIRST_JOB_ID = 3400891
@@ -47,6 +48,7 @@ class Settings:
     inventory: Inventory = field(default_factory=default_inventory)
     history_jobs: int = 0
     history_clients: int = 0
+    rate_limit: RateLimitPolicy | None = None
 
 
 @dataclass
@@ -101,6 +103,7 @@ class State:
                 history_jobs(count, self._history_clients, self.clock(), FIRST_JOB_ID - count, 1)
             )
             self.faults = FaultTable()
+            self.rate_limiter = RateLimiter(self.settings.rate_limit)
             self.log: list[RequestRecord] = []
             self.tokens.reset()
             self.defaults = PlanOverride(self.settings.job_seconds, self.settings.job_outcome)
@@ -246,6 +249,11 @@ class State:
                 raise JobError(f"Unsupported job action [{action}].")
 
     # Faults and the request log -----------------------------------------------------------
+
+    def rate_limited(self, kind: str) -> Refusal | None:
+        """Count one API call against the tenant's budget; why it is refused, if it is."""
+        with self.lock:
+            return self.rate_limiter.take(kind, self.clock())
 
     def take_fault(self, method: str, rel_path: str) -> Fault | None:
         with self.lock:
