@@ -132,6 +132,7 @@ def list_jobs(state: State, _body: Any) -> Response:
             "killedAt": job.killed_at,
             "endedAt": job.ended_at,
             "aged": job.aged,
+            "initiatedFrom": job.initiated_from,
             "jobSummary": job_summary(job, snap, now),
         }
         for job, snap in views

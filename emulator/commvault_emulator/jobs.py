@@ -75,6 +75,7 @@ class Job:
     """Set once the job is known to have ended; never changes afterwards."""
     aged: bool = False
     reason: str = ""
+    initiated_from: str = ""
     """The failure reason to show once ended, instead of the emulator's default one."""
     """Aged by data aging: listings leave it out unless ``showAgedJobs`` (history only)."""
 

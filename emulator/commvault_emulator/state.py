@@ -150,6 +150,7 @@ class State:
                     outcome=plan.outcome or COMPLETED,
                     waits_for=self.active_jobs_on(target.subclient.id),
                     hidden_polls=plan.hidden_polls,
+                    initiated_from=request.initiated_from,
                 )
                 self._next_job_id += 1
                 self.jobs.add(job)
