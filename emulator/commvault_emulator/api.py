@@ -29,6 +29,8 @@ class ApiRequest:
     token: str | None
     """The presented token (Authtoken, else Authorization Bearer), never logged."""
     user: str = ""
+    accept_xml: bool = False
+    """The client asked for XML (``Accept: application/xml``)."""
 
     def json(self) -> Any:
         """The parsed body; raises ``ValueError`` when it is empty or not JSON."""

@@ -30,6 +30,7 @@ from commvault_emulator.routing import (
     split_target,
 )
 from commvault_emulator.state import State
+from commvault_emulator.xml_answers import as_xml, wants_xml
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 RATE_LIMITED = "rate_limit"
@@ -146,6 +147,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             query=query,
             body=body,
             token=presented_token(self.headers.get("Authtoken"), self.headers.get("Authorization")),
+            accept_xml=wants_xml(self.headers.get("Accept")),
         )
         self._answer_api(request, found, rel is not None)
 
@@ -183,6 +185,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             response = dispatch(state, request, found)
         else:
             response = not_found(f"path [{request.rel_path}]")
+        if request.accept_xml:
+            response = as_xml(response)
         if fault and fault.kind == faults.LOSE_ANSWER:
             self._log(request, found, arrived, 0, kind, response.job_ids)
             self._drop()
