@@ -73,7 +73,9 @@ def _job_list(state: State, query: JobQuery) -> Response:
     now, total, page = state.list_jobs(query)
     answer: dict[str, Any] = {"totalRecordsWithoutPaging": total}
     if page:
-        answer["jobs"] = [{"jobSummary": job_summary(j, s, now)} for j, s in page]
+        answer["jobs"] = [
+            {"jobSummary": job_summary(j, s, now, not state.omit_job_description)} for j, s in page
+        ]
     return json_response(answer)
 
 
@@ -90,7 +92,12 @@ def job(state: State, request: ApiRequest, found: Route) -> Response:
         return json_response({"totalRecordsWithoutPaging": 0})
     now, one_job, snap = view
     return json_response(
-        {"totalRecordsWithoutPaging": 1, "jobs": [{"jobSummary": job_summary(one_job, snap, now)}]}
+        {
+            "totalRecordsWithoutPaging": 1,
+            "jobs": [
+                {"jobSummary": job_summary(one_job, snap, now, not state.omit_job_description)}
+            ],
+        }
     )
 
 

@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="reads=R,writes=W,period=S",
         help="tenant budgets: past R reads or W writes in S seconds, answer 429 (default off)",
     )
+    add(
+        "--omit-job-description",
+        action="store_true",
+        help="job summaries (GET Job, POST Jobs) leave out jobDescription",
+    )
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -108,6 +113,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         history_jobs=args.history_jobs,
         history_clients=history_clients,
         rate_limit=rate_limit,
+        omit_job_description=args.omit_job_description,
     )
 
 

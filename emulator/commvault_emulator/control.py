@@ -98,6 +98,9 @@ def job_defaults(state: State, body: Any) -> Response:
     busy = body.get("busy")
     if busy is not None and busy not in (BUSY_QUEUE, BUSY_REJECT):
         raise ValueError(f"busy must be {BUSY_QUEUE!r} or {BUSY_REJECT!r}")
+    omit = body.get("omit_job_description")
+    if omit is not None and not isinstance(omit, bool):
+        raise ValueError("omit_job_description must be true or false")
     with state.lock:
         if plan.seconds is not None:
             state.defaults.seconds = plan.seconds
@@ -105,10 +108,13 @@ def job_defaults(state: State, body: Any) -> Response:
             state.defaults.outcome = plan.outcome
         if busy is not None:
             state.busy_subclient = busy
+        if omit is not None:
+            state.omit_job_description = omit
         return _ok(
             seconds=state.defaults.seconds,
             outcome=state.defaults.outcome,
             busy=state.busy_subclient,
+            omit_job_description=state.omit_job_description,
         )
 
 
@@ -133,7 +139,7 @@ def list_jobs(state: State, _body: Any) -> Response:
             "endedAt": job.ended_at,
             "aged": job.aged,
             "initiatedFrom": job.initiated_from,
-            "jobSummary": job_summary(job, snap, now),
+            "jobSummary": job_summary(job, snap, now, not state.omit_job_description),
         }
         for job, snap in views
     ]

@@ -114,12 +114,19 @@ class EmulatorControl:
         self._call("POST", "jobs/subclient", body)
 
     def job_defaults(
-        self, seconds: float | None = None, outcome: str | None = None, busy: str | None = None
+        self,
+        seconds: float | None = None,
+        outcome: str | None = None,
+        busy: str | None = None,
+        omit_job_description: bool | None = None,
     ) -> None:
-        """Change the defaults of later jobs (``busy``: ``"queue"`` or ``"reject"``)."""
-        self._call(
-            "POST", "jobs/defaults", self._given(seconds=seconds, outcome=outcome, busy=busy)
+        """Change the defaults of later jobs (``busy``: ``"queue"`` or ``"reject"``);
+        ``omit_job_description``: job summaries (``GET Job``, ``POST Jobs``) leave out
+        ``jobDescription``, for every job, from now on."""
+        body = self._given(
+            seconds=seconds, outcome=outcome, busy=busy, omit_job_description=omit_job_description
         )
+        self._call("POST", "jobs/defaults", body)
 
     def forget_job(self, job_id: int | str) -> None:
         """Remove a job, as if the CommServe had aged it away (``GET Job`` finds nothing)."""

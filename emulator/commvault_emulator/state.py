@@ -49,6 +49,7 @@ class Settings:
     history_jobs: int = 0
     history_clients: int = 0
     rate_limit: RateLimitPolicy | None = None
+    omit_job_description: bool = False
 
 
 @dataclass
@@ -108,6 +109,7 @@ class State:
             self.tokens.reset()
             self.defaults = PlanOverride(self.settings.job_seconds, self.settings.job_outcome)
             self.busy_subclient = self.settings.busy_subclient
+            self.omit_job_description = self.settings.omit_job_description
             self.next_plans: list[PlanOverride] = []
             self.subclient_plans: dict[int, PlanOverride] = {}
 
