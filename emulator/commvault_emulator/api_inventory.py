@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from commvault_emulator.integers import as_id
 from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target, app_name
@@ -16,9 +17,19 @@ if TYPE_CHECKING:
 
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"
+_T = TypeVar("_T")
 ORACLE_APP_IDS = (22, 80)
 VIRTUAL_SERVER_APP_ID = 106
 ERR_NOT_FOUND = 2  # UNCERTAIN: what a real CommServe answers for an unknown entity id
+
+
+def _one(found: Route, kind: str, lookup: Callable[[int], _T | None]) -> _T | Response:
+    """The entity ``<kind>/{id}`` names, or the 404 an unknown id gets."""
+    entity_id = as_id(found.params[0])
+    entity = lookup(entity_id) if entity_id is not None else None
+    if entity is None:
+        return error_response(ERR_NOT_FOUND, f"{kind} [{found.params[0]}] not found.", 404)
+    return entity
 
 
 def _client_entity(client: Client) -> dict[str, Any]:
@@ -77,10 +88,9 @@ def client(state: State, request: ApiRequest, found: Route) -> Response:
                 {"client": {"clientEntity": _client_entity(c)}} for c in state.inventory.clients
             ]
             return json_response({"clientProperties": props})
-        client_id = as_id(found.params[0])
-        one = state.inventory.client_by_id(client_id) if client_id is not None else None
-        if one is None:
-            return error_response(ERR_NOT_FOUND, f"Client [{found.params[0]}] not found.", 404)
+        one = _one(found, "Client", state.inventory.client_by_id)
+        if isinstance(one, Response):
+            return one
         return json_response({"clientProperties": [_client_properties(one)]})
 
 
@@ -128,12 +138,9 @@ def instance(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Instance?clientId=&applicationId=?`` (a client's instances) or ``Instance/{id}``."""
     with state.lock:
         if found.params:
-            instance_id = as_id(found.params[0])
-            pair = state.inventory.instance_by_id(instance_id) if instance_id is not None else None
-            if pair is None:
-                return error_response(
-                    ERR_NOT_FOUND, f"Instance [{found.params[0]}] not found.", 404
-                )
+            pair = _one(found, "Instance", state.inventory.instance_by_id)
+            if isinstance(pair, Response):
+                return pair
             return json_response({"instanceProperties": [_instance_properties(*pair)]})
         client_id = as_id(request.query.get("clientid"))
         app_id = as_id(request.query.get("applicationid"))
@@ -172,16 +179,9 @@ def subclient(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Subclient?clientId=&applicationId=`` (``propertyLevel`` ignored) or ``/{id}``."""
     with state.lock:
         if found.params:
-            subclient_id = as_id(found.params[0])
-            target = (
-                state.inventory.target_by_subclient_id(subclient_id)
-                if subclient_id is not None
-                else None
-            )
-            if target is None:
-                return error_response(
-                    ERR_NOT_FOUND, f"Subclient [{found.params[0]}] not found.", 404
-                )
+            target = _one(found, "Subclient", state.inventory.target_by_subclient_id)
+            if isinstance(target, Response):
+                return target
             return json_response({"subClientProperties": [_subclient_properties(target)]})
         filters = {
             key: as_id(request.query.get(key.casefold()))
@@ -318,16 +318,9 @@ def backupset(state: State, request: ApiRequest, found: Route) -> Response:
     one backupset per instance; or ``GET Backupset/{id}``."""
     with state.lock:
         if found.params:
-            backupset_id = as_id(found.params[0])
-            pair = (
-                state.inventory.instance_by_backupset_id(backupset_id)
-                if backupset_id is not None
-                else None
-            )
-            if pair is None:
-                return error_response(
-                    ERR_NOT_FOUND, f"Backupset [{found.params[0]}] not found.", 404
-                )
+            pair = _one(found, "Backupset", state.inventory.instance_by_backupset_id)
+            if isinstance(pair, Response):
+                return pair
             return json_response({"backupsetProperties": [_backupset_properties(*pair)]})
         client_id = as_id(request.query.get("clientid"))
         app_id = as_id(request.query.get("applicationid"))
