@@ -189,3 +189,17 @@ def test_bad_history_flags_are_refused_naming_the_flag(args: list[str], message:
 
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_the_query_form_of_the_listing_hides_aged_jobs_unless_asked(
+    emulator: EmulatorProcess,
+) -> None:
+    aged = sum(1 for j in emulator.control.jobs() if j["aged"])
+
+    def total(query: str) -> int:
+        answer = api_session().get(f"{emulator.url}/Job?jobCategory=All&limit=1{query}", timeout=10)
+        count: int = answer.json()["totalRecordsWithoutPaging"]
+        return count
+
+    assert total("") == HISTORY_JOBS - aged
+    assert total("&showAgedJobs=true") == HISTORY_JOBS

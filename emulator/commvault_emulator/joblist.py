@@ -85,6 +85,7 @@ def query_from_params(params: dict[str, str]) -> JobQuery:
     for key in ENTITY_KEYS:
         if params.get(key.casefold()):
             query.entity[key] = require_int(params[key.casefold()], key)
+    query.show_aged = params.get("showagedjobs", "").strip().casefold() == "true"
     if params.get("jobfilter"):
         query.job_types = [t for t in params["jobfilter"].split(",") if t.strip()]
     query.offset = max(0, require_int(params.get("offset", 0) or 0, "offset"))
