@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from cvpysdk.commcell import Commcell
 
 from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
 from cvpysdk_support import (
+    host_of,
     not_found_paths,
     oracle_subclient,
     password_login,
@@ -49,6 +52,15 @@ def test_password_login_walks_the_inventory_to_the_oracle_subclient(
     assert subclient.subclient_name == "default"
     assert subclient._backupset_object.backupset_name == "default"
     assert not_found_paths(emulator) == []
+    assert emulator.control.count("Login") == 1
+
+
+def test_without_a_web_service_url_cvpysdk_falls_back_from_https_to_http(
+    emulator: EmulatorProcess,
+) -> None:
+    commcell = Commcell(host_of(emulator), DEMO_USERNAME, DEMO_PASSWORD)
+
+    assert commcell._web_service == f"{emulator.url}/"
     assert emulator.control.count("Login") == 1
 
 
