@@ -85,7 +85,7 @@ class JobStore:
         self._client_ids_by_name: dict[str, set[int]] = {}
         self._subclient_owner: dict[int, int] = {}
         self._due: list[tuple[float, int]] = []
-        self._tangled: set[int] = set()
+        self._end_unknown: set[int] = set()
         """Active jobs whose end is not known in advance (queued or paused)."""
 
     def __len__(self) -> int:
@@ -133,16 +133,16 @@ class JobStore:
         if not job.waits_for and not job.pauses and job.killed_at is None:
             heapq.heappush(self._due, (job.created + job.seconds, job.job_id))
         else:
-            self._tangled.add(job.job_id)
+            self._end_unknown.add(job.job_id)
 
-    def untangle(self, job: Job) -> None:
-        """A job was paused or resumed: its end is no longer known in advance."""
+    def paused(self, job: Job) -> None:
+        """A job was paused: its end is no longer known in advance (nor after a resume)."""
         if job.ended_at is None:
-            self._tangled.add(job.job_id)
+            self._end_unknown.add(job.job_id)
 
     def _finished(self, job: Job) -> None:
         """Move a job that has just ended from the active sets to the end-time lists."""
-        self._tangled.discard(job.job_id)
+        self._end_unknown.discard(job.job_id)
         if job.ended_at is None:
             return
         for partition in self._partitions(job):
@@ -156,11 +156,11 @@ class JobStore:
         while self._due and self._due[0][0] <= now:
             _, job_id = heapq.heappop(self._due)
             job = self.by_id.get(job_id)
-            if job is None or job.ended_at is not None or job_id in self._tangled:
+            if job is None or job.ended_at is not None or job_id in self._end_unknown:
                 continue
             settle(job, now)
             self._finished(job)
-        for job_id in sorted(self._tangled):
+        for job_id in sorted(self._end_unknown):
             job = self.by_id[job_id]
             settle(job, now)
             if job.ended_at is not None:
@@ -174,7 +174,7 @@ class JobStore:
         job = self.by_id.pop(job_id, None)
         if job is None:
             return None
-        self._tangled.discard(job_id)
+        self._end_unknown.discard(job_id)
         for partition in self._partitions(job):
             _remove_sorted(partition.aged_ids if job.aged else partition.ids, job_id)
             partition.active.discard(job_id)

@@ -243,7 +243,7 @@ class State:
                 if suspended:
                     raise JobError(f"Job [{job_id}] is already suspended.")
                 job.pauses.append(Pause(now))
-                self.jobs.untangle(job)
+                self.jobs.paused(job)
             elif action == "resume":
                 if not suspended:
                     raise JobError(f"Job [{job_id}] is not suspended: it is [{snap.status}].")
