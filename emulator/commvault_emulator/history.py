@@ -151,7 +151,7 @@ def history_jobs(
         return []
     agents = {a.application_id: a for a in AGENTS}
     entities = [t.entity() for t in targets]
-    rng = random.Random(SEED)  # noqa: S311 - a reproducible history, not a secret
+    rng = random.Random(SEED)  # noqa: S311 # nosec B311 - a reproducible history, not a secret
     span = HISTORY_DAYS * 86400
     aged_before = now - AGED_AFTER_DAYS * 86400
     jobs = []
