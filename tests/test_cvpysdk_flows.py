@@ -22,7 +22,7 @@ from cvpysdk_support import (
     speed_up_job_polls,
     token_login,
 )
-from emulator_support import EMULATOR_TOKEN, api_session
+from emulator_support import EMULATOR_TOKEN, api_session, own_emulator
 
 # cvpysdk 11.44's own modules have invalid escape sequences in docstrings.
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
@@ -30,8 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:Deprecat
 
 @pytest.fixture(scope="module")
 def cvpysdk_emulator() -> Iterator[EmulatorProcess]:
-    with EmulatorProcess(token=EMULATOR_TOKEN, job_seconds=0.5) as process:
-        yield process
+    yield from own_emulator()
 
 
 @pytest.fixture

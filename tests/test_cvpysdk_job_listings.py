@@ -8,16 +8,14 @@ import pytest
 
 from commvault_emulator.process import EmulatorProcess
 from cvpysdk_support import not_found_paths, password_login
-from emulator_support import EMULATOR_TOKEN
+from emulator_support import own_emulator
 
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
 def busy() -> Iterator[EmulatorProcess]:
-    args = ["--history-jobs", "2000", "--history-clients", "12"]
-    with EmulatorProcess(token=EMULATOR_TOKEN, extra_args=args) as process:
-        yield process
+    yield from own_emulator("--history-jobs", "2000", "--history-clients", "12")
 
 
 def test_cvpysdk_sees_every_history_client_and_the_hypervisors(busy: EmulatorProcess) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import collections
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -13,10 +11,11 @@ import pytest
 
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import (
-    EMULATOR_TOKEN,
     api_session,
     cvpysdk_jobs_body,
     jobs_query,
+    own_emulator,
+    refused_flags,
     start_backup,
     summary,
 )
@@ -36,9 +35,8 @@ TERMINAL = {
 
 @pytest.fixture(scope="module")
 def busy() -> Iterator[EmulatorProcess]:
-    args = ["--history-jobs", str(HISTORY_JOBS), "--history-clients", str(HISTORY_CLIENTS)]
-    with EmulatorProcess(token=EMULATOR_TOKEN, job_seconds=0.5, extra_args=args) as process:
-        yield process
+    flags = ("--history-jobs", str(HISTORY_JOBS), "--history-clients", str(HISTORY_CLIENTS))
+    yield from own_emulator(*flags)
 
 
 @pytest.fixture
@@ -177,16 +175,7 @@ def test_reset_brings_the_history_back(emulator: EmulatorProcess) -> None:
     ],
 )
 def test_bad_history_flags_are_refused_naming_the_flag(args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "commvault_emulator", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-
-    assert done.returncode == 2
-    assert message in done.stderr
+    assert message in refused_flags(*args)
 
 
 def test_the_query_form_of_the_listing_hides_aged_jobs_unless_asked(

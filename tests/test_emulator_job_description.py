@@ -8,10 +8,10 @@ import pytest
 
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import (
-    EMULATOR_TOKEN,
     api_session,
     cvpysdk_jobs_body,
     jobs_query,
+    own_emulator,
     start_backup,
     summary,
 )
@@ -69,9 +69,7 @@ def test_the_switch_turns_back_off_and_reset_restores_the_default(
 
 @pytest.fixture(scope="module")
 def omitting() -> Iterator[EmulatorProcess]:
-    args = ["--omit-job-description"]
-    with EmulatorProcess(token=EMULATOR_TOKEN, job_seconds=0.2, extra_args=args) as process:
-        yield process
+    yield from own_emulator("--omit-job-description", job_seconds=0.2)
 
 
 def test_command_line_flag_leaves_it_out_from_the_start(omitting: EmulatorProcess) -> None:
