@@ -17,22 +17,18 @@ Writes ``bench/results/emulator_history.json``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from commvault_emulator.process import EmulatorProcess
 
-from .common import save, say, table, verdict
+from .common import machine, machine_line, save, say, table, verdict
 
 NAME = "emulator_history"
 TOKEN = "bench-history-token"  # noqa: S105 - the emulator's pre-issued test token
@@ -69,26 +65,6 @@ JOBS_PAGE = json.dumps(
         },
     }
 ).encode()
-
-
-def machine() -> dict[str, Any]:
-    """Cores, CPU, load, Python and the date: this bench needs no Pulumi CLI."""
-    cpuinfo = Path("/proc/cpuinfo").read_text().split("\n")
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "?")
-    return {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": os.cpu_count(),
-        "cpu_model": model,
-        "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
-        "python": platform.python_version(),
-    }
-
-
-def machine_line(info: dict[str, Any]) -> str:
-    return (
-        f"{info['date']}; {info['nproc']} cores ({info['cpu_model']}); "
-        f"load {info['load_avg_1m_at_start']} at start; Python {info['python']}"
-    )
 
 
 class Client:

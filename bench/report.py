@@ -23,6 +23,7 @@ ORDER = (
     ("api_economy", "3. API economy", "bench.api_economy"),
     ("emulator_capacity", "4. Emulator capacity", "bench.emulator_capacity"),
     ("provider_memory", "5. Provider peak memory", "bench.provider_memory"),
+    ("emulator_history", "6. Emulator cost with a busy history", "bench.emulator_history"),
 )
 
 
