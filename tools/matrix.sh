@@ -38,8 +38,14 @@ case $src in
 esac
 
 # --- 1. a copy of the source tree ------------------------------------------------------
+# The folder is emptied on each run: refuse one that this script did not make.
+marker="$src/.pulumi-commvault-oldest"
+if [ -d "$src" ] && [ -n "$(ls -A "$src")" ] && [ ! -e "$marker" ]; then
+    die "$src is not empty and was not made by tools/matrix.sh; choose another PULUMI_COMMVAULT_OLDEST_DIR"
+fi
 mkdir -p "$src"
-find "$src" -mindepth 1 -maxdepth 1 ! -name .venv -exec rm -rf {} +
+find "$src" -mindepth 1 -maxdepth 1 ! -name .venv ! -name .pulumi-commvault-oldest -exec rm -rf {} +
+touch "$marker"
 (
     cd "$repo"
     git ls-files -z --cached --others --exclude-standard |
