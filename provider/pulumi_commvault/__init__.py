@@ -4,6 +4,7 @@
 API client it uses (``CommvaultClient`` and its errors are also importable from here).
 """
 
+from ._version import __version__
 from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
 from .commvault import (
     AmbiguousCreateError,
@@ -36,4 +37,5 @@ __all__ = [
     "ServerError",
     "UnexpectedAnswerError",
     "WaitTimeoutError",
+    "__version__",
 ]
