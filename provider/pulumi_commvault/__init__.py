@@ -16,6 +16,7 @@ from .commvault import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    TLSFailedError,
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "OracleBackupTriggerArgs",
     "RateLimitedError",
     "ServerError",
+    "TLSFailedError",
     "UnexpectedAnswerError",
     "WaitTimeoutError",
 ]
