@@ -299,5 +299,6 @@ def first_diagnostic(text: str, resource: str) -> str:
     first = lines[starts[0] + 1].strip()
     assert first.startswith("error: "), first
     assert "Traceback" not in first, first
-    assert lines[starts[0] + 2].strip() == "", "the error is more than its one line"
+    # (`refresh --run-program` in 3.274.1 lists the same error twice: the engine's doing.)
+    assert lines[starts[0] + 2].strip() in ("", first), "the error is more than its one line"
     return first.removeprefix("error: ")

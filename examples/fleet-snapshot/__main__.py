@@ -16,7 +16,10 @@ no databases to back up: list them in the stack config, one client and instance 
     pulumi config set --path 'databases[1].instance_name' SALES"""
 
 config = pulumi.Config()
-databases = config.get_object("databases")
+try:
+    databases = config.get_object("databases")
+except pulumi.ConfigTypeError:  # e.g. `pulumi config set databases oradb01`: not a list
+    databases = None
 if not isinstance(databases, list) or not databases:
     raise pulumi.RunError(HOW_TO_LIST)
 patch = config.get("patch") or "patch-2026-12"
