@@ -119,8 +119,8 @@ def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one
 
 
 def test_commserve_down_is_reported_as_unreachable_not_as_a_failed_login(demo_user):
-    # The row above shows the client's message verbatim through the engine; its wording is
-    # checked here on the client, without the engine's 15 s of connection retries.
+    # The row above shows the client's message through the engine; its wording is checked
+    # here on the client, without starting the engine.
     client = CommvaultClient(
         closed_port_url(), username=demo_user[0], password=demo_user[1], retry=NO_RETRIES
     )

@@ -30,7 +30,8 @@ RERUN = "re-run `pulumi up`"
 ADOPT = f"{RERUN}, which adopts the running jobs instead of starting new ones"
 #: `pulumi refresh` configures the provider from the state, not from the stack config.
 REFRESH_WITH_NEW_CONFIG = (
-    f"if you changed {URL.config_key} since the last `pulumi up`, note that a plain "
+    f"if you changed {URL.config_key} (or another commvault:* key) since the last "
+    "`pulumi up`, note that a plain "
     "`pulumi refresh` still uses the old value stored in the state: run "
     "`pulumi refresh --run-program` (Pulumi CLI 3.160 or later), or `pulumi up` first"
 )
@@ -135,9 +136,7 @@ def reading_jobs(failure: CommvaultError, *, logs_in_with_password: bool) -> str
     connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
     if connection is None:
         return "the recorded jobs are unchanged; run `pulumi refresh` again later"
-    if isinstance(failure, ConnectionFailedError | AuthenticationError):
-        return f"{connection}; {REFRESH_WITH_NEW_CONFIG}"
-    return connection
+    return f"{connection}; {REFRESH_WITH_NEW_CONFIG}"
 
 
 def killing_jobs(failure: CommvaultError, *, logs_in_with_password: bool) -> str:
