@@ -286,3 +286,19 @@ def pickled_provider(resource: dict[str, Any]) -> bytes:
         resource.get("inputs") or {}
     ).get("__provider")
     return base64.b64decode(encoded) if isinstance(encoded, str) else b""
+
+
+def first_diagnostic(text: str, resource: str) -> str:
+    """What the user reads first about a failed ``OracleBackupTrigger`` named ``resource``:
+    the line under its heading in the CLI's Diagnostics. It must be the error itself, on
+    one line, with no traceback before it."""
+    lines = text.splitlines()
+    heading = f"pulumi-python:dynamic/commvault:OracleBackupTrigger ({resource}):"
+    starts = [i for i, line in enumerate(lines) if line.strip() == heading]
+    assert starts, f"no diagnostics for {resource} in:\n{text}"
+    first = lines[starts[0] + 1].strip()
+    assert first.startswith("error: "), first
+    assert "Traceback" not in first, first
+    # (`refresh --run-program` in 3.274.1 lists the same error twice: the engine's doing.)
+    assert lines[starts[0] + 2].strip() in ("", first), "the error is more than its one line"
+    return first.removeprefix("error: ")

@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from pulumi_commvault import CommvaultClient, ConnectionFailedError
+from pulumi_commvault.commvault.errors import TLSFailedError
 
 
 def test_https_with_the_ca_bundle_verifies_and_works(tls_emulator, api_token):
@@ -18,7 +19,22 @@ def test_https_without_the_ca_fails_clearly_naming_the_ca_bundle_setting(tls_emu
     client = CommvaultClient(tls_emulator.url, token=api_token)
     with pytest.raises(ConnectionFailedError, match="TLS verification failed") as caught:
         client.who_am_i()
-    assert "caBundle" in str(caught.value)
+    # The client's own argument; the provider names its config key (runtime/advice.py).
+    assert "ca_bundle" in str(caught.value)
+    assert isinstance(caught.value, TLSFailedError)
+    assert caught.value.problem == TLSFailedError.CERTIFICATE
+    assert not caught.value.request_sent
+
+
+def test_https_to_a_plain_http_server_says_it_does_not_speak_tls_not_that_a_ca_is_missing(
+    emulator, api_token
+):
+    plain_http_port = emulator.url.replace("http://", "https://", 1)
+    client = CommvaultClient(plain_http_port, token=api_token)
+    with pytest.raises(TLSFailedError, match="the server does not speak TLS") as caught:
+        client.who_am_i()
+    assert caught.value.problem == TLSFailedError.NOT_TLS
+    assert "verification" not in str(caught.value)
     assert not caught.value.request_sent
 
 

@@ -17,7 +17,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import BackupProgram, Deployment, deploy
+from engine_support import BackupProgram, Deployment, deploy, first_diagnostic
 
 pytestmark = pytest.mark.engine
 
@@ -223,7 +223,28 @@ def test_up_rejects_bad_stack_config_naming_the_key_without_calling_the_api(
     text = failing(deployment.up, deployment)
 
     assert message in text
+    first = first_diagnostic(text, "snap")
+    assert message in first  # the sentence comes first, and it names the key
+    assert "commvault:" in first
     assert emulator.control.requests() == []
+    assert "snap" not in deployment.names()
+
+
+def test_up_with_a_wrong_password_names_the_username_and_password_keys_and_starts_no_job(
+    deployer, emulator, engine_config
+):
+    config = dict(engine_config)
+    config["commvault:password"] = auto.ConfigValue("not-the-password", secret=True)
+    deployment = deployer(BackupProgram(), config=config)
+
+    text = failing(deployment.up, deployment)
+
+    message = first_diagnostic(text, "snap")
+    assert message.startswith("Oracle backup of oradb01/ORCL/default: POST Login as 'admin': ")
+    assert "Invalid Username or Password" in message
+    assert "check commvault:username and commvault:password" in message
+    assert "not-the-password" not in text
+    assert emulator.control.count("CreateTask") == 0
     assert "snap" not in deployment.names()
 
 
@@ -278,6 +299,9 @@ def test_up_with_a_name_unknown_to_the_commserve_fails_naming_it_and_starts_no_j
     text = failing(deployment.up, deployment)
 
     assert message in text
+    first = first_diagnostic(text, "snap")
+    assert message in first
+    assert "check client_name, instance_name and subclient_name (or databases)" in first
     assert emulator.control.count("CreateTask") == 1
     assert emulator.control.jobs() == []
     assert "snap" not in deployment.names()

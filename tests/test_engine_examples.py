@@ -59,6 +59,29 @@ def test_pre_change_snapshot_example_gates_the_migration_on_a_finished_backup(
     assert emulator.control.count("CreateTask") == 1
 
 
+def test_pre_change_snapshot_example_keeps_the_earlier_restore_point_in_history(
+    emulator, demo_user, example_env, tmp_path
+):
+    example = REPO / "examples" / "pre-change-snapshot"
+    cfg = ["--config-file", str(tmp_path / "Pulumi.example.yaml")]
+    run_pulumi(example, example_env, "stack", "init", "example")
+    for setting in connection(emulator, demo_user):
+        run_pulumi(example, example_env, "config", "set", *cfg, *setting)
+    run_pulumi(example, example_env, "up", "--yes", *cfg)
+    run_pulumi(example, example_env, "config", "set", *cfg, "schemaVersion", "43")
+
+    second = run_pulumi(example, example_env, "up", "--yes", *cfg)
+
+    outputs = json.loads(run_pulumi(example, example_env, "stack", "output", "--json").stdout)
+    first_job, second_job = (str(j["jobId"]) for j in emulator.control.jobs())
+    assert outputs["restore_point_jobs"] == [second_job]
+    assert outputs["earlier_restore_points"] == [{"schema_version": "42", "job_ids": [first_job]}]
+    assert outputs["migrated_to"] == "43"
+    assert "2 updated" in second.stdout  # the same two resources, nothing replaced or deleted
+    run_pulumi(example, example_env, "destroy", "--yes", *cfg)
+    run_pulumi(example, example_env, "stack", "rm", "--yes")
+
+
 def test_fleet_snapshot_example_backs_up_the_configured_databases_with_one_task(
     emulator, demo_user, example_env, tmp_path
 ):
@@ -80,3 +103,23 @@ def test_fleet_snapshot_example_backs_up_the_configured_databases_with_one_task(
     assert sorted(outputs["jobs"].values()) == sorted(
         str(j["jobId"]) for j in emulator.control.jobs()
     )
+
+
+def test_fleet_snapshot_example_without_databases_says_how_to_list_them(
+    emulator, demo_user, example_env, tmp_path
+):
+    example = REPO / "examples" / "fleet-snapshot"
+    cfg = ["--config-file", str(tmp_path / "Pulumi.example.yaml")]
+    run_pulumi(example, example_env, "stack", "init", "example")
+    for setting in connection(emulator, demo_user):
+        run_pulumi(example, example_env, "config", "set", *cfg, *setting)
+
+    failed = run_pulumi(example, example_env, "up", "--yes", *cfg, check=False)
+
+    assert failed.returncode != 0
+    shown = failed.stdout + failed.stderr
+    assert "no databases to back up" in shown
+    assert "pulumi config set --path 'databases[0].client_name' oradb01" in shown
+    assert "Traceback" not in shown
+    assert emulator.control.requests() == []
+    run_pulumi(example, example_env, "stack", "rm", "--yes")

@@ -15,7 +15,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import BackupProgram, CliProject, Deployment
+from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
     FAULTS,
     closed_port_url,
@@ -42,10 +42,12 @@ def failed_up(deployment: Deployment) -> str:
 
 
 def error_message(text: str) -> str:
-    """The provider's one-line error, as the CLI shows it under the traceback."""
-    lines = [line for line in text.splitlines() if "BackupTriggerError: " in line]
-    assert lines, f"no provider error in:\n{text}"
-    return lines[-1].split("BackupTriggerError: ", 1)[1]
+    """The provider's error as the user reads it first: the first line under the resource
+    in the CLI's Diagnostics, which must be the sentence itself (no traceback before it),
+    starting with what failed."""
+    message = first_diagnostic(text, "snap")
+    assert message.startswith("Oracle backup of oradb01/ORCL/default: "), message
+    return message
 
 
 def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
@@ -105,6 +107,7 @@ def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one
     assert "could not connect" in message
     assert "Connection refused" in message
     assert down_url in message
+    assert "check that commvault:url (or COMMVAULT_URL) is the CommServe's API address" in message
     assert_nothing_recorded(deployment)
     assert emulator.control.requests() == []
 
@@ -116,8 +119,8 @@ def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one
 
 
 def test_commserve_down_is_reported_as_unreachable_not_as_a_failed_login(demo_user):
-    # The row above shows the client's message verbatim through the engine; its wording is
-    # checked here on the client, without the engine's 15 s of connection retries.
+    # The row above shows the client's message through the engine; its wording is checked
+    # here on the client, without starting the engine.
     client = CommvaultClient(
         closed_port_url(), username=demo_user[0], password=demo_user[1], retry=NO_RETRIES
     )
@@ -179,6 +182,7 @@ def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rer
     assert "proxy or load balancer" in message
     assert "no job marked [pulumi-commvault:" in message
     assert "a re-run will look again before starting one" in message
+    assert "check what answers at commvault:url" in message
     assert emulator.control.jobs() == []
     assert emulator.control.count("CreateTask") == 3
     assert_nothing_recorded(deployment)
@@ -233,6 +237,7 @@ def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_o
 
     assert "the CommServe sent an empty answer" in message
     assert "a re-run will look again before starting one" in message
+    assert message.endswith("; re-run `pulumi up` once the CommServe answers again")
     assert emulator.control.count("CreateTask") == 1
     assert emulator.control.jobs() == []
     assert_nothing_recorded(deployment)
@@ -320,6 +325,9 @@ def test_a_job_without_a_restore_point_fails_up_naming_it_and_a_rerun_takes_a_ne
     [bad_job] = job_ids(emulator)
     assert f"backup job {bad_job}: job {bad_job}: {status}, " in message
     assert reason in message
+    assert "re-run `pulumi up` to take a new backup" in message
+    if status.startswith("Completed"):
+        assert "set accept_completed_with_errors=True to accept this one" in message
     assert_nothing_recorded(deployment)
 
     deployment.up()
@@ -411,6 +419,7 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
     message = error_message(failed_up(deployment))
 
     assert f"A backup job [{other}] is already running for subclient [default]" in message
+    assert message.endswith("; wait for that job to end, then re-run `pulumi up`")
     assert job_ids(emulator) == []
     assert_nothing_recorded(deployment)
 

@@ -10,7 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorControl, EmulatorProcess
-from engine_support import BackupProgram, Deployment
+from engine_support import BackupProgram, Deployment, first_diagnostic
 
 pytestmark = pytest.mark.engine
 
@@ -61,6 +61,9 @@ def test_https_without_the_ca_bundle_fails_naming_commvault_ca_bundle_and_sends_
     assert "TLS verification failed" in text
     assert "CERTIFICATE_VERIFY_FAILED" in text
     assert "set the CA bundle (commvault:caBundle / COMMVAULT_CA_BUNDLE)" in text
+    message = first_diagnostic(text, "snap")
+    assert message.startswith("Oracle backup of oradb01/ORCL/default: ")
+    assert "commvault:caBundle" in message
     assert tls_control.requests() == []  # no request got past the handshake
     assert "snap" not in deployment.names()
 
@@ -94,3 +97,20 @@ def test_a_ca_bundle_path_that_does_not_exist_fails_naming_commvault_ca_bundle(
     assert "snap" not in deployment.names()
     [message] = [line for line in text.splitlines() if str(missing) in line][-1:]
     assert "commvault:caBundle" in message, message
+    assert "commvault:caBundle" in first_diagnostic(text, "snap")
+
+
+def test_https_to_a_plain_http_commserve_says_to_fix_the_scheme_or_port_not_the_ca(
+    deployer, emulator, engine_config
+):
+    config = dict(engine_config)
+    config["commvault:url"] = auto.ConfigValue(emulator.url.replace("http://", "https://", 1))
+    deployment = deployer(BackupProgram(), config=config)
+
+    message = first_diagnostic(failed_up(deployment), "snap")
+
+    assert message.startswith("Oracle backup of oradb01/ORCL/default: ")
+    assert "the server does not speak TLS" in message
+    assert "fix commvault:url: http://" in message
+    assert "caBundle" not in message
+    assert emulator.control.requests() == []

@@ -10,7 +10,9 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
+from fault_scenarios import closed_port_url
 from pulumi_commvault.provider import BackupTriggerError, OracleBackupTriggerProvider
+from pulumi_commvault.runtime import connections, settings
 
 SERIALIZED = "c2VyaWFsaXplZCBwcm92aWRlcg=="  # what the engine passes as __provider
 
@@ -331,3 +333,38 @@ def test_many_creates_in_one_process_list_recent_jobs_once(provider, emulator):
     assert emulator.control.count("CreateTask") == 5
     assert emulator.control.count("Jobs") == 1
     assert emulator.control.count("Login") == 0
+
+
+def test_read_of_a_job_the_commserve_no_longer_knows_keeps_its_status_and_warns_naming_it(
+    provider, emulator, capsys
+):
+    outs = provider.create(inputs()).outs
+    [job_id] = outs["job_ids"]
+    emulator.control.forget_job(job_id)
+    capsys.readouterr()
+
+    result = provider.read("58798", outs)
+
+    assert result.outs["jobs"][0]["status"] == "Completed"
+    warning = capsys.readouterr().out
+    assert warning.startswith("warning: ")
+    assert f"no longer knows backup job {job_id} of oradb01/ORCL/default" in warning
+    assert "Completed" in warning
+
+
+def test_a_read_that_cannot_connect_names_the_url_and_how_refresh_takes_a_changed_one(
+    provider, emulator, monkeypatch
+):
+    outs = provider.create(inputs()).outs
+    connections.close_all()
+    settings.forget()
+    monkeypatch.setenv("COMMVAULT_URL", closed_port_url())
+
+    with pytest.raises(BackupTriggerError) as caught:
+        provider.read("58798", outs)
+
+    message = str(caught.value)
+    assert message.startswith(f"refreshing backup jobs {outs['job_ids'][0]}: ")
+    assert "could not connect" in message
+    assert "commvault:url" in message
+    assert "pulumi refresh --run-program" in message

@@ -155,7 +155,10 @@ def test_failed_create_reaches_the_engine_as_one_clear_error(stub, emulator, api
     with pytest.raises(grpc.RpcError) as caught:
         stub.Create(provider_pb2.CreateRequest(urn=URN, properties=to_struct(news)))
     details = caught.value.details()
-    assert "BackupTriggerError: Oracle backup of oradb01/NOPE/default" in details
+    # The sentence alone: no traceback before it (sdk_internals.show_plainly).
+    assert details.startswith("Oracle backup of oradb01/NOPE/default: ")
+    assert "Traceback" not in details
+    assert "check client_name, instance_name and subclient_name" in details
     assert "NOPE" in details
     assert api_token not in details
 

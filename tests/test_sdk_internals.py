@@ -7,15 +7,22 @@ fallbacks keep a user's ``pulumi up`` working meanwhile (proven through the real
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pulumi
 import pytest
 from pulumi import CustomResource
+from pulumi import automation as auto
 
 from engine_support import BackupProgram
+from fault_scenarios import closed_port_url
 from pulumi_commvault import sdk_internals
+from pulumi_commvault.provider import BackupTriggerError
+from pulumi_commvault.runtime.reporting import OperationFailed
 
 
 def test_the_installed_sdk_has_every_internal_this_package_relies_on():
@@ -88,3 +95,155 @@ def test_the_serialized_provider_is_stored_in_plain_text_as_it_holds_nothing(dep
     # A secret would be stored as {"4dabf18193072939515e22adb298388d": ..., "ciphertext": ...}.
     assert isinstance(snap["inputs"]["__provider"], str)
     assert isinstance(snap["outputs"]["__provider"], str)
+
+
+# --- our failures shown as their sentence, not as a traceback ------------------------------
+
+
+class AbortedCall:
+    """What ``grpc.ServicerContext.abort`` was called with (the server's side of a call)."""
+
+    def __init__(self) -> None:
+        self.details: str | None = None
+
+    def abort(self, _code: object, details: str) -> None:
+        self.details = details
+
+
+def sdk_server_namespace() -> dict[str, Any]:
+    """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started."""
+    source = sdk_internals._dynamic_main_source()
+    assert source is not None
+    return sdk_internals._dynamic_main_namespace(source)
+
+
+def answer_of_a_failing_call(namespace: dict[str, Any], failure: Exception) -> str:
+    """What the SDK's own wrapper of Create answers the engine when the provider raises."""
+
+    def create(_self: object, _request: object, _context: object) -> None:
+        raise failure
+
+    call = AbortedCall()
+    namespace["_abort_with_traceback"](create)(None, None, call)
+    assert call.details is not None
+    return call.details
+
+
+def test_the_sdk_answers_a_failed_call_with_a_traceback_until_the_shim_is_installed():
+    namespace = sdk_server_namespace()
+    assert sdk_internals.servicer_shape(namespace) == "wrapped"
+
+    answer = answer_of_a_failing_call(namespace, OperationFailed("Oracle backup of x: no"))
+
+    assert answer.startswith("Traceback (most recent call last):")
+
+
+def test_with_the_shim_our_failure_is_answered_with_its_sentence_alone():
+    namespace = sdk_server_namespace()
+    sdk_internals.show_plainly(OperationFailed, namespace)
+
+    answer = answer_of_a_failing_call(namespace, BackupTriggerError("Oracle backup of x: no"))
+
+    assert answer == "Oracle backup of x: no"
+
+
+def test_with_the_shim_any_other_exception_keeps_its_traceback():
+    namespace = sdk_server_namespace()
+    sdk_internals.show_plainly(OperationFailed, namespace)
+
+    answer = answer_of_a_failing_call(namespace, ValueError("a bug of ours"))
+
+    assert answer.startswith("Traceback (most recent call last):")
+    assert answer.rstrip().endswith("ValueError: a bug of ours")
+
+
+def test_installing_the_shim_twice_keeps_one_proxy_for_every_user_facing_class():
+    namespace = sdk_server_namespace()
+
+    class OtherResourcesFailure(Exception):
+        pass
+
+    sdk_internals.show_plainly(OperationFailed, namespace)
+    proxy = namespace["traceback"]
+    sdk_internals.show_plainly(OtherResourcesFailure, namespace)
+
+    assert namespace["traceback"] is proxy
+    assert answer_of_a_failing_call(namespace, OtherResourcesFailure("restore: no")) == (
+        "restore: no"
+    )
+    assert namespace["traceback"].print_exc is traceback.print_exc  # the rest passes through
+
+
+def test_with_the_shims_off_the_traceback_stays_and_the_user_is_told(monkeypatch, capsys):
+    monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
+    monkeypatch.setattr(sdk_internals, "_warned", set())
+    namespace = sdk_server_namespace()
+
+    sdk_internals.show_plainly(OperationFailed, namespace)
+
+    answer = answer_of_a_failing_call(namespace, OperationFailed("Oracle backup of x: no"))
+    assert answer.startswith("Traceback (most recent call last):")
+    assert "showing failures without a traceback falls back" in capsys.readouterr().err
+
+
+def test_a_servicer_of_another_shape_is_reported_and_left_alone(monkeypatch, capsys):
+    monkeypatch.setattr(sdk_internals, "_warned", set())
+
+    class DynamicResourceProviderServicer:
+        def Create(self, request: object, context: object) -> None:
+            pass
+
+    DynamicResourceProviderServicer.Create.__qualname__ = "somewhere_else.<locals>.wrapper"
+    namespace: dict[str, Any] = {
+        "DynamicResourceProviderServicer": DynamicResourceProviderServicer,
+        "traceback": traceback,
+    }
+
+    assert "Create is now 'somewhere_else" in str(sdk_internals.servicer_shape(namespace))
+    sdk_internals.show_plainly(OperationFailed, namespace)
+    assert namespace["traceback"] is traceback
+    assert "showing failures without a traceback falls back" in capsys.readouterr().err
+
+
+def test_a_servicer_from_before_3_260_needs_no_shim(monkeypatch, capsys):
+    # Its methods are not wrapped: grpc answers "Exception calling application: <message>".
+    monkeypatch.setattr(sdk_internals, "_warned", set())
+
+    class DynamicResourceProviderServicer:
+        def Create(self, request: object, context: object) -> None:
+            pass
+
+    DynamicResourceProviderServicer.Create.__qualname__ = "DynamicResourceProviderServicer.Create"
+    namespace: dict[str, Any] = {
+        "DynamicResourceProviderServicer": DynamicResourceProviderServicer,
+        "traceback": traceback,
+    }
+
+    assert sdk_internals.servicer_shape(namespace) == "legacy"
+    sdk_internals.show_plainly(OperationFailed, namespace)
+    assert namespace["traceback"] is traceback
+    assert capsys.readouterr().err == ""
+
+
+def test_outside_the_provider_process_the_shim_does_nothing():
+    # This test process's __main__ (pytest) has no provider server.
+    main = sys.modules["__main__"]
+    before = dict(vars(main))
+    sdk_internals.show_plainly(OperationFailed)
+    assert vars(main) == before
+
+
+@pytest.mark.engine
+def test_with_the_shims_off_a_failure_still_shows_its_sentence_after_the_traceback(
+    deployer, emulator
+):
+    deployment = deployer(BackupProgram(), extra_env={sdk_internals.SHIMS_VARIABLE: "off"})
+    deployment.stack.set_config("commvault:url", auto.ConfigValue(closed_port_url()))
+
+    with pytest.raises(auto.CommandError):
+        deployment.up()
+
+    assert "showing failures without a traceback falls back" in deployment.text
+    assert "error: Traceback (most recent call last):" in deployment.text
+    assert "BackupTriggerError: Oracle backup of oradb01/ORCL/default: " in deployment.text
+    assert "commvault:url" in deployment.text

@@ -28,11 +28,30 @@ from commvault_emulator.state import (
     State,
 )
 
+HELP_EPILOG = f"""\
+The first line on stdout is the API base URL, e.g. http://127.0.0.1:8400/commandcenter/api
+(give it to commvault:url). Each request is logged to stderr unless --quiet; to keep that log
+out of another program's terminal, redirect it: commvault-emulator ... 2> emulator.log &
+
+Demo user {DEMO_USERNAME}, password {DEMO_PASSWORD}. Demo inventory (without --inventory):
+  oradb01   Oracle instance ORCL, subclients default and archivelog
+  oradb02   Oracle instance SALES, subclient default
+  filesrv01 a file-system client (not Oracle)
+
+Control plane (JSON, no authentication) under http://HOST:PORT/_emulator/: reset, the
+inventory, job durations and outcomes, fault injection (HTTP statuses, HTML pages, dropped
+connections, lost answers, expired tokens, delays) and the request log. Example:
+  curl http://127.0.0.1:8400/_emulator/requests
+Reference: docs/emulator.md in the pulumi-commvault repository.
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="commvault-emulator",
         description="A CommServe REST API emulator for Oracle backups (tests, demos, benches).",
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

@@ -1,4 +1,10 @@
-"""Back up the ORCL database, wait for the job, then (and only then) run the migration."""
+"""Back up the ORCL database, wait for the job, then (and only then) run the migration.
+
+The resource names stay the same from one schema version to the next: a new version
+changes the backup's ``triggers``, which takes a new backup in place and moves the previous
+one to ``history``, and updates the migration. (A name that carried the version would make
+a new resource each time, and forget the earlier restore points.)
+"""
 
 import pulumi
 from migration import Migration
@@ -9,7 +15,7 @@ config = pulumi.Config()
 schema_version = config.get("schemaVersion") or "42"
 
 snapshot = OracleBackupTrigger(
-    f"before-migration-{schema_version}",
+    "before-migration",
     client_name="oradb01",
     instance_name="ORCL",
     backup_level="full",
@@ -18,7 +24,7 @@ snapshot = OracleBackupTrigger(
 )
 
 migration = Migration(
-    f"migration-{schema_version}",
+    "migration",
     schema_version=schema_version,
     restore_point_job_ids=snapshot.job_ids,
     opts=pulumi.ResourceOptions(depends_on=[snapshot]),
@@ -26,4 +32,13 @@ migration = Migration(
 
 pulumi.export("restore_point_jobs", snapshot.job_ids)
 pulumi.export("restore_point_status", snapshot.jobs.apply(lambda jobs: [j["status"] for j in jobs]))
+pulumi.export(
+    "earlier_restore_points",
+    snapshot.history.apply(
+        lambda history: [
+            {"schema_version": entry["triggers"][0], "job_ids": entry["job_ids"]}
+            for entry in history
+        ]
+    ),
+)
 pulumi.export("migrated_to", migration.schema_version)

@@ -14,14 +14,19 @@ class _MigrationProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        print(
-            f"applying schema version {props['schema_version']} "
-            f"(restore point: jobs {', '.join(props['restore_point_job_ids'])})"
-        )
-        return CreateResult(f"migration-{props['schema_version']}", dict(props))
+        _apply(props)
+        return CreateResult("migration", dict(props))
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        _apply(news)
         return UpdateResult(dict(news))
+
+
+def _apply(props: dict[str, Any]) -> None:
+    print(
+        f"applying schema version {props['schema_version']} "
+        f"(restore point: jobs {', '.join(props['restore_point_job_ids'])})"
+    )
 
 
 class Migration(Resource, module="example", name="Migration"):

@@ -17,6 +17,7 @@ from .commvault import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    TLSFailedError,
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "OracleBackupTriggerArgs",
     "RateLimitedError",
     "ServerError",
+    "TLSFailedError",
     "UnexpectedAnswerError",
     "WaitTimeoutError",
     "__version__",

@@ -42,19 +42,13 @@ from .backup_trigger.outputs import (
 from .commvault.backups import StartedJob, start_backup
 from .commvault.client import CommvaultClient
 from .commvault.connection import ConnectionSettings
-from .commvault.errors import (
-    AuthenticationError,
-    CommvaultError,
-    JobFailedError,
-    WaitTimeoutError,
-)
+from .commvault.errors import CommvaultError
 from .commvault.job_status import JobOutcome, classify, is_success
 from .commvault.models import JobSummary
 from .commvault.transport import CONNECTIONS_PER_HOST
 from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
-from .runtime import connections, settings
+from .runtime import advice, connections, settings
 from .runtime.reporting import OperationFailed, say
-from .runtime.settings import AUTH_TOKEN, PASSWORD, USERNAME
 
 #: Provider calls served at once: more than the engine's default ``--parallel`` on most
 #: machines, and as many as the HTTP client keeps connections to the CommServe.
@@ -75,9 +69,10 @@ class OracleBackupTriggerProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Resolve the ``commvault:*`` settings once for the process (a problem with them is
-        reported by the first operation that needs them), and serve more calls at once than
-        ``pulumi.dynamic``'s 4."""
+        reported by the first operation that needs them), serve more calls at once than
+        ``pulumi.dynamic``'s 4, and show our failures as their sentence, without a traceback."""
         sdk_internals.widen_current_pool(PROVIDER_WORKERS)
+        sdk_internals.show_plainly(OperationFailed)
         config = req.config
         settings.configure(lambda key: None if config.get(key) is None else str(config.get(key)))
 
@@ -132,7 +127,13 @@ class OracleBackupTriggerProvider(ResourceProvider):
         try:
             summaries = job_statuses(_client(), [str(r["job_id"]) for r in results["jobs"]])
         except CommvaultError as exc:
-            raise BackupTriggerError(f"reading jobs {results['job_ids']}: {exc}") from None
+            what = f"refreshing backup jobs {', '.join(map(str, results['job_ids']))}"
+            raise BackupTriggerError(
+                advice.sentence(what, exc, advice.reading_jobs(exc, **_auth()))
+            ) from None
+        for record in results["jobs"]:
+            if str(record["job_id"]) not in summaries:
+                say(_unknown_job_line(record))
         results["jobs"] = [refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]]
         return ReadResult(id_, build_outputs(outs, results))
 
@@ -157,7 +158,10 @@ class OracleBackupTriggerProvider(ResourceProvider):
                     say(f"killing running backup job {job_id} (cancel_running_jobs_on_delete)")
                     client.kill_job(job_id)
         except CommvaultError as exc:
-            raise BackupTriggerError(f"cancelling jobs {job_ids}: {exc}") from None
+            what = f"killing backup jobs {', '.join(job_ids)} (cancel_running_jobs_on_delete)"
+            raise BackupTriggerError(
+                advice.sentence(what, exc, advice.killing_jobs(exc, **_auth()))
+            ) from None
 
     def _back_up(self, news: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
         inputs = _parsed(news)
@@ -175,7 +179,8 @@ class OracleBackupTriggerProvider(ResourceProvider):
                 index=connections.marked_jobs_for(connection),
             )
         except CommvaultError as exc:
-            raise BackupTriggerError(f"Oracle backup of {targets}: {exc}") from None
+            hint = advice.before_the_jobs_started(exc, **_auth())
+            raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
         summaries: dict[str, JobSummary] = {}
         if inputs.wait_for_completion:
             # Without waiting, the job ids are in the outputs as soon as the step ends.
@@ -223,18 +228,23 @@ def _parsed(props: dict[str, Any]) -> BackupTriggerInputs:
 
 def _what_next(failure: CommvaultError, logs_in_with_password: bool) -> str:
     """What the user can do after the jobs started but the wait failed."""
-    adopt = "re-run `pulumi up`, which adopts the running jobs instead of starting new ones"
-    if isinstance(failure, JobFailedError):
-        return "re-run `pulumi up` to take a new backup"
-    if isinstance(failure, WaitTimeoutError):
-        return f"the jobs keep running in Commvault; raise timeout_minutes if needed and {adopt}"
-    if isinstance(failure, AuthenticationError) and not logs_in_with_password:
-        return (
-            f"the jobs keep running in Commvault; renew {AUTH_TOKEN.describe()} (or set "
-            f"{USERNAME.config_key} and {PASSWORD.config_key} so the provider can log in "
-            f"again), then {adopt}"
-        )
-    return f"the jobs keep running in Commvault; {adopt}"
+    return advice.after_the_jobs_started(failure, logs_in_with_password=logs_in_with_password)
+
+
+def _auth() -> dict[str, bool]:
+    """How the provider logs in, for ``advice`` (settings are valid once a call failed)."""
+    return {"logs_in_with_password": _settings().password is not None}
+
+
+def _unknown_job_line(record: dict[str, Any]) -> str:
+    database = "/".join(
+        str(record.get(k)) for k in ("client_name", "instance_name", "subclient_name")
+    )
+    status = record.get("status") or "not read yet"
+    return (
+        f"warning: the CommServe no longer knows backup job {record['job_id']} of {database} "
+        f"(aged or deleted?); refresh keeps its recorded status: {status}"
+    )
 
 
 def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:

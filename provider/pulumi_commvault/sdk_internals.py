@@ -1,6 +1,6 @@
 """Every use of the Pulumi SDK's internals, in one place, each with a check and a fallback.
 
-The package relies on three things the SDK does not offer publicly:
+The package relies on four things the SDK does not offer publicly:
 - **registration** (``register``): a dynamic resource is registered the way
   ``pulumi.dynamic.Resource.__init__`` does it, but called past it, so that the SDK records
   the user's line as the resource's source position and so that the provider's
@@ -15,6 +15,11 @@ The package relies on three things the SDK does not offer publicly:
 - **the provider's thread pool** (``widen_current_pool``): ``python -m pulumi.dynamic`` serves
   the engine from ``ThreadPoolExecutor(max_workers=4)``; the pool is found through its worker
   thread's private ``_args`` and its private ``_max_workers`` raised. Fallback: 4 calls at once.
+- **failures shown plainly** (``show_plainly``): SDK 3.260+ answers a failed provider call
+  with the whole traceback; the ``traceback`` global of the provider server's ``__main__``
+  is replaced so that our user-facing errors are answered with their message alone (other
+  exceptions keep their traceback). Fallback: the traceback, with our sentence on its last
+  line.
 
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
 fails loudly on each. When something does not hold at run time, the fallback is used and a
@@ -24,15 +29,17 @@ fallback (that is how the tests prove the fallbacks work through the real CLI).
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import inspect
+import logging
 import os
 import sys
 import threading
+import types
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -184,16 +191,138 @@ def _executor_of(thread: threading.Thread) -> ThreadPoolExecutor | None:
 
 
 def _dynamic_main_source() -> str | None:
-    # Read, not imported: importing ``pulumi.dynamic.__main__`` would start a provider server.
-    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
-    if spec is None or spec.origin is None:
+    # Read, never imported: importing ``pulumi.dynamic.__main__`` runs its ``main()``, which
+    # starts a provider server and blocks forever.
+    try:
+        spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin:
         return None
     try:
-        return Path(spec.origin).read_text()
+        with open(spec.origin, encoding="utf-8") as source:
+            return source.read()
     except OSError:
         return None
 
 
+# --- our failures shown as their sentence, not as a traceback -------------------------------
+#
+# From SDK 3.260 on, ``python -m pulumi.dynamic`` wraps Create, Read, Update, Delete, Check
+# and Diff in ``_abort_with_traceback``, which answers the engine with
+# ``traceback.format_exc()``: the user's row then reads ``error: Traceback (most recent call
+# last):`` and the sentence that matters comes 12 lines later. The wrapper looks the name
+# ``traceback`` up in its module's globals when it fails, and that module is ``__main__`` of
+# the provider process; replacing that global with ``_PlainFailures`` makes ``format_exc()``
+# return just the message for our user-facing errors, and the real traceback for any other
+# exception. (Before 3.260 the methods were not wrapped: grpc answers
+# ``Exception calling application: <message>``, one line, so nothing needs doing.)
+
+PLAIN_FAILURES = "showing failures without a traceback"
+_WRAPPED = "wrapped"
+_LEGACY = "legacy"
+
+
+class _PlainFailures:
+    """Stands in for the ``traceback`` module in the provider server's ``__main__``."""
+
+    def __init__(self, real: Any, user_facing: type[BaseException]) -> None:
+        self._real = real
+        self.user_facing: tuple[type[BaseException], ...] = (user_facing,)
+
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        failure = sys.exc_info()[1]
+        if isinstance(failure, self.user_facing):
+            logging.getLogger("pulumi_commvault").debug(
+                "%s", self._real.format_exc(*args, **kwargs)
+            )
+            return str(failure)
+        return str(self._real.format_exc(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def servicer_shape(namespace: dict[str, Any]) -> str | None:
+    """How the dynamic provider server in ``namespace`` (a module's globals) answers a failed
+    call: ``"wrapped"`` (3.260+, through ``traceback.format_exc``), ``"legacy"`` (before
+    3.260, grpc's one line), None when there is no such server (a program process, a test),
+    or a problem, described, when it looks like neither."""
+    servicer = namespace.get("DynamicResourceProviderServicer")
+    if not isinstance(servicer, type):
+        return None
+    create = servicer.__dict__.get("Create")
+    qualname = getattr(create, "__qualname__", "")
+    if qualname == "DynamicResourceProviderServicer.Create":
+        return _LEGACY
+    code = getattr(create, "__code__", None)
+    names = set(getattr(code, "co_names", ()))
+    if (
+        qualname == "_abort_with_traceback.<locals>.wrapper"
+        and {"traceback", "format_exc", "abort"} <= names
+        and isinstance(namespace.get("traceback"), _PlainFailures | types.ModuleType)
+        and getattr(namespace["traceback"], "format_exc", None) is not None
+    ):
+        return _WRAPPED
+    return f"the provider server's Create is now {qualname or create!r} (using {sorted(names)})"
+
+
+def plain_failures_problems() -> list[str]:
+    """What ``show_plainly`` relies on that the installed SDK does not have."""
+    source = _dynamic_main_source()
+    if source is None:
+        return ["the source of pulumi.dynamic.__main__ cannot be read"]
+    shape = servicer_shape(_dynamic_main_namespace(source))
+    return [] if shape in (_WRAPPED, _LEGACY) else [str(shape)]
+
+
+def show_plainly(user_facing: type[BaseException], namespace: dict[str, Any] | None = None) -> None:
+    """From now on, a ``user_facing`` error reaches the user as its message alone.
+
+    Call it in the provider process (e.g. in ``configure``): the server is the one in
+    ``__main__`` (or in ``namespace``, for tests); where there is none (the program's
+    process) it does nothing. Idempotent.
+    """
+    if namespace is None:
+        namespace = getattr(sys.modules.get("__main__"), "__dict__", {})
+    shape = servicer_shape(namespace)
+    if shape is None or shape == _LEGACY:
+        return
+    if shape != _WRAPPED:
+        warn_fallback(PLAIN_FAILURES, shape)
+        return
+    if not shims_enabled():
+        warn_fallback(PLAIN_FAILURES, "turned off")
+        return
+    current = namespace["traceback"]
+    if isinstance(current, _PlainFailures):
+        if user_facing not in current.user_facing:
+            current.user_facing += (user_facing,)
+    else:
+        namespace["traceback"] = _PlainFailures(current, user_facing)
+
+
+def _dynamic_main_namespace(source: str) -> dict[str, Any]:
+    """The globals of ``pulumi.dynamic.__main__`` as the SDK defines them, without running
+    its top-level ``main()`` call (which would start a server and block)."""
+    tree = ast.parse(source)
+    tree.body = [node for node in tree.body if not _calls_main(node)]
+    namespace: dict[str, Any] = {"__name__": "pulumi_commvault_probe_of_pulumi_dynamic_main"}
+    exec(compile(tree, "pulumi/dynamic/__main__.py", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def _calls_main(node: ast.stmt) -> bool:
+    if isinstance(node, ast.If):  # ``if __name__ == "__main__": main()`` in some release
+        return any(_calls_main(inner) for inner in node.body)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "main"
+    )
+
+
 def problems() -> list[str]:
     """Everything this module relies on that the installed SDK or Python no longer has."""
-    return registration_problems() + pool_problems()
+    return registration_problems() + pool_problems() + plain_failures_problems()

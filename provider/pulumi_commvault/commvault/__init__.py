@@ -16,6 +16,7 @@ from .errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    TLSFailedError,
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "StartedJob",
+    "TLSFailedError",
     "Timeouts",
     "UnexpectedAnswerError",
     "WaitTimeoutError",

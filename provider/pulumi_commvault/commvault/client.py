@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import logging
 import platform
+import re
+import ssl
 import threading
 import time
 from typing import Any, TypeVar
@@ -32,6 +34,7 @@ from .errors import (
     ConnectionFailedError,
     InvalidRequestError,
     NotFoundError,
+    TLSFailedError,
     UnexpectedAnswerError,
     create_task_failure,
 )
@@ -325,14 +328,8 @@ class CommvaultClient:
                 verify=self._session.verify,
             )
         except requests.exceptions.SSLError as exc:
-            raise ConnectionFailedError(
-                self._redact(
-                    f"TLS verification failed ({_root_cause(exc)}); set the CA bundle "
-                    "(commvault:caBundle / COMMVAULT_CA_BUNDLE) to the CommServe's CA"
-                ),
-                request_sent=False,
-                commserve=self.base_url,
-                operation=operation,
+            raise _tls_failure(
+                exc, redact=self._redact, commserve=self.base_url, operation=operation
             ) from None
         except requests.exceptions.RequestException as exc:
             sent = not _failed_to_connect(exc)
@@ -383,11 +380,55 @@ def _failed_to_connect(exc: requests.exceptions.RequestException) -> bool:
     return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
-def _root_cause(exc: BaseException) -> str:
+#: OpenSSL's reasons for a handshake that met something other than TLS: typically a plain
+#: HTTP server answering the ClientHello with an HTTP 400 page.
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
+)
+
+
+def _tls_failure(
+    exc: requests.exceptions.SSLError,
+    *,
+    redact: Redactor,
+    commserve: str,
+    operation: str,
+) -> TLSFailedError:
+    root = _root_exception(exc)
+    cause = f"{type(root).__name__}: {root}"
+    if isinstance(root, ssl.SSLCertVerificationError):
+        problem = TLSFailedError.CERTIFICATE
+        detail = (
+            f"TLS verification failed ({cause}): the CommServe's certificate does not verify "
+            "against the trusted CAs (give ca_bundle, the PEM file of the CA that signed it)"
+        )
+    elif isinstance(root, ssl.SSLError) and getattr(root, "reason", None) in _NOT_TLS_REASONS:
+        problem = TLSFailedError.NOT_TLS
+        detail = f"the server does not speak TLS: it answered the handshake with no TLS ({cause})"
+    else:
+        problem = TLSFailedError.HANDSHAKE
+        detail = f"the TLS handshake failed ({cause})"
+    return TLSFailedError(redact(detail), problem=problem, commserve=commserve, operation=operation)
+
+
+def _root_exception(exc: BaseException) -> BaseException:
     reason: BaseException = exc
     while True:
         inner = getattr(reason, "reason", None) or (reason.args[0] if reason.args else None)
         if not isinstance(inner, BaseException) or inner is reason:
-            break
+            return reason
         reason = inner
+
+
+#: urllib3's prefix naming the connection, e.g. ``HTTPConnection(host='h', port=80): ``.
+_CONNECTION_PREFIX = re.compile(r"^\w*Connection(?:Pool)?\(host=.*?, port=\d+\): ")
+
+
+def _root_cause(exc: BaseException) -> str:
+    reason = _root_exception(exc)
+    if isinstance(reason, NewConnectionError):
+        # What the OS said ("[Errno 111] Connection refused", "Failed to resolve 'h' (...)"):
+        # the URL is in the message already.
+        text = _CONNECTION_PREFIX.sub("", str(reason))
+        return text.replace("Failed to establish a new connection: ", "", 1)
     return f"{type(reason).__name__}: {reason}"

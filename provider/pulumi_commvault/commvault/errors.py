@@ -79,6 +79,26 @@ class ConnectionFailedError(ServerError):
         super().__init__(detail, commserve=commserve, operation=operation)
 
 
+class TLSFailedError(ConnectionFailedError):
+    """The TLS handshake with the CommServe failed, so no request was sent.
+
+    ``problem`` says what the handshake showed: ``NOT_TLS`` (the server answered in plain
+    HTTP, or something else that is not TLS: an ``https://`` URL to a plain-HTTP port),
+    ``CERTIFICATE`` (the certificate does not verify against the trusted CAs) or
+    ``HANDSHAKE`` (any other TLS failure, e.g. no protocol version or cipher in common).
+    """
+
+    NOT_TLS = "not_tls"
+    CERTIFICATE = "certificate"
+    HANDSHAKE = "handshake"
+
+    def __init__(
+        self, detail: str, *, problem: str, commserve: str = "", operation: str = ""
+    ) -> None:
+        self.problem = problem
+        super().__init__(detail, request_sent=False, commserve=commserve, operation=operation)
+
+
 class UnexpectedAnswerError(CommvaultError):
     """The answer was not what Commvault documents: HTML, an empty body, a missing field."""
 

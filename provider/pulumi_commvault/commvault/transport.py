@@ -1,7 +1,10 @@
 """The HTTP transport: one ``requests.Session``, its timeouts, TLS and retries.
 
 Retries of the transport are configured here and nowhere else:
-- every request is retried after a failure to connect, which proves it never left;
+- every request is retried after a failure to connect, which proves it never left; but
+  until the CommServe has answered once, a refused connection or an unknown host name is
+  not retried: that is a wrong URL or a CommServe that is down, and the user should hear it
+  at once rather than after a minute of backoff (``FirstContact``);
 - reads are also retried after a dropped answer, 429, 502, 503 or 504, with exponential
   backoff and jitter, honouring ``Retry-After``, within a time budget. Reads are GETs and
   the POSTs that only read or are safe to repeat (``READING_POSTS``: job listings, job
@@ -24,6 +27,7 @@ from typing import Any, Self
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
 log = logging.getLogger("pulumi_commvault")
@@ -36,28 +40,58 @@ READING_POSTS = ("Jobs", "JobDetails", "Login", "RenewLoginToken")
 CONNECTIONS_PER_HOST = 16
 
 
+class FirstContact:
+    """Whether the CommServe has answered this session yet (any HTTP answer counts).
+
+    Before it has, a connection that is refused (or a host name that does not resolve) is
+    not retried: nothing listens at that address, and retrying for a minute only hides a
+    wrong URL. Once it has answered, the same failure is a CommServe restarting, and is
+    retried like any other failure to connect.
+    """
+
+    def __init__(self) -> None:
+        self.answered = False
+
+    def seen(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
+        """A ``requests`` response hook."""
+        self.answered = True
+
+
 class BudgetedRetry(Retry):
     """urllib3's Retry within a time budget, counted from the first failure of a call.
 
     A server's ``Retry-After`` is honoured but capped at the budget, so no call sleeps for the
-    hour a rate limiter may ask for.
+    hour a rate limiter may ask for. With a ``first_contact``, a refused connection before the
+    CommServe ever answered is not retried (see ``FirstContact``).
     """
 
     def __init__(
-        self, *args: Any, budget_s: float = 60.0, deadline: float | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        budget_s: float = 60.0,
+        deadline: float | None = None,
+        first_contact: FirstContact | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.budget_s = budget_s
         self.deadline = deadline
+        self.first_contact = first_contact
 
     def new(self, **kwargs: Any) -> Self:
         # ``new`` makes the copy for the next try, so the clock starts at the first failure.
         deadline = self.deadline if self.deadline is not None else time.monotonic() + self.budget_s
-        return super().new(**{"budget_s": self.budget_s, "deadline": deadline, **kwargs})
+        carried = {"budget_s": self.budget_s, "deadline": deadline}
+        return super().new(**{**carried, "first_contact": self.first_contact, **kwargs})
 
     def is_exhausted(self) -> bool:
         out_of_time = self.deadline is not None and time.monotonic() >= self.deadline
-        return out_of_time or super().is_exhausted()
+        return out_of_time or self._nobody_there() or super().is_exhausted()
+
+    def _nobody_there(self) -> bool:
+        if self.first_contact is None or self.first_contact.answered or not self.history:
+            return False
+        return isinstance(self.history[-1].error, NewConnectionError)
 
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.budget_s)
@@ -83,7 +117,12 @@ class RetryPolicy:
     create_attempts: int = 3
     budget_s: float = 60.0
 
-    def for_reads(self, *, methods: frozenset[str] = frozenset({"GET"})) -> Retry:
+    def for_reads(
+        self,
+        *,
+        methods: frozenset[str] = frozenset({"GET"}),
+        first_contact: FirstContact | None = None,
+    ) -> Retry:
         """Retry connection failures of any request, and failures of ``methods`` after
         the request was sent (a dropped answer, a retryable status)."""
         return BudgetedRetry(
@@ -100,9 +139,10 @@ class RetryPolicy:
             respect_retry_after_header=True,
             raise_on_status=False,
             budget_s=self.budget_s,
+            first_contact=first_contact,
         )
 
-    def for_create_task(self) -> Retry:
+    def for_create_task(self, *, first_contact: FirstContact | None = None) -> Retry:
         """Retry only connection failures: the request provably never reached the server.
 
         Kept apart from ``for_reads`` so that no later change to what reads retry can make
@@ -122,6 +162,7 @@ class RetryPolicy:
             backoff_jitter=self.jitter_s,
             raise_on_status=False,
             budget_s=self.budget_s,
+            first_contact=first_contact,
         )
 
 
@@ -160,15 +201,20 @@ def build_session(
     elif ca_bundle:
         session.verify = ca_bundle
     base = base_url.rstrip("/")
+    contact = FirstContact()
+    session.hooks["response"].append(contact.seen)
+    reads = retry.for_reads(first_contact=contact)
     for prefix in ("http://", "https://"):
-        session.mount(prefix, HTTPAdapter(max_retries=retry.for_reads(), pool_maxsize=pool_size))
-    reading = retry.for_reads(methods=frozenset({"GET", "POST"}))
+        session.mount(prefix, HTTPAdapter(max_retries=reads, pool_maxsize=pool_size))
+    reading = retry.for_reads(methods=frozenset({"GET", "POST"}), first_contact=contact)
     for path in READING_POSTS:
         # A prefix: ``Jobs`` also covers ``Jobs?...``; requests matches prefixes ignoring case.
         session.mount(f"{base}/{path}", HTTPAdapter(max_retries=reading, pool_maxsize=pool_size))
     session.mount(
         f"{base}/CreateTask",
-        HTTPAdapter(max_retries=retry.for_create_task(), pool_maxsize=pool_size),
+        HTTPAdapter(
+            max_retries=retry.for_create_task(first_contact=contact), pool_maxsize=pool_size
+        ),
     )
     return session
 

@@ -53,7 +53,10 @@ def resolve(config: Lookup | None = None) -> ConnectionSettings:
 
     url = get(URL)
     if not url:
-        raise SettingsError(f"no CommServe URL: set {URL.describe()}")
+        raise SettingsError(
+            f"no CommServe URL: set {URL.describe()}, e.g. `pulumi config set {URL.config_key} "
+            "https://commserve.example.com/commandcenter/api`"
+        )
     insecure_text = (get(INSECURE) or "false").strip().lower()
     if insecure_text not in ("true", "false", "1", "0", "yes", "no"):
         raise SettingsError(f"{INSECURE.describe()}: expected true or false")
@@ -77,11 +80,21 @@ def _naming_the_keys(
     exc: InvalidSettingError, *, has_username: bool, has_password: bool
 ) -> SettingsError:
     if exc.setting == "credentials":
-        missing = PASSWORD if has_username else USERNAME if has_password else None
-        hint = f" ({missing.describe()} is missing)" if missing else ""
+        if has_username and not has_password:
+            return SettingsError(
+                f"no Commvault password for {USERNAME.config_key} ({PASSWORD.describe()} is "
+                f"missing): set it with `pulumi config set --secret {PASSWORD.config_key} "
+                f"<password>`, or give {AUTH_TOKEN.config_key} instead"
+            )
+        if has_password and not has_username:
+            return SettingsError(
+                f"no Commvault user name for {PASSWORD.config_key} ({USERNAME.describe()} is "
+                f"missing): set it with `pulumi config set {USERNAME.config_key} <user>`, or "
+                f"give {AUTH_TOKEN.config_key} instead"
+            )
         return SettingsError(
             f"no Commvault credentials: set {AUTH_TOKEN.describe()}, or both "
-            f"{USERNAME.describe()} and {PASSWORD.describe()}{hint}"
+            f"{USERNAME.describe()} and {PASSWORD.describe()}"
         )
     if exc.setting == "ca_bundle":
         return SettingsError(f"{CA_BUNDLE.describe()}: {exc.problem}")

@@ -1,0 +1,149 @@
+"""What the user reads when a Commvault call fails: one sentence naming what to change.
+
+The client raises typed errors that state facts (what was called, on which CommServe, what
+came back); it knows nothing of Pulumi. This module turns them into the sentence the user
+sees first: ``<what failed>: <the client's facts>; <what to do>``, where *what to do* names
+the stack config key (``commvault:url``, ``commvault:username``...) or the resource input
+(``timeout_minutes``, ``client_name``...) to change, or the command to run.
+"""
+
+from __future__ import annotations
+
+from ..commvault.errors import (
+    AmbiguousCreateError,
+    AuthenticationError,
+    CommvaultError,
+    ConnectionFailedError,
+    InvalidRequestError,
+    JobFailedError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TLSFailedError,
+    UnexpectedAnswerError,
+    WaitTimeoutError,
+)
+from ..commvault.job_status import JobOutcome, classify
+from .settings import AUTH_TOKEN, CA_BUNDLE, PASSWORD, URL, USERNAME
+
+RERUN = "re-run `pulumi up`"
+ADOPT = f"{RERUN}, which adopts the running jobs instead of starting new ones"
+#: `pulumi refresh` configures the provider from the state, not from the stack config.
+REFRESH_WITH_NEW_CONFIG = (
+    f"if you changed {URL.config_key} (or another commvault:* key) since the last "
+    "`pulumi up`, note that a plain "
+    "`pulumi refresh` still uses the old value stored in the state: run "
+    "`pulumi refresh --run-program` (Pulumi CLI 3.160 or later), or `pulumi up` first"
+)
+DATABASE_INPUTS = "client_name, instance_name and subclient_name (or databases)"
+
+
+def sentence(what: str, failure: CommvaultError, next_step: str) -> str:
+    """``<what>: <failure>; <next_step>``: the one line the user sees first."""
+    return f"{what}: {failure}; {next_step}"
+
+
+def for_connection(failure: CommvaultError, *, logs_in_with_password: bool) -> str | None:
+    """What to change when the failure is in reaching or logging in to the CommServe; None
+    when it is not such a failure."""
+    if isinstance(failure, TLSFailedError):
+        if failure.problem == TLSFailedError.NOT_TLS:
+            return (
+                f"fix {URL.config_key}: http:// if the CommServe serves plain HTTP on that "
+                "port, or the port on which it serves HTTPS"
+            )
+        if failure.problem == TLSFailedError.CERTIFICATE:
+            return (
+                f"set the CA bundle ({CA_BUNDLE.config_key} / {CA_BUNDLE.env_var}) to the PEM "
+                "file of the CA that signed the CommServe's certificate"
+            )
+        return f"check the scheme and port of {URL.config_key}, and the CommServe's TLS settings"
+    if isinstance(failure, ConnectionFailedError) and not failure.request_sent:
+        return (
+            f"check that {URL.config_key} (or {URL.env_var}) is the CommServe's API address "
+            "and that the CommServe is up"
+        )
+    if failure.status_code == 404 and not failure.operation.startswith("POST CreateTask"):
+        return (
+            f"the CommServe has no such endpoint: check that {URL.config_key} is its API base "
+            "URL, ending in /commandcenter/api or /SearchSvc/CVWebService.svc"
+        )
+    if isinstance(failure, AuthenticationError):
+        if failure.operation.startswith("POST Login"):
+            return (
+                f"check {USERNAME.config_key} and {PASSWORD.config_key} (`pulumi config set "
+                f"--secret {PASSWORD.config_key} ...`), or use {AUTH_TOKEN.config_key} instead"
+            )
+        if not logs_in_with_password:
+            return (
+                f"renew {AUTH_TOKEN.describe()} (`pulumi config set --secret "
+                f"{AUTH_TOKEN.config_key} <token>`), or set {USERNAME.config_key} and "
+                f"{PASSWORD.config_key} so the provider can log in itself"
+            )
+        return f"check that {USERNAME.config_key} may run Oracle backups on this CommServe"
+    return None
+
+
+def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: bool) -> str:
+    """What to do when a backup failed before any job started (so none runs)."""
+    connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
+    if connection is not None:
+        return f"{connection}, then {RERUN}"
+    if isinstance(failure, AmbiguousCreateError):
+        if "HTML page" in failure.detail:
+            return (
+                f"check what answers at {URL.config_key} (a proxy or load balancer instead of "
+                f"the CommServe?), then {RERUN}"
+            )
+        return f"{RERUN} once the CommServe answers again"
+    if isinstance(failure, NotFoundError):
+        return f"check {DATABASE_INPUTS} against the CommServe's clients and instances"
+    if isinstance(failure, InvalidRequestError):
+        if "already running" in failure.detail:
+            return f"wait for that job to end, then {RERUN}"
+        return f"fix what the CommServe names, then {RERUN}"
+    if isinstance(failure, RateLimitedError):
+        return f"the CommServe limits API calls: {RERUN} later"
+    if isinstance(failure, UnexpectedAnswerError):
+        return (
+            f"check that {URL.config_key} is the CommServe's API base URL (ending in "
+            f"/commandcenter/api or /SearchSvc/CVWebService.svc), then {RERUN}"
+        )
+    if isinstance(failure, ServerError):
+        return f"{RERUN} once the CommServe works again"
+    return RERUN
+
+
+def after_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: bool) -> str:
+    """What to do when the jobs started but waiting for them failed."""
+    if isinstance(failure, JobFailedError):
+        if classify(failure.status) is JobOutcome.COMPLETED_WITH_ERRORS:
+            return (
+                f"{RERUN} to take a new backup, or set accept_completed_with_errors=True "
+                "to accept this one"
+            )
+        return f"{RERUN} to take a new backup"
+    if isinstance(failure, WaitTimeoutError):
+        return f"the jobs keep running in Commvault; raise timeout_minutes if needed and {ADOPT}"
+    connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
+    if connection is not None:
+        return f"the jobs keep running in Commvault; {connection}, then {ADOPT}"
+    return f"the jobs keep running in Commvault; {ADOPT}"
+
+
+def reading_jobs(failure: CommvaultError, *, logs_in_with_password: bool) -> str:
+    """What to do when ``pulumi refresh`` could not read the recorded jobs."""
+    connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
+    if connection is None:
+        return "the recorded jobs are unchanged; run `pulumi refresh` again later"
+    return f"{connection}; {REFRESH_WITH_NEW_CONFIG}"
+
+
+def killing_jobs(failure: CommvaultError, *, logs_in_with_password: bool) -> str:
+    """What to do when ``pulumi destroy`` could not kill the running jobs."""
+    connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
+    step = (
+        "run `pulumi destroy` again, or set cancel_running_jobs_on_delete=False to leave the "
+        "jobs running"
+    )
+    return f"{connection}; then {step}" if connection else step
