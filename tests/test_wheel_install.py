@@ -18,7 +18,7 @@ import pytest
 
 from commvault_emulator.control_client import EmulatorControl
 from emulator_support import EMULATOR_TOKEN
-from engine_support import PASSPHRASE
+from harness.engine import PASSPHRASE
 from wheel_support import REPO, Dist, session_dist
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(900)]
