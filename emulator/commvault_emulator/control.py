@@ -14,6 +14,7 @@ from commvault_emulator.faults import parse_fault
 from commvault_emulator.inventory_file import parse_inventory
 from commvault_emulator.jobs import canonical_outcome
 from commvault_emulator.responses import Response, json_response
+from commvault_emulator.restores import control_fields
 from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, PlanOverride, State
 from commvault_emulator.summaries import job_summary
 
@@ -130,18 +131,36 @@ def list_jobs(state: State, _body: Any) -> Response:
             "killedAt": job.killed_at,
             "endedAt": job.ended_at,
             "jobSummary": job_summary(job, snap, now),
+            **control_fields(job),
         }
         for job, snap in views
     ]
     return json_response({"jobs": jobs})
 
 
-def forget_job(state: State, body: Any) -> Response:
+def _job_id_of(body: Any) -> int:
     job_id = _object(body).get("jobId")
     if isinstance(job_id, str) and job_id.isdigit():
         job_id = int(job_id)
     if isinstance(job_id, bool) or not isinstance(job_id, int):
         raise ValueError("jobId must be an integer")
+    return int(job_id)
+
+
+def age_job(state: State, body: Any) -> Response:
+    """The job's data ages out of retention: ``isAged`` true, no longer a restore point."""
+    job_id = _job_id_of(body)
+    with state.lock:
+        job = state.jobs.get(job_id)
+        if job is None:
+            raise ValueError(f"no job {job_id}")
+        job.aged = True
+    return _ok()
+
+
+def forget_job(state: State, body: Any) -> Response:
+    """Prune a job: the CommServe no longer knows it (``GET Job/{id}`` finds nothing)."""
+    job_id = _job_id_of(body)
     if not state.forget_job(job_id):
         raise ValueError(f"no job {job_id}")
     return _ok()
@@ -195,6 +214,8 @@ ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "jobs/subclient"): subclient_jobs,
     ("POST", "jobs/defaults"): job_defaults,
     ("POST", "jobs/forget"): forget_job,
+    ("POST", "jobs/prune"): forget_job,
+    ("POST", "jobs/age"): age_job,
     ("GET", "faults"): list_faults,
     ("POST", "faults"): add_fault,
     ("DELETE", "faults"): clear_faults,

@@ -73,6 +73,8 @@ class Job:
     """``GET Job/{id}`` answers ``totalRecordsWithoutPaging: 0`` this many more times."""
     ended_at: float | None = None
     """Set once the job is known to have ended; never changes afterwards."""
+    aged: bool = False
+    """Its data has aged out of retention (control plane ``jobs/age``): no restore point."""
 
     @property
     def waiting_s(self) -> float:

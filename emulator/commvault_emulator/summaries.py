@@ -10,6 +10,7 @@ import zlib
 from typing import Any
 
 from commvault_emulator.jobs import COMPLETED, Job, Snapshot
+from commvault_emulator.restores import summary_fields
 
 OP_TYPE_BACKUP = 4  # UNCERTAIN: the numeric opType of a backup in jobSummary.
 USER_ID = 1
@@ -44,7 +45,7 @@ def _elapsed(snap: Snapshot, now: float) -> int:
 def job_summary(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:
     """The ``jobSummary`` object of ``GET Job/{id}`` and ``POST Jobs``."""
     application, media = sizes(job, snap)
-    return {
+    summary = {
         "jobId": job.job_id,
         "status": snap.status,
         "localizedStatus": snap.status,
@@ -64,6 +65,7 @@ def job_summary(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:
         "sizeOfMediaOnDisk": media,
         "userName": {"userName": job.user_name, "userId": USER_ID},
         "isVisible": True,
+        "isAged": job.aged,
         "jobDescription": job.description,
         "subclient": dict(job.entity),
         "destClientName": job.entity["clientName"],
@@ -72,6 +74,7 @@ def job_summary(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:
             "clientName": job.entity["clientName"],
         },
     }
+    return summary_fields(job, summary)
 
 
 def job_details(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from .models import (
     RenewTokenResponse,
 )
 from .redaction import Redactor
+from .restore_models import RestoreTaskRequest
 from .transport import RetryPolicy, Timeouts, build_session
 
 log = logging.getLogger("pulumi_commvault")
@@ -200,7 +201,7 @@ class CommvaultClient:
 
     # --- Backups and jobs ---------------------------------------------------------------
 
-    def create_task(self, request: CreateTaskRequest) -> CreateTaskResponse:
+    def create_task(self, request: CreateTaskRequest | RestoreTaskRequest) -> CreateTaskResponse:
         """``POST CreateTask``, sent once.
 
         Raises ``AmbiguousCreateError`` when the request may have reached the CommServe but no
