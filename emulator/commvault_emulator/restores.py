@@ -289,7 +289,8 @@ def restorable_backups(
     if point.kind == "time" and point.time is not None:
         if point.time > now:
             raise _refuse(f"Point in time [{_stamp(point.time)}] is in the future.")
-        covering = [j for j in usable if (j.ended_at or 0.0) <= point.time]
+        # Whole seconds, as jobSummary.jobEndTime and recoverTime.time give them.
+        covering = [j for j in usable if int(j.ended_at or 0.0) <= point.time]
         if not covering:
             first_end = usable[0].ended_at or 0.0
             raise _refuse(

@@ -39,6 +39,8 @@ from .models import (
     ClientListResponse,
     CreateTaskRequest,
     CreateTaskResponse,
+    InstanceEntity,
+    InstanceListResponse,
     JobListResponse,
     JobSummary,
     LoginResponse,
@@ -280,6 +282,12 @@ class CommvaultClient:
                     for p in listing.client_properties
                 }
             return self._client_ids
+
+    def instances(self, client_id: int) -> list[InstanceEntity]:
+        """``GET Instance?clientId=``: the client's instances and their agents."""
+        answer = self._call("GET", f"Instance?clientId={int(client_id)}")
+        listing = self._parse(InstanceListResponse, answer, "GET Instance")
+        return [p.instance for p in listing.instance_properties]
 
     # --- The one place requests are sent and answers judged ------------------------------
 
