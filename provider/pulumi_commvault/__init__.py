@@ -1,7 +1,8 @@
-"""Commvault backups of Oracle databases, taken as part of a Pulumi deployment.
+"""Commvault backups of Oracle databases, taken as part of a Pulumi deployment, and restores.
 
-``OracleBackupTrigger`` is the Pulumi resource; ``pulumi_commvault.commvault`` the Commvault
-API client it uses (``CommvaultClient`` and its errors are also importable from here).
+``OracleBackupTrigger`` and ``OracleRestore`` are the Pulumi resources;
+``pulumi_commvault.commvault`` the Commvault API client they use (``CommvaultClient`` and
+its errors are also importable from here).
 """
 
 from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
@@ -19,6 +20,7 @@ from .commvault import (
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
+from .oracle_restore.resource import OracleRestore, OracleRestoreArgs
 
 __all__ = [
     "AmbiguousCreateError",
@@ -32,6 +34,8 @@ __all__ = [
     "NotFoundError",
     "OracleBackupTrigger",
     "OracleBackupTriggerArgs",
+    "OracleRestore",
+    "OracleRestoreArgs",
     "RateLimitedError",
     "ServerError",
     "UnexpectedAnswerError",
