@@ -5,7 +5,10 @@
 its errors are also importable from here).
 """
 
-from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .commvault import (
     AmbiguousCreateError,
     AuthenticationError,
@@ -20,7 +23,31 @@ from .commvault import (
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
-from .oracle_restore.resource import OracleRestore, OracleRestoreArgs
+
+if TYPE_CHECKING:
+    from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
+    from .oracle_restore.resource import OracleRestore, OracleRestoreArgs
+
+#: The resources import the Pulumi SDK (about a second): they load on first use, so the
+#: ``commvault-oracle`` command line and the client start without it.
+_RESOURCES = {
+    "DatabaseArgs": ".backup_trigger.resource",
+    "OracleBackupTrigger": ".backup_trigger.resource",
+    "OracleBackupTriggerArgs": ".backup_trigger.resource",
+    "OracleRestore": ".oracle_restore.resource",
+    "OracleRestoreArgs": ".oracle_restore.resource",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RESOURCES:
+        import importlib
+
+        value = getattr(importlib.import_module(_RESOURCES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AmbiguousCreateError",
