@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +268,59 @@ def test_a_username_and_password_from_the_environment_log_in(
         "COMMVAULT_PASSWORD": demo_user[1],
     }
     assert run_cli(env, "status", backup_job).returncode == 0
+
+
+def test_a_missing_password_is_asked_for_on_the_terminal_never_read_from_argv(
+    emulator: EmulatorProcess, backup_job: str, demo_user: tuple[str, str]
+) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
+    env = {**base, "COMMVAULT_URL": emulator.url, "COMMVAULT_USERNAME": demo_user[0]}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the CLI, with the pseudo-terminal as its controlling terminal
+        os.execve(str(SCRIPT), [str(SCRIPT), "status", backup_job], env)  # noqa: S606 - argv list
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"password for admin" not in seen and time.monotonic() < deadline:
+        seen += os.read(terminal, 1024)
+    os.write(terminal, demo_user[1].encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(terminal, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert f"job {backup_job}: Backup Completed".encode() in seen
+    assert demo_user[1].encode() not in seen  # not echoed
+
+
+def test_an_interrupted_restore_run_again_waits_for_the_same_job(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    emulator.control.next_jobs(seconds=6)
+    args = ("restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES", "--quiet")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
+    first = subprocess.Popen(
+        [str(SCRIPT), *args],
+        env={**base, **env},
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not restore_jobs(emulator) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(first.pid, signal.SIGINT)
+    assert first.wait(timeout=30) == 130
+    assert first.stderr is not None
+    assert "run the same command again" in first.stderr.read()
+    (running,) = restore_jobs(emulator)
+    assert running["jobSummary"]["status"] != "Completed"
+    again = run_cli(env, *args, "--json")
+    assert again.returncode == 0, again.stderr
+    assert document(again)["adopted"] == [str(running["jobId"])]
+    assert len(restore_jobs(emulator)) == 1

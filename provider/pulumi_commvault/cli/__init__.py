@@ -44,6 +44,12 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
     try:
         with CommvaultClient.from_settings(settings) as client:
             return COMMANDS[args.command](client, args, display)
+    except KeyboardInterrupt:
+        display.error(
+            "interrupted; a job already started keeps running in Commvault: run the same "
+            "command again to wait for it (it adopts the job instead of starting another)"
+        )
+        return Exit.INTERRUPTED
     except CliFailure as exc:
         display.error(str(exc))
         return exc.code

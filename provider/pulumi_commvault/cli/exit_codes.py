@@ -12,6 +12,7 @@ class Exit(enum.IntEnum):
     BAD_INPUT = 2
     TIMED_OUT = 3
     UNREACHABLE = 4
+    INTERRUPTED = 130
 
 
 MEANINGS = {
@@ -22,6 +23,8 @@ MEANINGS = {
     Exit.TIMED_OUT: "waiting ran out; the jobs keep running (`commvault-oracle wait` them)",
     Exit.UNREACHABLE: "the CommServe could not be reached or used (network, TLS, 5xx, "
     "credentials refused)",
+    Exit.INTERRUPTED: "interrupted (Ctrl-C) while waiting; the job keeps running: run the "
+    "same command again to wait for it",
 }
 
 EPILOG = "\n".join(
