@@ -3,12 +3,16 @@ emulator, counted in its request log."""
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi import automation as auto
 
+from emulator_support import start_backup, wait_for
+from engine_support import CliProject
+from harness.processes import process_tree, stop_processes
 from pulumi_commvault import OracleBackupTrigger, OracleRestore
 
 pytestmark = pytest.mark.engine
@@ -165,3 +169,51 @@ def test_an_interrupted_restore_rerun_as_documented_ends_with_one_restore_job(de
     assert outputs["job_id"] == str(running["jobId"])
     assert outputs["jobs"][0]["adopted"] is True
     assert outputs["jobs"][0]["status"] == "Completed"
+
+
+RESTORE_PROGRAM = """\
+import pulumi
+
+from pulumi_commvault import OracleRestore
+
+restore = OracleRestore(
+    "restore",
+    client_name="oradb01",
+    instance_name="ORCL",
+    latest=True,
+    destination_client_name="oradb02",
+    destination_instance_name="SALES",
+    timeout_minutes=5,
+)
+pulumi.export("restore_job", restore.job_id)
+"""
+
+
+def test_a_restore_abandoned_by_two_ctrl_c_is_adopted_after_the_documented_recovery(
+    tmp_path, emulator, api_token
+):
+    emulator.control.job_defaults(seconds=0.3)
+    backup = start_backup(emulator)
+    wait_for(emulator, backup, "Completed", timeout_s=10)
+    project = CliProject(tmp_path)
+    (project.dir / "__main__.py").write_text(RESTORE_PROGRAM)
+    project.init({"commvault:url": emulator.url}, {"commvault:authToken": api_token})
+    emulator.control.next_jobs(seconds=8)
+    run = project.start("up", "--yes", "--skip-preview")
+    run.wait_for_output(" Running ")
+    tree = process_tree(run.process.pid)
+    try:
+        run.process.send_signal(signal.SIGINT)
+        run.wait_for_output("^C received")
+        run.process.send_signal(signal.SIGINT)
+        assert run.wait() != 0
+    finally:
+        stop_processes(tree)
+    (running,) = restore_jobs(emulator)
+
+    # docs/reliability.md: clear the pending create, then `pulumi up` adopts the job.
+    project.run("refresh", "--yes", "--clear-pending-creates")
+    rerun = project.run("up", "--yes", "--skip-preview")
+    assert f"restore job {running['jobId']} started, adopted" in rerun.stdout
+    assert len(restore_jobs(emulator)) == 1
+    assert (project.resource_outputs("restore") or {})["job_id"] == str(running["jobId"])
