@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
     from .oracle_restore.resource import OracleRestore, OracleRestoreArgs
 
-#: The resources import the Pulumi SDK (about a second): they load on first use, so the
-#: ``commvault-oracle`` command line and the client start without it.
+#: The resources import the Pulumi SDK; they load on first use, so the ``commvault-oracle``
+#: command line and the client start without it.
 _RESOURCES = {
     "DatabaseArgs": ".backup_trigger.resource",
     "OracleBackupTrigger": ".backup_trigger.resource",
