@@ -16,20 +16,12 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pulumi.output import Unknown, contains_unknowns
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from ..commvault.restore_models import RestorePoint
 from ..commvault.restores import Instance, RestoreRequest
 from ..declarations import INTERNAL, NEW_JOB, names_with
+from ..validation import canonical, check_props, is_unknown
 
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 MAX_DESCRIPTION_CHARS = 200
@@ -322,29 +314,14 @@ class InputError(ValueError):
 
 def check_inputs(props: dict[str, Any]) -> tuple[RestoreInputs | None, list[tuple[str, str]]]:
     """The validated inputs (None while some are not known yet) and ``(field, reason)`` for
-    each bad one; inputs not known yet are not judged."""
-    unknown = {k for k, v in props.items() if _is_unknown(v)}
-    failures = [
-        (k, f"unknown input; valid inputs are {', '.join(INPUT_NAMES)}")
-        for k in props
-        if k not in INPUT_NAMES
-    ]
-    known = {k: v for k, v in props.items() if k in INPUT_NAMES and k not in unknown}
-    try:
-        inputs = RestoreInputs.model_validate(known)
-    except ValidationError as exc:
-        for error in exc.errors():
-            field, reason = _field_and_reason(error)
-            if unknown and (field in unknown or not error["loc"]):
-                continue
-            failures.append((field, reason))
-        return None, failures
-    if not unknown and inputs.from_backup is not None:
+    each bad one, including a ``from_backup`` that recorded no job of the source."""
+    inputs, failures = check_props(RestoreInputs, props, whole_model_field="inputs")
+    if inputs is not None and not failures and inputs.from_backup is not None:
         try:
             inputs.restore_point()
         except InputError as exc:
             failures += exc.failures
-    return (None if unknown else inputs), failures
+    return inputs, failures
 
 
 def parse_inputs(props: dict[str, Any]) -> RestoreInputs:
@@ -361,14 +338,14 @@ def normalized(inputs: RestoreInputs) -> dict[str, Any]:
 
 def restore_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     """Whether going from ``olds`` to ``news`` runs a new restore; an unknown value does."""
-    if any(_is_unknown(news.get(k)) for k in RESTORE_INPUTS):
+    if any(is_unknown(news.get(k)) for k in RESTORE_INPUTS):
         return True
     return _identity(olds) != _identity(news)
 
 
 def behaviour_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     return any(
-        _is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
+        is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
         for k in BEHAVIOUR_INPUTS
     )
 
@@ -385,34 +362,8 @@ def request_marker(inputs: RestoreInputs, previous_job_ids: list[str]) -> str:
     return digest[:20]
 
 
-def canonical(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {str(k): canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
-    return value
-
-
 def _identity(props: dict[str, Any]) -> dict[str, Any]:
     try:
         return parse_inputs(props).identity()
     except InputError:
         return {k: canonical(props.get(k)) for k in RESTORE_INPUTS}
-
-
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown) or bool(contains_unknowns(value))
-
-
-def _field_and_reason(error: Any) -> tuple[str, str]:
-    loc = [str(p) for p in error["loc"]]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if not loc and ": " in message and message.split(": ", 1)[0] in INPUT_NAMES:
-        field, message = message.split(": ", 1)
-        return field, message
-    if not loc:
-        return "inputs", message
-    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
-    return f"{loc[0]}{path}", message
