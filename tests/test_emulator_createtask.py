@@ -210,11 +210,14 @@ def test_create_task_with_no_associations_answers_error_code(emulator: EmulatorP
     assert answer["errorCode"] == 587207178
 
 
-def test_create_task_with_a_restore_subtask_answers_error_code(emulator: EmulatorProcess) -> None:
+def test_create_task_with_a_restore_subtask_but_backup_options_answers_error_code(
+    emulator: EmulatorProcess,
+) -> None:
     body = backup_body()
     body["taskInfo"]["subTasks"][0]["subTask"] = {"subTaskType": 3, "operationType": 1001}
     answer = create(emulator, body)
-    assert "subTaskType [3]" in answer["errorMessage"]
+    assert "needs options.restoreOptions" in answer["errorMessage"]
+    assert emulator.control.jobs() == []
 
 
 def test_create_task_with_several_associations_starts_one_job_each(

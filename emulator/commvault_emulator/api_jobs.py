@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from commvault_emulator.api_restores import start_restore
 from commvault_emulator.createtask import (
     ERR_NO_ELIGIBLE,
     NO_ELIGIBLE,
@@ -16,6 +17,7 @@ from commvault_emulator.createtask import (
 from commvault_emulator.integers import as_id
 from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
+from commvault_emulator.restores import is_restore
 from commvault_emulator.routing import Route
 from commvault_emulator.state import JobError, State
 from commvault_emulator.summaries import job_details as details_json
@@ -35,9 +37,12 @@ def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
     except ValueError:
         return bad_body()
     try:
-        with state.lock:
-            backup = parse_create_task(body, state.inventory)
-            task_id, job_ids = state.create_jobs(backup, request.user)
+        if is_restore(body):
+            task_id, job_ids = start_restore(state, body, request.user)
+        else:
+            with state.lock:
+                backup = parse_create_task(body, state.inventory)
+                task_id, job_ids = state.create_jobs(backup, request.user)
     except MalformedBodyError:
         return bad_body()
     except CreateTaskError as error:

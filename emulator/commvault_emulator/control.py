@@ -16,6 +16,7 @@ from commvault_emulator.inventory_file import parse_inventory
 from commvault_emulator.jobs import canonical_outcome
 from commvault_emulator.ratelimit import RateLimiter, policy_from
 from commvault_emulator.responses import Response, json_response
+from commvault_emulator.restores import control_fields
 from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, PlanOverride, State
 from commvault_emulator.summaries import job_summary
 
@@ -140,13 +141,24 @@ def list_jobs(state: State, _body: Any) -> Response:
             "aged": job.aged,
             "initiatedFrom": job.initiated_from,
             "jobSummary": job_summary(job, snap, now, not state.omit_job_description),
+            **control_fields(job),
         }
         for job, snap in views
     ]
     return json_response({"jobs": jobs})
 
 
+def age_job(state: State, body: Any) -> Response:
+    """The job's data ages out of retention: ``isAged`` true, no longer a restore point."""
+    job_id = require_int(_object(body).get("jobId"), "jobId")
+    with state.lock:
+        if state.jobs.age(job_id) is None:
+            raise ValueError(f"no job {job_id}")
+    return _ok()
+
+
 def forget_job(state: State, body: Any) -> Response:
+    """Prune a job: the CommServe no longer knows it (``GET Job/{id}`` finds nothing)."""
     job_id = require_int(_object(body).get("jobId"), "jobId")
     if not state.forget_job(job_id):
         raise ValueError(f"no job {job_id}")
@@ -227,6 +239,8 @@ ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "jobs/subclient"): subclient_jobs,
     ("POST", "jobs/defaults"): job_defaults,
     ("POST", "jobs/forget"): forget_job,
+    ("POST", "jobs/prune"): forget_job,
+    ("POST", "jobs/age"): age_job,
     ("GET", "faults"): list_faults,
     ("POST", "faults"): add_fault,
     ("DELETE", "faults"): clear_faults,

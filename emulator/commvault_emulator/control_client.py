@@ -132,6 +132,14 @@ class EmulatorControl:
         """Remove a job, as if the CommServe had aged it away (``GET Job`` finds nothing)."""
         self._call("POST", "jobs/forget", {"jobId": int(job_id)})
 
+    def age_job(self, job_id: int | str) -> None:
+        """The job's data ages out of retention: its summary says ``isAged: true``."""
+        self._call("POST", "jobs/age", {"jobId": int(job_id)})
+
+    def prune_job(self, job_id: int | str) -> None:
+        """Prune a job: the CommServe no longer knows it (``GET Job`` finds nothing)."""
+        self._call("POST", "jobs/prune", {"jobId": int(job_id)})
+
     def expire_tokens(self) -> None:
         """Every session token, and the pre-issued one, expires now."""
         self._call("POST", "tokens/expire")

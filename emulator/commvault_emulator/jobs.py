@@ -74,10 +74,11 @@ class Job:
     ended_at: float | None = None
     """Set once the job is known to have ended; never changes afterwards."""
     aged: bool = False
+    """Its data has aged out of retention (data aging in a history, or the control plane's
+    ``jobs/age``): no restore point; listings leave it out unless ``showAgedJobs``."""
     reason: str = ""
-    initiated_from: str = ""
     """The failure reason to show once ended, instead of the emulator's default one."""
-    """Aged by data aging: listings leave it out unless ``showAgedJobs`` (history only)."""
+    initiated_from: str = ""
 
     @property
     def waiting_s(self) -> float:

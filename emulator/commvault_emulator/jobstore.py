@@ -181,6 +181,20 @@ class JobStore:
             _remove_end(partition.aged_ends if job.aged else partition.ends, job)
         return job
 
+    def age(self, job_id: int) -> Job | None:
+        """Age a job's data out of retention: listings show it only with ``showAgedJobs``."""
+        job = self.by_id.get(job_id)
+        if job is None or job.aged:
+            return job
+        for partition in self._partitions(job):
+            _remove_sorted(partition.ids, job_id)
+            bisect.insort(partition.aged_ids, job_id)
+            if job.ended_at is not None and job.job_id not in partition.active:
+                _remove_end(partition.ends, job)
+                bisect.insort(partition.aged_ends, (job.ended_at, job_id))
+        job.aged = True
+        return job
+
     def active_on(self, subclient_id: int) -> list[Job]:
         partition = self._subclients.get(subclient_id)
         if partition is None:

@@ -10,6 +10,7 @@ import zlib
 from typing import Any
 
 from commvault_emulator.jobs import COMPLETED, Job, Snapshot
+from commvault_emulator.restores import summary_fields
 
 OP_TYPE_BACKUP = 4  # UNCERTAIN: the numeric opType of a backup in jobSummary.
 USER_ID = 1
@@ -67,6 +68,7 @@ def job_summary(
         "sizeOfMediaOnDisk": media,
         "userName": {"userName": job.user_name, "userId": USER_ID},
         "isVisible": True,
+        "isAged": job.aged,
         "jobDescription": job.description,
         "subclient": dict(job.entity),
         "destClientName": job.entity["clientName"],
@@ -77,7 +79,7 @@ def job_summary(
     }
     if not with_description:
         del summary["jobDescription"]
-    return summary
+    return summary_fields(job, summary)
 
 
 def job_details(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pulumi.dynamic import (
 )
 
 from . import sdk_internals
+from .backup_trigger.freshness import lost_restore_points, with_freshness
 from .backup_trigger.inputs import (
     BackupTriggerInputs,
     InputError,
@@ -42,13 +43,16 @@ from .backup_trigger.outputs import (
 from .commvault.backups import StartedJob, start_backup
 from .commvault.client import CommvaultClient
 from .commvault.connection import ConnectionSettings
-from .commvault.errors import CommvaultError
+from .commvault.errors import CommvaultError, JobFailedError, WaitTimeoutError
 from .commvault.job_status import JobOutcome, classify, is_success
 from .commvault.models import JobSummary
+from .commvault.restores import RestoreCheckError, check_restore, start_restore
 from .commvault.transport import CONNECTIONS_PER_HOST
 from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from .oracle_restore import inputs as restore_inputs
+from .oracle_restore import outputs as restore_outputs
 from .runtime import advice, connections, settings
-from .runtime.reporting import OperationFailed, say
+from .runtime.reporting import OperationFailed, say, warn
 
 #: Provider calls served at once: more than the engine's default ``--parallel`` on most
 #: machines, and as many as the HTTP client keeps connections to the CommServe.
@@ -119,7 +123,9 @@ class OracleBackupTriggerProvider(ResourceProvider):
         return UpdateResult(self._back_up(news, previous=olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Refresh the recorded jobs' status. Never starts a backup, never drops the resource."""
+        """Refresh the recorded jobs' status and whether each is still a restore point
+        (``restorable``, ``restorable_reason``; a warning for one that is gone). Never starts
+        a backup, never drops the resource."""
         outs = _without_provider(props)
         results = results_of(outs)
         if not results["jobs"]:
@@ -134,7 +140,17 @@ class OracleBackupTriggerProvider(ResourceProvider):
         for record in results["jobs"]:
             if str(record["job_id"]) not in summaries:
                 say(_unknown_job_line(record))
-        results["jobs"] = [refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]]
+        results["jobs"] = [
+            with_freshness(
+                refreshed(r, summaries.get(str(r["job_id"]))), summaries.get(str(r["job_id"]))
+            )
+            for r in results["jobs"]
+        ]
+        # A job the CommServe no longer knows was warned about above, in its own words.
+        for line in lost_restore_points(
+            [r for r in results["jobs"] if str(r["job_id"]) in summaries]
+        ):
+            warn(line)
         return ReadResult(id_, build_outputs(outs, results))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
@@ -267,3 +283,151 @@ def _started_line(label: str, started: list[StartedJob]) -> str:
 def _progress_line(label: str, summary: JobSummary) -> str:
     reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
     return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+
+
+# --- OracleRestore ----------------------------------------------------------------------------
+# Pickled by reference as ``pulumi_commvault.provider.OracleRestoreProvider``: keep the name.
+
+
+class RestoreFailedError(OperationFailed):
+    """What the user sees when an ``OracleRestore`` operation fails."""
+
+
+class OracleRestoreProvider(ResourceProvider):
+    """Runs one Commvault restore of an Oracle database when created or when its triggers
+    (or restore point, source, destination) change; never on preview, refresh or destroy."""
+
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """The ``commvault:*`` settings, resolved once for the process (as for backups)."""
+        sdk_internals.widen_current_pool(PROVIDER_WORKERS)
+        sdk_internals.show_plainly(OperationFailed)
+        config = req.config
+        settings.configure(lambda key: None if config.get(key) is None else str(config.get(key)))
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Every guard that needs no API call, one failure per bad field (so preview shows
+        them): one restore point, its format, the destination, ``confirm_overwrite``."""
+        inputs, failures = restore_inputs.check_inputs(_without_provider(news))
+        checked = restore_inputs.normalized(inputs) if inputs is not None and not failures else news
+        return CheckResult(checked, [CheckFailure(field, reason) for field, reason in failures])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A changed restore (point, source, destination, recover, triggers) is an update that
+        runs it again; other changes are updates that run nothing. No API call."""
+        olds, news = _without_provider(olds), _without_provider(news)
+        changed = restore_inputs.restore_changed(olds, news) or restore_inputs.behaviour_changed(
+            olds, news
+        )
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Check the restore against the CommServe (reads only), start one restore job (or
+        adopt the one a failed earlier run started), and wait for it unless told not to."""
+        outs = self._restore(_without_provider(props), previous=None)
+        return CreateResult(outs["job_id"] or outs["request_marker"], outs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Run the restore again if the restore changed; otherwise no API call."""
+        olds, news = _without_provider(olds), _without_provider(news)
+        if not restore_inputs.restore_changed(olds, news):
+            _restore_parsed(news)
+            return UpdateResult(
+                restore_outputs.build_outputs(news, restore_outputs.results_of(olds))
+            )
+        return UpdateResult(self._restore(news, previous=olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Read the restore job's status. Never starts a restore, never drops the resource."""
+        outs = _without_provider(props)
+        results = restore_outputs.results_of(outs)
+        if not results["job_ids"]:
+            return ReadResult(id_, restore_outputs.build_outputs(outs, results))
+        try:
+            summaries = job_statuses(_restore_client(), [str(j) for j in results["job_ids"]])
+        except CommvaultError as exc:
+            raise RestoreFailedError(f"reading restore job {results['job_ids']}: {exc}") from None
+        results["jobs"] = [
+            restore_outputs.refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]
+        ]
+        return ReadResult(id_, restore_outputs.build_outputs(outs, results))
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        """Forget the resource: a restore cannot be undone, and nothing is sent."""
+        job_ids = [str(j) for j in _without_provider(props).get("job_ids") or []]
+        say(
+            f"forgetting restore job {', '.join(job_ids) or '(none)'}; the restored database "
+            "stays as it is (a restore cannot be undone)"
+        )
+
+    def _restore(self, news: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        inputs = _restore_parsed(news)
+        previous_job_ids = [str(j) for j in (previous or {}).get("job_ids") or []]
+        try:
+            request = inputs.restore_request(previous_job_ids)
+        except restore_inputs.InputError as exc:
+            raise RestoreFailedError(str(exc)) from None
+        what = (
+            f"Oracle restore of {request.source} onto {request.destination} from "
+            f"{request.point.describe()}"
+        )
+        connection = _restore_settings()
+        client = connections.client_for(connection)
+        label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
+        try:
+            check_restore(client, request)
+            started = start_restore(client, request, index=connections.marked_jobs_for(connection))
+        except RestoreCheckError as exc:
+            raise RestoreFailedError(f"{what}: nothing was sent: {exc}") from None
+        except CommvaultError as exc:
+            raise RestoreFailedError(f"{what}: {exc}") from None
+        summary: JobSummary | None = None
+        if inputs.wait_for_completion:
+            adopted = ", adopted" if started.adopted else ""
+            say(f"{label}: restore job {started.job_id} started{adopted} ({what})")
+            try:
+                summary = wait_for_jobs(
+                    client,
+                    [started.job_id],
+                    timeout_s=inputs.timeout_minutes * 60,
+                    on_progress=lambda s: say(_progress_line(label, s)),
+                )[started.job_id]
+                raise_for_outcome(client, [summary])
+            except JobFailedError as exc:
+                reason = f": {exc.reason}" if exc.reason else ""
+                raise RestoreFailedError(
+                    f"{what}: restore job {exc.job_id} ended {exc.status}{reason}; fix the cause "
+                    "and re-run `pulumi up` to run the restore again"
+                ) from None
+            except WaitTimeoutError as exc:
+                raise RestoreFailedError(
+                    f"{what}: {exc}; the restore job keeps running in Commvault; raise "
+                    "timeout_minutes if needed and re-run `pulumi up`, which adopts it instead "
+                    "of starting another"
+                ) from None
+            except CommvaultError as exc:
+                raise RestoreFailedError(
+                    f"{what}: {exc}; the restore job keeps running in Commvault; re-run "
+                    "`pulumi up`, which adopts it instead of starting another"
+                ) from None
+        results = restore_outputs.restore_results(started, request, summary, previous)
+        return restore_outputs.build_outputs(news, results)
+
+
+def _restore_settings() -> ConnectionSettings:
+    try:
+        return settings.current()
+    except settings.SettingsError as exc:
+        raise RestoreFailedError(str(exc)) from None
+
+
+def _restore_client() -> CommvaultClient:
+    return connections.client_for(_restore_settings())
+
+
+def _restore_parsed(props: dict[str, Any]) -> restore_inputs.RestoreInputs:
+    try:
+        return restore_inputs.parse_inputs(props)
+    except restore_inputs.InputError as exc:
+        raise RestoreFailedError(str(exc)) from None

@@ -20,6 +20,8 @@ from .errors import (
     UnexpectedAnswerError,
     WaitTimeoutError,
 )
+from .restore_models import RestorePoint
+from .restores import Instance, RestoreCheckError, RestoreRequest, check_restore, start_restore
 from .transport import RetryPolicy, Timeouts
 from .waiting import PollSchedule, wait_for_job, wait_for_jobs
 
@@ -32,12 +34,16 @@ __all__ = [
     "ConnectionFailedError",
     "ConnectionSettings",
     "Database",
+    "Instance",
     "InvalidRequestError",
     "InvalidSettingError",
     "JobFailedError",
     "NotFoundError",
     "PollSchedule",
     "RateLimitedError",
+    "RestoreCheckError",
+    "RestorePoint",
+    "RestoreRequest",
     "RetryPolicy",
     "ServerError",
     "StartedJob",
@@ -45,7 +51,9 @@ __all__ = [
     "Timeouts",
     "UnexpectedAnswerError",
     "WaitTimeoutError",
+    "check_restore",
     "start_backup",
+    "start_restore",
     "wait_for_job",
     "wait_for_jobs",
 ]

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import ConfigDict, Field
 from pydantic.dataclasses import dataclass as validated_dataclass
@@ -21,6 +22,7 @@ from pydantic.dataclasses import dataclass as validated_dataclass
 from .client import CommvaultClient
 from .errors import AmbiguousCreateError, CommvaultError, RateLimitedError, UnexpectedAnswerError
 from .models import Association, BackupLevel, CreateTaskRequest, JobSummary
+from .restore_models import RestoreTaskRequest
 from .waiting import job_statuses
 
 log = logging.getLogger("pulumi_commvault")
@@ -70,6 +72,22 @@ def key_of_job(summary: JobSummary) -> DatabaseKey:
         entity.instance_name.lower(),
         (entity.subclient_name or "default").lower(),
     )
+
+
+class MarkedRequest(Protocol):
+    """A CreateTask request that starts one job per database, each marked with ``tag``:
+    a ``BackupRequest``, or a restore (``restores.RestoreRequest``, one database: the
+    destination). ``start_backup`` and ``CreateTaskResends`` work on any of them."""
+
+    @property
+    def databases(self) -> tuple[Database, ...]: ...
+
+    @property
+    def tag(self) -> str: ...
+
+    def create_task_request(
+        self, databases: list[Database]
+    ) -> CreateTaskRequest | RestoreTaskRequest: ...
 
 
 @dataclass(frozen=True)
@@ -150,7 +168,7 @@ class MarkedJobIndex:
 
 def start_backup(
     client: CommvaultClient,
-    request: BackupRequest,
+    request: MarkedRequest,
     *,
     adoptable: Callable[[JobSummary], bool],
     index: MarkedJobIndex | None = None,
@@ -180,7 +198,8 @@ def start_backup(
 
 
 class CreateTaskResends:
-    """When a backup request is sent again: the never-a-duplicate rule, in one place.
+    """When a backup (or restore) request is sent again: the never-a-duplicate rule, in one
+    place.
 
     - A 429 proves the request was not run: wait as the CommServe says, and send again.
     - A failure that may have reached the CommServe (``AmbiguousCreateError``): look for the
@@ -194,7 +213,7 @@ class CreateTaskResends:
     def __init__(
         self,
         client: CommvaultClient,
-        request: BackupRequest,
+        request: MarkedRequest,
         adoptable: Callable[[JobSummary], bool],
         sleep: Callable[[float], None],
     ) -> None:
@@ -266,7 +285,7 @@ class CreateTaskResends:
 
 
 def find_marked_jobs(
-    client: CommvaultClient, request: BackupRequest, adoptable: Callable[[JobSummary], bool]
+    client: CommvaultClient, request: MarkedRequest, adoptable: Callable[[JobSummary], bool]
 ) -> dict[Database, StartedJob]:
     """The newest adoptable job carrying the request's marker, for each of its databases."""
     known_ids = client.client_ids()
@@ -281,7 +300,7 @@ def find_marked_jobs(
 
 def find_indexed_jobs(
     client: CommvaultClient,
-    request: BackupRequest,
+    request: MarkedRequest,
     adoptable: Callable[[JobSummary], bool],
     index: MarkedJobIndex,
 ) -> dict[Database, StartedJob]:
@@ -294,7 +313,7 @@ def find_indexed_jobs(
 
 
 def _adopt(
-    request: BackupRequest,
+    request: MarkedRequest,
     newest_first: list[JobSummary],
     adoptable: Callable[[JobSummary], bool],
 ) -> dict[Database, StartedJob]:

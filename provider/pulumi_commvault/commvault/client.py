@@ -42,12 +42,15 @@ from .models import (
     ClientListResponse,
     CreateTaskRequest,
     CreateTaskResponse,
+    InstanceEntity,
+    InstanceListResponse,
     JobListResponse,
     JobSummary,
     LoginResponse,
     RenewTokenResponse,
 )
 from .redaction import Redactor
+from .restore_models import RestoreTaskRequest
 from .transport import RetryPolicy, Timeouts, build_session
 
 log = logging.getLogger("pulumi_commvault")
@@ -203,7 +206,7 @@ class CommvaultClient:
 
     # --- Backups and jobs ---------------------------------------------------------------
 
-    def create_task(self, request: CreateTaskRequest) -> CreateTaskResponse:
+    def create_task(self, request: CreateTaskRequest | RestoreTaskRequest) -> CreateTaskResponse:
         """``POST CreateTask``, sent once.
 
         Raises ``AmbiguousCreateError`` when the request may have reached the CommServe but no
@@ -282,6 +285,12 @@ class CommvaultClient:
                     for p in listing.client_properties
                 }
             return self._client_ids
+
+    def instances(self, client_id: int) -> list[InstanceEntity]:
+        """``GET Instance?clientId=``: the client's instances and their agents."""
+        answer = self._call("GET", f"Instance?clientId={int(client_id)}")
+        listing = self._parse(InstanceListResponse, answer, "GET Instance")
+        return [p.instance for p in listing.instance_properties]
 
     # --- The one place requests are sent and answers judged ------------------------------
 

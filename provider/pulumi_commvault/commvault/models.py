@@ -154,6 +154,9 @@ class JobSummary(_Answer):
     size_of_application: int = 0
     size_of_media_on_disk: int = 0
     subclient: SubclientEntity = SubclientEntity()
+    job_type: str = ""
+    is_aged: bool = False
+    """True once the job's data has aged out of retention: no restore point any more."""
 
 
 class JobEnvelope(_Answer):
@@ -182,6 +185,23 @@ class ClientProperties(_Answer):
 
 class ClientListResponse(_Answer):
     client_properties: list[ClientProperties] = Field(default_factory=list)
+
+
+class InstanceEntity(_Answer):
+    client_name: str = ""
+    instance_name: str = ""
+    app_name: str = ""
+    application_id: int | None = None
+
+
+class InstanceProperties(_Answer):
+    instance: InstanceEntity
+
+
+class InstanceListResponse(_Answer):
+    """``GET Instance?clientId=``: the client's instances, with their agent."""
+
+    instance_properties: list[InstanceProperties] = Field(default_factory=list)
 
 
 # --- Error shapes ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 
 class OperationFailed(Exception):
     """What the user sees when an operation fails: one sentence that says what to do, no
@@ -11,3 +13,8 @@ class OperationFailed(Exception):
 def say(message: str) -> None:
     """A line in ``pulumi up``'s output (the engine shows a dynamic provider's stdout)."""
     print(message, flush=True)
+
+
+def warn(message: str) -> None:
+    """A warning in ``pulumi up``/``refresh`` output (stderr lines show on the stack's row)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)

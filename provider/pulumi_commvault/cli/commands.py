@@ -1,0 +1,262 @@
+"""The subcommands of ``commvault-oracle``: backup, status, wait, restore.
+
+Each returns an ``Exit`` code; failures raise ``CliFailure`` (or a ``CommvaultError``, which
+``__init__.main`` turns into a code). The restore rules are the resource's: the arguments are
+validated by ``RestoreInputs``, the declaration ``OracleRestore`` uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ..commvault.backups import BackupRequest, Database, MarkedJobIndex, start_backup
+from ..commvault.client import CommvaultClient
+from ..commvault.errors import JobFailedError
+from ..commvault.job_status import JobOutcome, classify, is_success
+from ..commvault.models import JobSummary
+from ..commvault.restores import (
+    RestoreCheckError,
+    RestoreFields,
+    adoptable_restore,
+    check_restore,
+    restorable,
+    start_restore,
+)
+from ..commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from .display import Display, job_fields
+from .exit_codes import Exit
+
+#: ``RestoreInputs`` field -> the argument that sets it, so messages name what the user typed.
+RESTORE_ARGUMENTS = {
+    "client_name": "SOURCE",
+    "instance_name": "SOURCE",
+    "from_backup": "a restore point (--backup-job-ids, --point-in-time, --scn or --latest)",
+    "backup_job_ids": "--backup-job-ids",
+    "point_in_time": "--point-in-time",
+    "scn": "--scn",
+    "latest": "--latest",
+    "destination_client_name": "--to",
+    "destination_instance_name": "--to",
+    "confirm_overwrite": "--confirm-overwrite",
+    "timeout_minutes": "--timeout-minutes",
+    "description": "--description",
+}
+CLI_FIELDS = RestoreFields(
+    source_client="SOURCE",
+    source_instance="SOURCE",
+    destination_client="--to",
+    destination_instance="--to",
+    job_ids="--backup-job-ids",
+    point_in_time="--point-in-time",
+)
+
+
+class CliFailure(Exception):
+    def __init__(self, code: Exit, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _marker(kind: str, identity: Any, request_id: str | None) -> tuple[str, str]:
+    request_id = request_id or datetime.now(UTC).date().isoformat()
+    text = json.dumps({"kind": kind, "identity": identity, "request": request_id}, sort_keys=True)
+    return "cli-" + hashlib.sha256(text.encode()).hexdigest()[:16], request_id
+
+
+def _split(text: str, what: str, parts: tuple[int, ...]) -> list[str]:
+    pieces = [p.strip() for p in text.split("/")]
+    if len(pieces) not in parts or not all(pieces):
+        shape = "client/instance" + ("[/subclient]" if 3 in parts else "")
+        raise CliFailure(Exit.BAD_INPUT, f"{what}: {text!r} is not {shape}")
+    return pieces
+
+
+def _wait(
+    client: CommvaultClient, display: Display, job_ids: list[str], timeout_minutes: float
+) -> dict[str, JobSummary]:
+    with display.progress(job_ids) as on_progress:
+        return wait_for_jobs(
+            client, job_ids, timeout_s=timeout_minutes * 60, on_progress=on_progress
+        )
+
+
+def _judge(client: CommvaultClient, display: Display, summaries: dict[str, JobSummary]) -> Exit:
+    display.put(jobs=[job_fields(s, j) for j, s in summaries.items()])
+    for job_id, summary in summaries.items():
+        display.line(f"job {job_id}: {summary.status}")
+    try:
+        raise_for_outcome(client, summaries.values())
+    except JobFailedError as exc:
+        reason = f": {exc.reason}" if exc.reason else ""
+        display.error(f"job {exc.job_id} ended {exc.status}{reason}")
+        return Exit.JOB_FAILED
+    return Exit.SUCCESS
+
+
+def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
+    databases = []
+    for text in args.databases:
+        parts = _split(text, "DATABASE", (2, 3))
+        databases.append(Database(*parts))
+    keys = sorted(db.key for db in databases)
+    if len(set(keys)) != len(keys):
+        raise CliFailure(Exit.BAD_INPUT, "DATABASE: a database is listed more than once")
+    marker, request_id = _marker(
+        "backup", {"databases": keys, "level": args.level}, args.request_id
+    )
+    request = BackupRequest(
+        databases=tuple(databases),
+        level="Full" if args.level == "full" else "Incremental",
+        marker=marker,
+        description=args.description,
+    )
+
+    def adoptable(summary: JobSummary) -> bool:
+        outcome = classify(summary.status)
+        return outcome is JobOutcome.ACTIVE or is_success(
+            outcome, accept_completed_with_errors=False
+        )
+
+    started = start_backup(client, request, adoptable=adoptable, index=MarkedJobIndex())
+    display.put(
+        command="backup",
+        request_id=request_id,
+        request_marker=marker,
+        job_ids=[j.job_id for j in started],
+        adopted=[j.job_id for j in started if j.adopted],
+    )
+    for job in started:
+        adopted = " (adopted: already started for this request)" if job.adopted else ""
+        display.line(f"backup of {job.database}: job {job.job_id}{adopted}")
+    if not args.wait:
+        display.put(jobs=[{"job_id": j.job_id, "database": str(j.database)} for j in started])
+        return Exit.SUCCESS
+    return _judge(
+        client, display, _wait(client, display, [j.job_id for j in started], args.timeout_minutes)
+    )
+
+
+def _job_ids(values: list[str], what: str) -> list[str]:
+    """Job ids given one by one, separated by commas or spaces, or as a JSON list (what
+    ``pulumi stack output NAME --json`` prints)."""
+    ids = [piece for value in values for piece in _pieces(value)]
+    bad = [i for i in ids if not i.isdigit()]
+    if bad or not ids:
+        raise CliFailure(Exit.BAD_INPUT, f"{what}: {', '.join(bad) or 'none'} is not a job id")
+    return ids
+
+
+def _pieces(value: str) -> list[str]:
+    if value.strip().startswith("["):
+        try:
+            listed = json.loads(value)
+        except ValueError:
+            return [value]
+        return [str(v) for v in listed] if isinstance(listed, list) else [value]
+    return value.replace(",", " ").split()
+
+
+def status(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
+    job_ids = _job_ids(args.job_ids, "JOB")
+    summaries = job_statuses(client, job_ids)
+    jobs = []
+    for job_id in job_ids:
+        summary = summaries.get(job_id)
+        fields = job_fields(summary, job_id)
+        usable, why = restorable(summary)
+        if summary is None or (summary.job_type or "backup").lower() == "backup":
+            fields.update(restorable=usable, restorable_reason=why)
+        jobs.append(fields)
+        if summary is None:
+            display.line(f"job {job_id}: unknown to the CommServe")
+        else:
+            extra = f", restorable: {why}" if "restorable" in fields else ""
+            display.line(
+                f"job {job_id}: {summary.job_type or 'Job'} {summary.status} "
+                f"{summary.percent_complete:.0f}%{extra}"
+            )
+    display.put(command="status", jobs=jobs)
+    unknown = [j for j in job_ids if j not in summaries]
+    if unknown:
+        display.error(f"JOB: {', '.join(unknown)} unknown to the CommServe")
+        return Exit.BAD_INPUT
+    return Exit.SUCCESS
+
+
+def wait(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
+    job_ids = _job_ids(args.job_ids, "JOB")
+    display.put(command="wait", job_ids=job_ids)
+    return _judge(client, display, _wait(client, display, job_ids, args.timeout_minutes))
+
+
+def _restore_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    client_name, instance_name = _split(args.source, "SOURCE", (2,))
+    props: dict[str, Any] = {
+        "client_name": client_name,
+        "instance_name": instance_name,
+        "recover": not args.no_recover,
+        "timeout_minutes": args.timeout_minutes,
+    }
+    if args.to:
+        props["destination_client_name"], props["destination_instance_name"] = _split(
+            args.to, "--to", (2,)
+        )
+    if args.backup_job_ids is not None:
+        props["backup_job_ids"] = _job_ids([args.backup_job_ids], "--backup-job-ids")
+    optional = {
+        "point_in_time": args.point_in_time,
+        "scn": args.scn,
+        "confirm_overwrite": args.confirm_overwrite,
+        "description": args.description,
+    }
+    props.update({k: v for k, v in optional.items() if v is not None})
+    if args.latest:
+        props["latest"] = True
+    return props
+
+
+def restore(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
+    # The resource's declaration judges the arguments; it imports the Pulumi SDK, so only here.
+    from ..oracle_restore.inputs import check_inputs
+
+    props = _restore_inputs(args)
+    inputs, failures = check_inputs(props)
+    if failures or inputs is None:
+        text = "; ".join(
+            f"{RESTORE_ARGUMENTS.get(field, field)}: {reason}" for field, reason in failures
+        )
+        raise CliFailure(Exit.BAD_INPUT, text.replace("confirm_overwrite=", "--confirm-overwrite "))
+    marker, request_id = _marker("restore", inputs.identity(), args.request_id)
+    request = dataclasses.replace(inputs.restore_request([]), marker=marker)
+    try:
+        check_restore(client, request, CLI_FIELDS)
+    except RestoreCheckError as exc:
+        raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {exc}") from None
+    started = start_restore(client, request, index=MarkedJobIndex(), adoptable=adoptable_restore)
+    adopted = " (adopted: already started for this request)" if started.adopted else ""
+    display.line(
+        f"restore of {request.source} onto {request.destination} from "
+        f"{request.point.describe()}: job {started.job_id}{adopted}"
+    )
+    display.put(
+        command="restore",
+        request_id=request_id,
+        request_marker=marker,
+        job_ids=[started.job_id],
+        adopted=[started.job_id] if started.adopted else [],
+        restore_point={
+            "kind": request.point.kind,
+            "described": request.point.describe(),
+            "source": str(request.source),
+            "destination": str(request.destination),
+            "in_place": request.in_place,
+        },
+    )
+    if args.no_wait:
+        return Exit.SUCCESS
+    return _judge(client, display, _wait(client, display, [started.job_id], args.timeout_minutes))

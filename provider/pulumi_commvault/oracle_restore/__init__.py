@@ -1,0 +1,1 @@
+"""``OracleRestore``: restore an Oracle database from its Commvault backups."""

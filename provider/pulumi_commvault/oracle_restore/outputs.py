@@ -1,0 +1,124 @@
+"""The state an ``OracleRestore`` keeps: its inputs, its restore job, the point it restored.
+
+Create, update and read all build their outputs with ``build_outputs``: one shape, always
+the full set.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from ..backup_trigger.outputs import job_status_fields
+from ..commvault.backups import StartedJob
+from ..commvault.models import JobSummary
+from ..commvault.restores import RestoreRequest
+from .inputs import INPUT_NAMES
+
+HISTORY_LIMIT = 20
+
+
+class RestoreResults(TypedDict):
+    """What a restore produced, beside the inputs; each also an output of the resource."""
+
+    task_id: str | None
+    job_id: str | None
+    job_ids: list[str]
+    jobs: list[dict[str, Any]]
+    restore_point: dict[str, Any] | None
+    request_marker: str | None
+    history: list[dict[str, Any]]
+
+
+RESULT_KEYS: tuple[str, ...] = tuple(RestoreResults.__annotations__)
+
+
+def restore_point_record(request: RestoreRequest) -> dict[str, Any]:
+    """The restore point used, as the state records it (what a rollback needs to know)."""
+    point = request.point
+    return {
+        "kind": point.kind,
+        "described": point.describe(),
+        "backup_job_ids": list(point.job_ids),
+        "point_in_time": point.time.isoformat() if point.time else None,
+        "scn": None if point.scn is None else str(point.scn),
+        "source": str(request.source),
+        "destination": str(request.destination),
+        "in_place": request.in_place,
+    }
+
+
+def job_record(
+    started: StartedJob, request: RestoreRequest, summary: JobSummary | None
+) -> dict[str, Any]:
+    record = {
+        "job_id": started.job_id,
+        "task_id": None if started.task_id is None else str(started.task_id),
+        "destination_client_name": request.destination.client_name,
+        "destination_instance_name": request.destination.instance_name,
+        "adopted": started.adopted,
+    }
+    status = job_status_fields(summary)
+    status.pop("backup_level", None)
+    return {**record, **status}
+
+
+def restore_results(
+    started: StartedJob,
+    request: RestoreRequest,
+    summary: JobSummary | None,
+    previous: dict[str, Any] | None,
+) -> RestoreResults:
+    return RestoreResults(
+        task_id=None if started.task_id is None else str(started.task_id),
+        job_id=started.job_id,
+        job_ids=[started.job_id],
+        jobs=[job_record(started, request, summary)],
+        restore_point=restore_point_record(request),
+        request_marker=request.marker,
+        history=history_with(previous) if previous else [],
+    )
+
+
+def results_of(outs: dict[str, Any]) -> RestoreResults:
+    return RestoreResults(
+        task_id=outs.get("task_id"),
+        job_id=outs.get("job_id"),
+        job_ids=list(outs.get("job_ids") or []),
+        jobs=list(outs.get("jobs") or []),
+        restore_point=outs.get("restore_point"),
+        request_marker=outs.get("request_marker"),
+        history=list(outs.get("history") or []),
+    )
+
+
+def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, Any]:
+    if summary is None:
+        return {**record, "status": record.get("status"), "known_to_commserve": False}
+    status = job_status_fields(summary)
+    status.pop("backup_level", None)
+    return {**record, **status, "known_to_commserve": True}
+
+
+def build_outputs(inputs: dict[str, Any], results: RestoreResults) -> dict[str, Any]:
+    """Every input, echoed, plus the results; the one shape of every operation's outputs."""
+    return {
+        **{k: v for k, v in inputs.items() if k in INPUT_NAMES},
+        **results,
+        "history": results["history"][:HISTORY_LIMIT],
+    }
+
+
+def history_with(previous: dict[str, Any]) -> list[dict[str, Any]]:
+    if not previous.get("job_ids"):
+        return list(previous.get("history") or [])
+    entry = {
+        "task_id": previous.get("task_id"),
+        "job_ids": previous.get("job_ids"),
+        "restore_point": previous.get("restore_point"),
+        "triggers": previous.get("triggers"),
+        "jobs": [
+            {k: job.get(k) for k in ("job_id", "status", "end_time")}
+            for job in previous.get("jobs") or []
+        ],
+    }
+    return [entry, *(previous.get("history") or [])][:HISTORY_LIMIT]

@@ -1,0 +1,326 @@
+"""``commvault-oracle`` run as users run it (the console script, a subprocess) against the
+emulator over real sockets: every subcommand, every exit code, ``--json``."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commvault_emulator.process import EmulatorProcess
+from emulator_support import EMULATOR_TOKEN, start_backup, wait_for
+
+SCRIPT = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "commvault-oracle"
+
+
+def run_cli(
+    env: dict[str, str], *args: str, timeout_s: float = 120
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout_s,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def document(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
+@pytest.fixture
+def env(emulator: EmulatorProcess) -> dict[str, str]:
+    emulator.control.job_defaults(seconds=0.3)
+    return {"COMMVAULT_URL": emulator.url, "COMMVAULT_AUTHTOKEN": EMULATOR_TOKEN}
+
+
+@pytest.fixture
+def backup_job(emulator: EmulatorProcess, env: dict[str, str]) -> str:
+    job_id = start_backup(emulator)
+    wait_for(emulator, job_id, "Completed", timeout_s=10)
+    emulator.control.clear_requests()
+    return job_id
+
+
+def restore_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
+    return [j for j in emulator.control.jobs() if j["jobType"] == "Restore"]
+
+
+def test_help_teaches_the_commands_exit_codes_and_variables() -> None:
+    done = run_cli({}, "--help")
+    assert done.returncode == 0
+    for words in ("backup", "restore", "--confirm-overwrite", "exit codes:", "COMMVAULT_URL"):
+        assert words in done.stdout
+    assert "4  the CommServe could not be reached" in done.stdout
+
+
+def test_backup_with_wait_succeeds_and_prints_json(
+    emulator: EmulatorProcess, env: dict[str, str]
+) -> None:
+    done = run_cli(env, "backup", "oradb01/ORCL", "oradb02/SALES", "--wait", "--json")
+    assert done.returncode == 0, done.stderr
+    answer = document(done)
+    assert answer["exit_code"] == 0
+    assert [j["status"] for j in answer["jobs"]] == ["Completed", "Completed"]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_the_same_backup_command_again_adopts_instead_of_starting_another(
+    emulator: EmulatorProcess, env: dict[str, str]
+) -> None:
+    emulator.control.next_jobs(seconds=30)
+    first = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r1"))
+    again = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r1"))
+    assert again["adopted"] == first["job_ids"]
+    assert emulator.control.count("CreateTask") == 1
+    other = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r2"))
+    assert other["job_ids"] != first["job_ids"]
+
+
+def test_backup_of_a_failing_job_exits_1_with_the_reason(
+    emulator: EmulatorProcess, env: dict[str, str]
+) -> None:
+    emulator.control.next_jobs(outcome="Failed")
+    done = run_cli(env, "backup", "oradb01/ORCL", "--wait")
+    assert done.returncode == 1
+    assert "ended Failed: Error Code" in done.stderr
+
+
+def test_status_shows_restorability_and_exits_2_for_an_unknown_job(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    ok = run_cli(env, "status", backup_job, "--json")
+    assert ok.returncode == 0
+    (job,) = document(ok)["jobs"]
+    assert (job["restorable"], job["restorable_reason"]) == (True, "finished well")
+    emulator.control.age_job(backup_job)
+    aged = run_cli(env, "status", backup_job)
+    assert "restorable: aged out of retention" in aged.stdout
+    missing = run_cli(env, "status", backup_job, "999999", "--json")
+    assert missing.returncode == 2
+    assert document(missing)["jobs"][1] == {
+        "job_id": "999999",
+        "known": False,
+        **{
+            "restorable": False,
+            "restorable_reason": "unknown to the CommServe (pruned or never existed)",
+        },
+    }
+
+
+def test_wait_succeeds_for_a_finished_job_and_times_out_with_exit_3(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    assert run_cli(env, "wait", backup_job).returncode == 0
+    emulator.control.next_jobs(seconds=60)
+    slow = start_backup(emulator)
+    done = run_cli(env, "wait", slow, "--timeout-minutes", "0.02", "--json")
+    assert done.returncode == 3
+    answer = document(done)
+    assert answer["job_ids_unfinished"] == [slow]
+    assert f"commvault-oracle wait {slow}" in answer["error"]
+
+
+def test_wait_for_a_failed_job_exits_1(emulator: EmulatorProcess, env: dict[str, str]) -> None:
+    emulator.control.next_jobs(outcome="Killed")
+    job = start_backup(emulator)
+    assert run_cli(env, "wait", job).returncode == 1
+
+
+def test_restore_from_the_stack_output_restores_that_backup_in_place(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    stack_output = json.dumps([backup_job])  # what `pulumi stack output job_ids --json` prints
+    done = run_cli(
+        env,
+        "restore",
+        "oradb01/ORCL",
+        "--backup-job-ids",
+        stack_output,
+        "--confirm-overwrite",
+        "oradb01/ORCL",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    (job,) = restore_jobs(emulator)
+    assert job["restoredFrom"] == [backup_job]
+    assert document(done)["restore_point"]["in_place"] is True
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_restore_out_of_place_from_the_latest_backup(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    done = run_cli(env, "restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES")
+    assert done.returncode == 0, done.stderr
+    assert "onto oradb02/SALES from the latest backup" in done.stdout
+    (job,) = restore_jobs(emulator)
+    assert job["jobSummary"]["destinationClient"]["clientName"] == "oradb02"
+
+
+def test_a_rerun_of_the_same_restore_adopts_the_first_job(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    args = ("restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES", "--no-wait", "--json")
+    first = document(run_cli(env, *args))
+    again = document(run_cli(env, *args))
+    assert again["adopted"] == first["job_ids"]
+    assert len(restore_jobs(emulator)) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--latest",), "--confirm-overwrite: an in-place restore overwrites oradb01/ORCL"),
+        (("--latest", "--confirm-overwrite", "oradb02/SALES"), "got 'oradb02/SALES'"),
+        (("--scn", "12a", "--to", "oradb02/SALES"), "--scn: '12a' is not an SCN"),
+        (("--point-in-time", "last tuesday", "--to", "oradb02/SALES"), "not an ISO 8601"),
+        (
+            ("--point-in-time", "2001-01-01T00:00:00Z", "--to", "oradb02/SALES"),
+            "--point-in-time: 2001-01-01T00:00:00+00:00 is before the first restorable backup",
+        ),
+        (("--backup-job-ids", "777777", "--to", "oradb02/SALES"), "job 777777 is no restore"),
+        (
+            ("--latest", "--to", "filesrv01/DefaultInstanceName"),
+            "--to: the destination filesrv01/DefaultInstanceName is a File System instance",
+        ),
+    ],
+)
+def test_a_bad_restore_exits_2_naming_the_argument_and_sends_nothing(
+    emulator: EmulatorProcess,
+    env: dict[str, str],
+    backup_job: str,
+    args: tuple[str, ...],
+    words: str,
+) -> None:
+    done = run_cli(env, "restore", "oradb01/ORCL", *args)
+    assert done.returncode == 2, done.stderr
+    assert words in done.stderr
+    assert emulator.control.count("CreateTask") == 0
+
+
+def test_both_point_in_time_and_scn_are_refused_by_the_parser(env: dict[str, str]) -> None:
+    done = run_cli(env, "restore", "oradb01/ORCL", "--scn", "5", "--point-in-time", "2026-01-01")
+    assert done.returncode == 2
+    assert "not allowed with argument" in done.stderr
+
+
+def test_a_failed_restore_exits_1(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    emulator.control.next_jobs(outcome="Failed")
+    done = run_cli(env, "restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES", "--json")
+    assert done.returncode == 1
+    assert document(done)["jobs"][0]["status"] == "Failed"
+
+
+def test_an_unreachable_commserve_exits_4() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        "COMMVAULT_URL": f"http://127.0.0.1:{port}/commandcenter/api",
+        "COMMVAULT_AUTHTOKEN": "t0k3n",
+    }
+    done = run_cli(env, "status", "1")
+    assert done.returncode == 4
+    assert "cannot reach the CommServe" in done.stderr
+
+
+def test_missing_settings_exit_2_naming_the_variable() -> None:
+    done = run_cli({}, "status", "1")
+    assert done.returncode == 2
+    assert "COMMVAULT_URL" in done.stderr
+
+
+def test_refused_credentials_exit_4_and_the_password_is_never_printed(
+    emulator: EmulatorProcess,
+) -> None:
+    env = {
+        "COMMVAULT_URL": emulator.url,
+        "COMMVAULT_USERNAME": "admin",
+        "COMMVAULT_PASSWORD": "wrong-Secret-99",
+    }
+    done = run_cli(env, "status", "1", "--json")
+    assert done.returncode == 4
+    assert "wrong-Secret-99" not in done.stdout + done.stderr
+
+
+def test_a_username_and_password_from_the_environment_log_in(
+    emulator: EmulatorProcess, backup_job: str, demo_user: tuple[str, str]
+) -> None:
+    env = {
+        "COMMVAULT_URL": emulator.url,
+        "COMMVAULT_USERNAME": demo_user[0],
+        "COMMVAULT_PASSWORD": demo_user[1],
+    }
+    assert run_cli(env, "status", backup_job).returncode == 0
+
+
+def test_a_missing_password_is_asked_for_on_the_terminal_never_read_from_argv(
+    emulator: EmulatorProcess, backup_job: str, demo_user: tuple[str, str]
+) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
+    env = {**base, "COMMVAULT_URL": emulator.url, "COMMVAULT_USERNAME": demo_user[0]}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the CLI, with the pseudo-terminal as its controlling terminal
+        os.execve(str(SCRIPT), [str(SCRIPT), "status", backup_job], env)  # noqa: S606 - argv list
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"password for admin" not in seen and time.monotonic() < deadline:
+        seen += os.read(terminal, 1024)
+    os.write(terminal, demo_user[1].encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(terminal, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen
+    assert f"job {backup_job}: Backup Completed".encode() in seen
+    assert demo_user[1].encode() not in seen  # not echoed
+
+
+def test_an_interrupted_restore_run_again_waits_for_the_same_job(
+    emulator: EmulatorProcess, env: dict[str, str], backup_job: str
+) -> None:
+    emulator.control.next_jobs(seconds=6)
+    args = ("restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES", "--quiet")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
+    first = subprocess.Popen(
+        [str(SCRIPT), *args],
+        env={**base, **env},
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while not restore_jobs(emulator) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(first.pid, signal.SIGINT)
+    assert first.wait(timeout=30) == 130
+    assert first.stderr is not None
+    assert "run the same command again" in first.stderr.read()
+    (running,) = restore_jobs(emulator)
+    assert running["jobSummary"]["status"] != "Completed"
+    again = run_cli(env, *args, "--json")
+    assert again.returncode == 0, again.stderr
+    assert document(again)["adopted"] == [str(running["jobId"])]
+    assert len(restore_jobs(emulator)) == 1
