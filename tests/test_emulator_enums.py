@@ -73,7 +73,7 @@ def test_backup_subtask_in_every_form(
     assert len(answer["jobIds"]) == 1
 
 
-@pytest.mark.parametrize(("subtask", "operation"), [("RESTORE", "BACKUP"), (2, 3), (1, 2)])
+@pytest.mark.parametrize(("subtask", "operation"), [(2, 3), (1, 2)])
 def test_other_subtasks_are_refused(
     emulator: EmulatorProcess, subtask: Any, operation: Any
 ) -> None:
@@ -81,6 +81,14 @@ def test_other_subtasks_are_refused(
 
     assert answer["errorCode"] == 1
     assert "only backups" in answer["errorMessage"]
+
+
+def test_a_restore_subtask_with_a_backup_operation_is_refused_naming_the_operation(
+    emulator: EmulatorProcess,
+) -> None:
+    answer = create(emulator, _with(subtask="RESTORE", operation="BACKUP"))
+
+    assert "Unsupported operationType [BACKUP] for an Oracle restore" in answer["errorMessage"]
 
 
 @pytest.mark.parametrize(

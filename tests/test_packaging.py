@@ -13,7 +13,7 @@ import pulumi_commvault
 from pulumi_commvault import _version
 from wheel_support import REPO, Dist, session_dist
 
-RUNTIME_DEPENDENCIES = ("pulumi", "pydantic", "requests", "urllib3")
+RUNTIME_DEPENDENCIES = ("pulumi", "pydantic", "requests", "rich", "urllib3")
 PACKAGES = {
     "pulumi_commvault": REPO / "provider" / "pulumi_commvault",
     "commvault_emulator": REPO / "emulator" / "commvault_emulator",
