@@ -7,6 +7,7 @@ each backup that was asked for (the CreateTask log and the job list are counted)
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from typing import Any
@@ -460,27 +461,44 @@ def pending_creates(project: CliProject) -> list[str]:
     ]
 
 
-def test_sigint_while_waiting_lets_the_backup_finish_and_records_it(cli_project, emulator):
-    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=3)
+def job_polls_after(emulator: EmulatorProcess, seq: int) -> list[str]:
+    """The job reads (``Job``/``Jobs``) the emulator answered after request number ``seq``."""
+    return [
+        r["endpoint"]
+        for r in emulator.control.requests()
+        if r["seq"] > seq and r["endpoint"] in ("Job", "Jobs")
+    ]
+
+
+def test_ctrl_c_ends_the_wait_saying_the_job_runs_on_and_a_rerun_adopts_it(cli_project, emulator):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=12)
     tree = process_tree(run.process.pid)
     try:
-        run.process.send_signal(signal.SIGINT)
+        seen = max(r["seq"] for r in emulator.control.requests())
+        os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
         code = run.wait()
+        [job] = marked_jobs(emulator)
+        running_at_exit = job["endedAt"] is None
     finally:
         stop_processes(tree)
 
     output = run.output()
-    [job_id] = job_ids(emulator)
-    assert code == 1
+    job_id = str(job["jobId"])
+    assert code != 0
     assert "^C received; cancelling" in output
-    assert f"job {job_id} Completed 100%" in output  # the engine let the wait finish
-    assert "error: update canceled" in output
+    assert (
+        f"stopped waiting because the update was cancelled (Ctrl-C); job {job_id} keeps "
+        "running in Commvault and nothing was lost: run `pulumi up` again, which adopts"
+    ) in output
+    assert running_at_exit, "the wait should end before the job does"
+    assert len(job_polls_after(emulator, seen)) <= 1  # at most the round already under way
     assert cli_project.lock_files() == []
     assert pending_creates(cli_project) == []
-    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert cli_project.resource_outputs("snap") is None
 
     rerun = cli_project.run("up", "--yes", "--skip-preview")
-    assert "2 unchanged" in rerun.stdout
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
     assert job_ids(emulator) == [job_id]
     assert emulator.control.count("CreateTask") == 1
 

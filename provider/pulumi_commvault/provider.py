@@ -37,7 +37,6 @@ from .backup_trigger.outputs import (
     build_outputs,
     refreshed,
     results_of,
-    task_id_of,
 )
 from .commvault.backups import StartedJob, start_backup
 from .commvault.client import CommvaultClient
@@ -51,8 +50,9 @@ from .commvault.errors import (
 from .commvault.job_status import JobOutcome, classify, is_success
 from .commvault.models import JobSummary
 from .commvault.transport import CONNECTIONS_PER_HOST
-from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
-from .runtime import connections, settings
+from .commvault.waiting import job_statuses, raise_for_outcome
+from .commvault.watcher import WaitCancelledError, client_ids_of_jobs
+from .runtime import cancellation, connections, settings
 from .runtime.reporting import OperationFailed, say
 from .runtime.settings import AUTH_TOKEN, PASSWORD, USERNAME
 
@@ -166,7 +166,10 @@ class OracleBackupTriggerProvider(ResourceProvider):
         targets = ", ".join(map(str, request.databases))
         connection = _settings()
         client = connections.client_for(connection)
-        label = inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger"
+        progress = _Progress(
+            inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
+            sdk_internals.current_resource_urn(),
+        )
         try:
             started = start_backup(
                 client,
@@ -179,19 +182,16 @@ class OracleBackupTriggerProvider(ResourceProvider):
         summaries: dict[str, JobSummary] = {}
         if inputs.wait_for_completion:
             # Without waiting, the job ids are in the outputs as soon as the step ends.
-            say(_started_line(label, started))
+            progress.started(started)
             try:
-                summaries = wait_for_jobs(
-                    client,
-                    [job.job_id for job in started],
-                    timeout_s=inputs.timeout_minutes * 60,
-                    on_progress=lambda s: say(_progress_line(label, s)),
-                )
+                summaries = _wait(client, connection, started, inputs, progress)
                 raise_for_outcome(
                     client,
                     summaries.values(),
                     accept_completed_with_errors=inputs.accept_completed_with_errors,
                 )
+            except WaitCancelledError as exc:
+                raise BackupTriggerError(_cancelled_message(targets, exc)) from None
             except CommvaultError as exc:
                 hint = _what_next(exc, connection.password is not None)
                 raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
@@ -247,13 +247,71 @@ def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
     return adoptable
 
 
-def _started_line(label: str, started: list[StartedJob]) -> str:
-    parts = [
-        f"job {job.job_id} ({job.database}{', adopted' if job.adopted else ''})" for job in started
-    ]
-    return f"{label}: task {task_id_of(started) or '-'} started " + ", ".join(parts)
+def _wait(
+    client: CommvaultClient,
+    connection: ConnectionSettings,
+    started: list[StartedJob],
+    inputs: BackupTriggerInputs,
+    progress: _Progress,
+) -> dict[str, JobSummary]:
+    """Wait for the jobs with the process's watcher (one for every waiting resource)."""
+    try:
+        reads_per_hour = settings.max_reads_per_hour()
+    except settings.SettingsError as exc:
+        raise BackupTriggerError(str(exc)) from None
+    watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
+    sdk_internals.on_engine_cancel(cancellation.request)
+    return watcher.wait(
+        [job.job_id for job in started],
+        timeout_s=inputs.timeout_minutes * 60,
+        client_ids=client_ids_of_jobs(
+            client, [(j.job_id, j.database.client_name) for j in started]
+        ),
+        on_progress=lambda summary: progress.job(summary, started),
+        cancelled=cancellation.requested,
+    )
 
 
-def _progress_line(label: str, summary: JobSummary) -> str:
-    reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
-    return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+def _cancelled_message(targets: str, failure: WaitCancelledError) -> str:
+    jobs = ", ".join(failure.job_ids)
+    return (
+        f"Oracle backup of {targets}: stopped waiting because the update was cancelled "
+        f"(Ctrl-C); job {jobs} keeps running in Commvault and nothing was lost: run "
+        "`pulumi up` again, which adopts the running job instead of starting another"
+    )
+
+
+class _Progress:
+    """The progress lines of one resource: on its own row in ``pulumi up`` where the engine
+    takes them (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with
+    the resource's name so each line stands on its own."""
+
+    def __init__(self, label: str, urn: str | None) -> None:
+        self.label = label
+        self.urn = urn
+
+    def started(self, started: list[StartedJob]) -> None:
+        self._show("; ".join(map(_started_part, started)), ephemeral=False)
+
+    def job(self, summary: JobSummary, started: list[StartedJob]) -> None:
+        database = next((j.database for j in started if j.job_id == str(summary.job_id)), None)
+        reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
+        where = f"{database}: " if database is not None else ""
+        line = (
+            f"{where}job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+        )
+        self._show(line, ephemeral=classify(summary.status) is JobOutcome.ACTIVE)
+
+    def _show(self, line: str, *, ephemeral: bool) -> None:
+        if not sdk_internals.log_on_row(self.urn, line, ephemeral=ephemeral):
+            say(f"{self.label}: {line}")
+
+
+def _started_part(job: StartedJob) -> str:
+    if job.adopted:
+        return (
+            f"an earlier run of this request started job {job.job_id} "
+            f"({job.database}, adopted); following it instead of starting another backup"
+        )
+    task = f" (Commvault task {job.task_id})" if job.task_id is not None else ""
+    return f"started job {job.job_id} ({job.database}){task}"
