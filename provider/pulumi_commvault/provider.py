@@ -51,7 +51,7 @@ from .commvault.job_status import JobOutcome, classify, is_success
 from .commvault.models import JobSummary
 from .commvault.transport import CONNECTIONS_PER_HOST
 from .commvault.waiting import job_statuses, raise_for_outcome
-from .commvault.watcher import WaitCancelledError, client_ids_of_jobs
+from .commvault.watcher import JobWatcher, WaitCancelledError, client_ids_of_jobs
 from .runtime import cancellation, connections, settings
 from .runtime.reporting import OperationFailed, say
 from .runtime.settings import AUTH_TOKEN, PASSWORD, USERNAME
@@ -165,6 +165,7 @@ class OracleBackupTriggerProvider(ResourceProvider):
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
         connection = _settings()
+        reads_per_hour = _reads_per_hour()  # a malformed budget fails before any backup starts
         client = connections.client_for(connection)
         progress = _Progress(
             inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
@@ -184,7 +185,8 @@ class OracleBackupTriggerProvider(ResourceProvider):
             # Without waiting, the job ids are in the outputs as soon as the step ends.
             progress.started(started)
             try:
-                summaries = _wait(client, connection, started, inputs, progress)
+                watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
+                summaries = _wait(client, watcher, started, inputs, progress)
                 raise_for_outcome(
                     client,
                     summaries.values(),
@@ -247,19 +249,21 @@ def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
     return adoptable
 
 
+def _reads_per_hour() -> int | None:
+    try:
+        return settings.max_reads_per_hour()
+    except settings.SettingsError as exc:
+        raise BackupTriggerError(str(exc)) from None
+
+
 def _wait(
     client: CommvaultClient,
-    connection: ConnectionSettings,
+    watcher: JobWatcher,
     started: list[StartedJob],
     inputs: BackupTriggerInputs,
     progress: _Progress,
 ) -> dict[str, JobSummary]:
     """Wait for the jobs with the process's watcher (one for every waiting resource)."""
-    try:
-        reads_per_hour = settings.max_reads_per_hour()
-    except settings.SettingsError as exc:
-        raise BackupTriggerError(str(exc)) from None
-    watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
     sdk_internals.on_engine_cancel(cancellation.request)
     return watcher.wait(
         [job.job_id for job in started],
