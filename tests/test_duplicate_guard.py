@@ -116,3 +116,12 @@ def test_requests_arriving_during_a_listing_wait_for_it_and_list_their_clients_o
         thread.join()
     assert index.listings == 2  # oradb01, then oradb02 once for the three requests
     assert emulator.control.count("CreateTask") == 4
+
+
+def test_clients_announced_before_their_creates_are_listed_with_the_first(client, emulator):
+    index = MarkedJobIndex()
+    index.expect(["ORADB02"])
+    emulator.control.clear_requests()
+    start_backup(client, backup("announced-1", ORCL), adoptable=adopt_anything, index=index)
+    start_backup(client, backup("announced-2", SALES), adoptable=adopt_anything, index=index)
+    assert emulator.control.count("Jobs") == 1

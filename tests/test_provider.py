@@ -382,3 +382,14 @@ def test_the_read_budget_falls_back_to_the_environment(emulator, provider_env, m
     monkeypatch.delenv("COMMVAULT_MAX_READS_PER_HOUR")
     settings.forget()
     assert settings.max_reads_per_hour() is None
+
+
+def test_resources_checked_before_their_creates_share_one_guard_look_up(provider, emulator):
+    first = inputs(wait_for_completion=False)
+    second = inputs(client_name="oradb02", instance_name="SALES", wait_for_completion=False)
+    for props in (first, second):
+        provider.check({}, props)  # the engine checks every resource before creating any
+    for props in (first, second):
+        provider.create(props)
+    assert emulator.control.count("CreateTask") == 2
+    assert emulator.control.count("Jobs") == 1

@@ -88,6 +88,8 @@ class OracleBackupTriggerProvider(ResourceProvider):
         """
         inputs, failures = check_inputs(_without_provider(news))
         checked = normalized(inputs) if inputs is not None and not failures else news
+        if inputs is not None and not failures:
+            _expect_backup_of(inputs)
         return CheckResult(checked, [CheckFailure(field, reason) for field, reason in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -247,6 +249,17 @@ def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
         )
 
     return adoptable
+
+
+def _expect_backup_of(inputs: BackupTriggerInputs) -> None:
+    """Tell the duplicate guard which clients this resource may back up (no API call), so
+    the first create's look-up covers them too instead of each create listing its own."""
+    try:
+        connection = settings.current()
+    except settings.SettingsError:
+        return  # the create reports it
+    index = connections.marked_jobs_for(connection)
+    index.expect(db.client_name for db in inputs.database_list())
 
 
 def _reads_per_hour() -> int | None:

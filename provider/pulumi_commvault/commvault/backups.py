@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pydantic import ConfigDict, Field
@@ -142,10 +142,12 @@ class MarkedJobIndex:
 
     Adoption is for jobs that earlier runs started, and those are on the CommServe before a
     ``pulumi up`` first asks, so one listing serves every resource that backs up the same
-    clients (a fleet of 500 triggers on one client costs one listing, not 500). Requests for
-    clients not listed yet that arrive while a listing runs are listed together in the next
-    one. Jobs started in this process are added as they start. A tag's candidates are read
-    afresh before they are adopted.
+    clients (a fleet of 500 triggers on one client costs one listing, not 500). Clients
+    announced with ``expect`` (the provider's check sees every resource before the engine
+    creates it) are listed with the first request's, and requests for clients not listed
+    yet that arrive while a listing runs are listed together in the next one, so a fleet of
+    500 triggers on 500 clients costs a few listings too. Jobs started in this process are
+    added as they start. A tag's candidates are read afresh before they are adopted.
     """
 
     def __init__(self, scope: GuardScope | None = None) -> None:
@@ -154,6 +156,7 @@ class MarkedJobIndex:
         self._job_ids: dict[str, list[str]] = {}
         self._listed: set[int] = set()
         self._wanted: set[int] = set()
+        self._expected: set[str] = set()
         self._listing = False
         self._changed = threading.Condition()
 
@@ -161,6 +164,10 @@ class MarkedJobIndex:
         """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first."""
         wanted = set(client_ids)
         with self._changed:
+            expected = set(self._expected)
+        known = client.client_ids() if expected else {}
+        with self._changed:
+            self._wanted |= {known[name] for name in expected if name in known}
             self._wanted |= wanted - self._listed
             while not wanted <= self._listed:
                 if self._listing:
@@ -179,6 +186,11 @@ class MarkedJobIndex:
                     self._job_ids[marked] = [*self._job_ids.get(marked, []), *ids]
                 self._listed |= set(batch)
             return list(self._job_ids.get(tag, []))
+
+    def expect(self, client_names: Iterable[str]) -> None:
+        """Clients that requests of this process will back up soon: list them early."""
+        with self._changed:
+            self._expected |= {name.lower() for name in client_names}
 
     def remember(self, tag: str, job_ids: list[str]) -> None:
         with self._changed:
