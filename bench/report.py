@@ -23,6 +23,9 @@ ORDER = (
     ("api_economy", "3. API economy", "bench.api_economy"),
     ("emulator_capacity", "4. Emulator capacity", "bench.emulator_capacity"),
     ("provider_memory", "5. Provider peak memory", "bench.provider_memory"),
+    ("guard_cost", "6. Duplicate guard on a busy CommServe", "bench.guard_cost"),
+    ("waiting_reads", "7. Waiting: reads per waited minute", "bench.waiting_reads"),
+    ("tenant_limit", "8. Under a tenant's rate limit", "bench.tenant_limit"),
 )
 
 

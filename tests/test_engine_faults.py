@@ -503,6 +503,53 @@ def test_ctrl_c_ends_the_wait_saying_the_job_runs_on_and_a_rerun_adopts_it(cli_p
     assert emulator.control.count("CreateTask") == 1
 
 
+FLEET_PROGRAM = """\
+import pulumi
+
+from pulumi_commvault import OracleBackupTrigger
+
+for i in range(1, 7):
+    OracleBackupTrigger(f"snap{i}", client_name=f"ora{i}", instance_name="ORCL")
+"""
+
+
+def test_ctrl_c_ends_the_waits_of_more_resources_than_the_sdk_serves_at_once(cli_project, emulator):
+    # pulumi.dynamic serves 4 calls at once; a 5th, the engine's Cancel, would queue behind
+    # 6 waiting creates unless the provider widened its pool.
+    emulator.control.set_inventory(
+        {
+            "clients": [
+                {
+                    "name": f"ora{i}",
+                    "instances": [{"name": "ORCL", "subclients": [{"name": "default"}]}],
+                }
+                for i in range(1, 7)
+            ]
+        }
+    )
+    (cli_project.dir / "__main__.py").write_text(FLEET_PROGRAM)
+    emulator.control.next_jobs(seconds=15, count=6)
+    run = cli_project.start("up", "--yes", "--skip-preview", "--parallel", "8")
+    deadline = time.monotonic() + 60
+    while len(marked_jobs(emulator)) < 6:
+        assert time.monotonic() < deadline, "the six jobs did not start"
+        time.sleep(0.2)
+    tree = process_tree(run.process.pid)
+    try:
+        os.killpg(run.process.pid, signal.SIGINT)
+        code = run.wait()
+        still_running = [j for j in marked_jobs(emulator) if j["endedAt"] is None]
+    finally:
+        stop_processes(tree)
+
+    output = run.output()
+    assert code != 0
+    assert len(still_running) == 6, "every wait should end before its job does"
+    for job in marked_jobs(emulator):
+        assert f"job {job['jobId']} keeps running in Commvault and nothing was lost" in output
+    assert pending_creates(cli_project) == []
+
+
 def test_a_second_sigint_abandons_the_wait_and_refresh_then_up_adopts_the_job(
     cli_project, emulator
 ):
