@@ -11,6 +11,7 @@ import time
 from . import (
     api_economy,
     emulator_capacity,
+    emulator_history,
     fleet_snapshot,
     provider_memory,
     report,
@@ -20,7 +21,7 @@ from . import (
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
-    benches = [trigger_overhead, fleet_snapshot, api_economy, provider_memory]
+    benches = [trigger_overhead, fleet_snapshot, api_economy, provider_memory, emulator_history]
     benches.append(emulator_capacity)  # last: it compares with the others' request rates
     started = time.monotonic()
     for bench in benches:

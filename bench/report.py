@@ -23,9 +23,10 @@ ORDER = (
     ("api_economy", "3. API economy", "bench.api_economy"),
     ("emulator_capacity", "4. Emulator capacity", "bench.emulator_capacity"),
     ("provider_memory", "5. Provider peak memory", "bench.provider_memory"),
-    ("guard_cost", "6. Duplicate guard on a busy CommServe", "bench.guard_cost"),
-    ("waiting_reads", "7. Waiting: reads per waited minute", "bench.waiting_reads"),
-    ("tenant_limit", "8. Under a tenant's rate limit", "bench.tenant_limit"),
+    ("emulator_history", "6. Emulator cost with a busy history", "bench.emulator_history"),
+    ("guard_cost", "7. Duplicate guard on a busy CommServe", "bench.guard_cost"),
+    ("waiting_reads", "8. Waiting: reads per waited minute", "bench.waiting_reads"),
+    ("tenant_limit", "9. Under a tenant's rate limit", "bench.tenant_limit"),
 )
 
 

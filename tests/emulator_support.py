@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -11,6 +14,27 @@ from commvault_emulator.process import EmulatorProcess
 
 EMULATOR_TOKEN = "test-api-key-0123456789"
 TIMEOUT_S = 10
+
+
+def own_emulator(*flags: str, job_seconds: float = 0.5) -> Iterator[EmulatorProcess]:
+    """A test module's own emulator, started with ``flags`` (``yield from`` it in a fixture)."""
+    with EmulatorProcess(
+        token=EMULATOR_TOKEN, job_seconds=job_seconds, extra_args=flags
+    ) as process:
+        yield process
+
+
+def refused_flags(*flags: str) -> str:
+    """Start the emulator with ``flags`` it must refuse; its stderr (after asserting exit 2)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "commvault_emulator", *flags],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    return done.stderr
 
 
 def api_session(token: str | None = EMULATOR_TOKEN) -> requests.Session:

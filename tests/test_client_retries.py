@@ -143,3 +143,18 @@ def test_reads_stop_retrying_when_the_time_budget_runs_out(emulator, api_token):
     with pytest.raises(ServerError, match="HTTP 503"):
         client.who_am_i()
     assert 3 < len(endpoint_statuses(emulator, "WhoAmI")) < 100
+
+
+def test_a_job_action_is_not_resent_after_a_503(fast_client, emulator):
+    emulator.control.job_defaults(seconds=30)
+    [job] = start_backup(fast_client, backup("kill-once-1"), adoptable=lambda s: True)
+    emulator.control.inject(f"Job/{job.job_id}/action/kill", "status", status=503, count=5)
+    with pytest.raises(ServerError, match="HTTP 503"):
+        fast_client.kill_job(job.job_id)
+    assert endpoint_statuses(emulator, "JobAction") == [503]
+
+
+def test_a_job_listing_post_is_retried_like_a_read(fast_client, emulator):
+    emulator.control.inject("Jobs", "status", status=503, count=2)
+    assert fast_client.list_jobs() == []
+    assert endpoint_statuses(emulator, "Jobs") == [503, 503, 200]

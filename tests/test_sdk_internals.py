@@ -71,11 +71,17 @@ def test_with_the_shims_off_the_pool_keeps_its_limit_and_says_so(monkeypatch, ca
 
 
 @pytest.mark.engine
-def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(deployer, emulator):
+def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(
+    deployer, emulator, monkeypatch
+):
+    # The inline program runs in this process; the provider in one the engine starts.
+    monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
+    monkeypatch.setattr(sdk_internals, "_warned", set())
     deployment = deployer(BackupProgram(), extra_env={sdk_internals.SHIMS_VARIABLE: "off"})
     result = deployment.up()
     assert result.outputs["job_ids"].value == [str(j["jobId"]) for j in emulator.control.jobs()]
-    assert "resource registration falls back" in deployment.text
+    assert "warning: pulumi-commvault: resource registration falls back" in deployment.text
+    assert "serving more than 4 provider calls at once falls back" in deployment.text
     [snap] = [r for r in deployment.resources() if r["urn"].endswith("::snap")]
     assert isinstance(snap["inputs"]["__provider"], str), "not a secret: it holds nothing"
 

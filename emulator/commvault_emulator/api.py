@@ -9,16 +9,13 @@ Every endpoint needs a valid token except ``GET <base>``, ``Login`` and ``RenewL
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from commvault_emulator import api_inventory, api_jobs, api_session
+from commvault_emulator.endpoints import BY_NAME
 from commvault_emulator.responses import Response, access_denied, method_not_allowed, not_found
-from commvault_emulator.routing import METHODS, Route
+from commvault_emulator.routing import Route
 from commvault_emulator.state import State
-
-NO_AUTH = ("Base", "Login", "RenewLoginToken")
 
 
 @dataclass
@@ -32,6 +29,8 @@ class ApiRequest:
     token: str | None
     """The presented token (Authtoken, else Authorization Bearer), never logged."""
     user: str = ""
+    accept_xml: bool = False
+    """The client asked for XML (``Accept: application/xml``)."""
 
     def json(self) -> Any:
         """The parsed body; raises ``ValueError`` when it is empty or not JSON."""
@@ -48,36 +47,16 @@ def presented_token(authtoken: str | None, authorization: str | None) -> str | N
     return None
 
 
-Handler = Callable[[State, ApiRequest, Route], Response]
-
-HANDLERS: dict[str, Handler] = {
-    "Base": api_session.base,
-    "Login": api_session.login,
-    "Logout": api_session.logout,
-    "RenewLoginToken": api_session.renew,
-    "WhoAmI": api_session.who_am_i,
-    "CreateTask": api_jobs.create_task,
-    "Job": api_jobs.job,
-    "JobDetails": api_jobs.job_details,
-    "JobAction": api_jobs.job_action,
-    "Jobs": api_jobs.jobs,
-    "Client": api_inventory.client,
-    "Instance": api_inventory.instance,
-    "Subclient": api_inventory.subclient,
-    "CommServ": api_inventory.commserv,
-    "GetId": api_inventory.get_id,
-}
-
-
 def dispatch(state: State, request: ApiRequest, found: Route) -> Response:
-    if found.endpoint == "Unknown":
+    endpoint = BY_NAME.get(found.endpoint)
+    if endpoint is None:
         return not_found(f"API path [{request.rel_path}]")
-    if request.method not in METHODS[found.endpoint]:
+    if request.method not in endpoint.methods:
         return method_not_allowed(request.method, found.endpoint)
-    if found.endpoint not in NO_AUTH:
+    if endpoint.auth:
         with state.lock:
             user = state.tokens.authenticate(request.token, state.clock())
         if user is None:
             return access_denied()
         request.user = user
-    return HANDLERS[found.endpoint](state, request, found)
+    return endpoint.handler(state, request, found)

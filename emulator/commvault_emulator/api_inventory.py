@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import zlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target
+from commvault_emulator.integers import as_id
+from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target, app_name
 from commvault_emulator.responses import Response, error_response, json_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
@@ -14,11 +17,19 @@ if TYPE_CHECKING:
 
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"
+_T = TypeVar("_T")
+ORACLE_APP_IDS = (22, 80)
+VIRTUAL_SERVER_APP_ID = 106
 ERR_NOT_FOUND = 2  # UNCERTAIN: what a real CommServe answers for an unknown entity id
 
 
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.strip().isdigit() else None
+def _one(found: Route, kind: str, lookup: Callable[[int], _T | None]) -> _T | Response:
+    """The entity ``<kind>/{id}`` names, or the 404 an unknown id gets."""
+    entity_id = as_id(found.params[0])
+    entity = lookup(entity_id) if entity_id is not None else None
+    if entity is None:
+        return error_response(ERR_NOT_FOUND, f"{kind} [{found.params[0]}] not found.", 404)
+    return entity
 
 
 def _client_entity(client: Client) -> dict[str, Any]:
@@ -62,22 +73,51 @@ def _client_properties(client: Client) -> dict[str, Any]:
 
 
 def client(state: State, request: ApiRequest, found: Route) -> Response:
-    """``GET Client`` (all clients, entity only) or ``GET Client/{id}`` (properties)."""
+    """``GET Client`` (all clients, entity only), ``GET Client?PseudoClientType=VSPseudo``
+    (clients with a Virtual Server instance) or ``GET Client/{id}`` (properties)."""
     with state.lock:
         if not found.params:
+            if request.query.get("pseudoclienttype", "").casefold() == "vspseudo":
+                hypervisors = [
+                    {"client": _client_entity(c)}
+                    for c in state.inventory.clients
+                    if any(i.application_id == VIRTUAL_SERVER_APP_ID for i in c.instances)
+                ]
+                return json_response({"VSPseudoClientsList": hypervisors})
             props = [
                 {"client": {"clientEntity": _client_entity(c)}} for c in state.inventory.clients
             ]
             return json_response({"clientProperties": props})
-        client_id = _int(found.params[0])
-        one = state.inventory.client_by_id(client_id) if client_id is not None else None
-        if one is None:
-            return error_response(ERR_NOT_FOUND, f"Client [{found.params[0]}] not found.", 404)
+        one = _one(found, "Client", state.inventory.client_by_id)
+        if isinstance(one, Response):
+            return one
         return json_response({"clientProperties": [_client_properties(one)]})
 
 
-def _instance_properties(owner: Client, instance: Instance) -> dict[str, Any]:
+def _oracle_instance(owner: Client, instance: Instance) -> dict[str, Any]:
+    """``oracleInstance``: the fields cvpysdk's ``OracleInstance`` properties read."""
+    dbid = zlib.crc32(f"{owner.name}/{instance.name}".encode()) % 4_000_000_000
     return {
+        "oracleHome": "/u01/app/oracle/product/19.0.0/dbhome_1",
+        "oracleUser": {"userName": "oracle"},
+        "sqlConnect": {"userName": "/", "domainName": instance.name},
+        "useCatalogConnect": False,
+        "catalogConnect": {"userName": "", "domainName": ""},
+        "archiveLogDest": "/u01/app/oracle/fast_recovery_area",
+        "ctrlFileAutoBackup": 1,
+        "numberOfArchiveLogBackupStreams": 2,
+        "DBID": dbid,
+        "oracleStorageDevice": {
+            "commandLineStoragePolicy": {"storagePolicyName": "SP-Oracle"},
+            "logBackupStoragePolicy": {"storagePolicyName": "SP-Oracle-Logs"},
+        },
+    }
+
+
+def _instance_properties(owner: Client, instance: Instance) -> dict[str, Any]:
+    """``instanceProperties[n]`` as cvpysdk's ``Instances`` and ``Instance`` read it."""
+    activities = [{"activityType": t, "enableActivityType": True} for t in (1, 2)]
+    properties: dict[str, Any] = {
         "instance": {
             "clientName": owner.name,
             "clientId": owner.id,
@@ -85,27 +125,35 @@ def _instance_properties(owner: Client, instance: Instance) -> dict[str, Any]:
             "instanceId": instance.id,
             "appName": instance.app_name,
             "applicationId": instance.application_id,
-        }
+        },
+        "instanceActivityControl": {"activityControlOptions": activities},
     }
+    if instance.application_id in ORACLE_APP_IDS:
+        properties["oracleInstance"] = _oracle_instance(owner, instance)
+        properties["version"] = "19c"
+    return properties
 
 
 def instance(state: State, request: ApiRequest, found: Route) -> Response:
-    """``GET Instance?clientId=`` (all instances of a client) or ``GET Instance/{id}``."""
+    """``GET Instance?clientId=&applicationId=?`` (a client's instances) or ``Instance/{id}``."""
     with state.lock:
         if found.params:
-            instance_id = _int(found.params[0])
-            pair = state.inventory.instance_by_id(instance_id) if instance_id is not None else None
-            if pair is None:
-                return error_response(
-                    ERR_NOT_FOUND, f"Instance [{found.params[0]}] not found.", 404
-                )
+            pair = _one(found, "Instance", state.inventory.instance_by_id)
+            if isinstance(pair, Response):
+                return pair
             return json_response({"instanceProperties": [_instance_properties(*pair)]})
-        client_id = _int(request.query.get("clientid"))
+        client_id = as_id(request.query.get("clientid"))
+        app_id = as_id(request.query.get("applicationid"))
+        owners = (
+            state.inventory.clients
+            if client_id is None
+            else [c for c in [state.inventory.client_by_id(client_id)] if c is not None]
+        )
         props = [
             _instance_properties(c, i)
-            for c in state.inventory.clients
-            if client_id is None or c.id == client_id
+            for c in owners
             for i in c.instances
+            if app_id is None or i.application_id == app_id
         ]
         return json_response({"instanceProperties": props})
 
@@ -131,19 +179,12 @@ def subclient(state: State, request: ApiRequest, found: Route) -> Response:
     """``GET Subclient?clientId=&applicationId=`` (``propertyLevel`` ignored) or ``/{id}``."""
     with state.lock:
         if found.params:
-            subclient_id = _int(found.params[0])
-            target = (
-                state.inventory.target_by_subclient_id(subclient_id)
-                if subclient_id is not None
-                else None
-            )
-            if target is None:
-                return error_response(
-                    ERR_NOT_FOUND, f"Subclient [{found.params[0]}] not found.", 404
-                )
+            target = _one(found, "Subclient", state.inventory.target_by_subclient_id)
+            if isinstance(target, Response):
+                return target
             return json_response({"subClientProperties": [_subclient_properties(target)]})
         filters = {
-            key: _int(request.query.get(key.casefold()))
+            key: as_id(request.query.get(key.casefold()))
             for key in ("clientId", "applicationId", "instanceId", "backupsetId")
         }
         props = [
@@ -218,3 +259,84 @@ def get_id(state: State, request: ApiRequest, _route: Route) -> Response:
             )
     status = 404 if MISSING_ID in answer.values() else 200
     return json_response(answer, status)
+
+
+def virtualization_access_nodes(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``GET VSAClientAndClientGroupList``: the VSA proxies (none are emulated)."""
+    return json_response({"clients": []})
+
+
+def _ida_entity(owner: Client, application_id: int) -> dict[str, Any]:
+    return {
+        "clientName": owner.name,
+        "clientId": owner.id,
+        "appName": app_name(application_id),
+        "applicationId": application_id,
+    }
+
+
+def _agent_properties(owner: Client, application_id: int) -> dict[str, Any]:
+    """``agentProperties[n]`` as cvpysdk's ``Agents`` and ``Agent`` read it (agent.py)."""
+    activities = [{"activityType": t, "enableActivityType": True} for t in (1, 2)]
+    return {
+        "idaEntity": _ida_entity(owner, application_id),
+        "idaActivityControl": {"activityControlOptions": activities},
+        "AgentProperties": {"isMarkedDeleted": False},
+    }
+
+
+def agent(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``GET Agent?clientId=`` (every agent installed) or ``&applicationId=`` (one)."""
+    client_id = as_id(request.query.get("clientid"))
+    wanted = as_id(request.query.get("applicationid"))
+    with state.lock:
+        owner = state.inventory.client_by_id(client_id) if client_id is not None else None
+        if owner is None:
+            return error_response(ERR_NOT_FOUND, f"Client [{client_id}] not found.", 404)
+        app_ids = sorted({i.application_id for i in owner.instances})
+        props = [_agent_properties(owner, a) for a in app_ids if wanted is None or a == wanted]
+    return json_response({"agentProperties": props})
+
+
+def _backupset_properties(owner: Client, instance: Instance) -> dict[str, Any]:
+    """``backupsetProperties[n]`` as cvpysdk's ``Backupsets`` and ``Backupset`` read it."""
+    return {
+        "backupSetEntity": {
+            **_ida_entity(owner, instance.application_id),
+            "instanceName": instance.name,
+            "instanceId": instance.id,
+            "backupsetName": instance.backupset_name,
+            "backupsetId": instance.backupset_id,
+        },
+        "commonBackupSet": {"isDefaultBackupSet": True, "onDemandBackupset": False},
+        "planEntity": {},
+    }
+
+
+def backupset(state: State, request: ApiRequest, found: Route) -> Response:
+    """``GET Backupset?clientId=&applicationId=&instanceId=`` (``propertyLevel`` ignored):
+    one backupset per instance; or ``GET Backupset/{id}``."""
+    with state.lock:
+        if found.params:
+            pair = _one(found, "Backupset", state.inventory.instance_by_backupset_id)
+            if isinstance(pair, Response):
+                return pair
+            return json_response({"backupsetProperties": [_backupset_properties(*pair)]})
+        client_id = as_id(request.query.get("clientid"))
+        app_id = as_id(request.query.get("applicationid"))
+        instance_id = as_id(request.query.get("instanceid"))
+        owner = state.inventory.client_by_id(client_id) if client_id is not None else None
+        if owner is None:
+            return json_response({"backupsetProperties": []})
+        props = [
+            _backupset_properties(owner, i)
+            for i in owner.instances
+            if (app_id is None or i.application_id == app_id)
+            and (instance_id is None or i.id == instance_id)
+        ]
+    return json_response({"backupsetProperties": props})
+
+
+def schedules(state: State, request: ApiRequest, _route: Route) -> Response:
+    """``GET Schedules?clientId=&apptypeId=&backupsetId=``: no schedules are emulated."""
+    return json_response({"taskDetail": []})

@@ -5,8 +5,16 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from commvault_emulator.createtask import CreateTaskError, MalformedBodyError, parse_create_task
-from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params, select
+from commvault_emulator.createtask import (
+    ERR_NO_ELIGIBLE,
+    NO_ELIGIBLE,
+    CreateTaskError,
+    MalformedBodyError,
+    parse_create_task,
+    subclient_backup_request,
+)
+from commvault_emulator.integers import as_id
+from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import JobError, State
@@ -18,16 +26,6 @@ if TYPE_CHECKING:
 
 ERR_JOB_ACTION = 2
 ERR_NO_JOB = 1  # UNCERTAIN: the errorCode JobDetails gives for an unknown job
-
-
-def _job_id(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    return None
 
 
 def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
@@ -48,12 +46,36 @@ def create_task(state: State, request: ApiRequest, _route: Route) -> Response:
     return dataclasses.replace(json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids)
 
 
+def subclient_backup(state: State, request: ApiRequest, found: Route) -> Response:
+    """``POST Subclient/{id}/action/backup?backupLevel=`` (cvpysdk's ``Subclient.backup``):
+    the same job, checks and answer as a CreateTask naming that subclient by id."""
+    subclient_id = as_id(found.params[0])
+    try:
+        with state.lock:
+            target = (
+                state.inventory.target_by_subclient_id(subclient_id)
+                if subclient_id is not None
+                else None
+            )
+            if target is None:
+                raise CreateTaskError(
+                    ERR_NO_ELIGIBLE, f"{NO_ELIGIBLE}Subclient [{found.params[0]}] not found."
+                )
+            backup = subclient_backup_request(target, request.query.get("backuplevel"))
+            task_id, job_ids = state.create_jobs(backup, request.user)
+    except CreateTaskError as error:
+        return error_response(error.code, error.message)
+    ids = [str(job_id) for job_id in job_ids]
+    return dataclasses.replace(json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids)
+
+
 def _job_list(state: State, query: JobQuery) -> Response:
-    now, views = state.job_views()
-    total, page = select(query, views, now)
+    now, total, page = state.list_jobs(query)
     answer: dict[str, Any] = {"totalRecordsWithoutPaging": total}
     if page:
-        answer["jobs"] = [{"jobSummary": job_summary(j, s, now)} for j, s in page]
+        answer["jobs"] = [
+            {"jobSummary": job_summary(j, s, now, not state.omit_job_description)} for j, s in page
+        ]
     return json_response(answer)
 
 
@@ -64,13 +86,18 @@ def job(state: State, request: ApiRequest, found: Route) -> Response:
             return _job_list(state, query_from_params(request.query))
         except ValueError:
             return bad_body()
-    job_id = _job_id(found.params[0])
+    job_id = as_id(found.params[0])
     view = state.poll_job(job_id) if job_id is not None else None
     if view is None:
         return json_response({"totalRecordsWithoutPaging": 0})
     now, one_job, snap = view
     return json_response(
-        {"totalRecordsWithoutPaging": 1, "jobs": [{"jobSummary": job_summary(one_job, snap, now)}]}
+        {
+            "totalRecordsWithoutPaging": 1,
+            "jobs": [
+                {"jobSummary": job_summary(one_job, snap, now, not state.omit_job_description)}
+            ],
+        }
     )
 
 
@@ -81,7 +108,7 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
     except ValueError:
         return bad_body()
     raw = body.get("jobId") if isinstance(body, dict) else None
-    job_id = _job_id(raw)
+    job_id = as_id(raw)
     if job_id is None:
         return bad_body()
     view = state.job_view(job_id)
@@ -96,8 +123,8 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
 
 def job_action(state: State, request: ApiRequest, found: Route) -> Response:
     """``POST Job/{id}/action/kill|pause|resume``: ``{}``, or 200 ``{"errors": [...]}``."""
-    raw_id, action = found.params
-    job_id = _job_id(raw_id)
+    raw_id, action = found.params[0], found.params[1].casefold()
+    job_id = as_id(raw_id)
     try:
         if job_id is None:
             raise JobError(f"Job [{raw_id}] does not exist.")

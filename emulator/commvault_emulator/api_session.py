@@ -14,6 +14,7 @@ from commvault_emulator.routing import Route
 from commvault_emulator.state import State
 from commvault_emulator.summaries import USER_ID
 from commvault_emulator.tokens import RenewError
+from commvault_emulator.xml_answers import LOGIN_RESPONSE, login_request, xml_response
 
 if TYPE_CHECKING:
     from commvault_emulator.api import ApiRequest
@@ -52,7 +53,11 @@ def _password_matches(state: State, encoded: Any) -> bool:
 
 def login(state: State, request: ApiRequest, _route: Route) -> Response:
     """``POST Login``: a ``QSDK`` session token, or 200 with ``errList`` on bad credentials."""
-    body = _body_object(request)
+    body = (
+        login_request(request.body)
+        if request.body.lstrip().startswith(b"<")
+        else _body_object(request)
+    )
     if body is None:
         return bad_body()
     username = body.get("username")
@@ -60,9 +65,8 @@ def login(state: State, request: ApiRequest, _route: Route) -> Response:
         isinstance(username, str) and username.casefold() == state.settings.username.casefold()
     )
     if not user_ok or not _password_matches(state, body.get("password")):
-        return json_response(
-            {"errList": [{"errLogMessage": LOGIN_FAILED, "errorCode": ERR_LOGIN_FAILED}]}
-        )
+        failed = {"errList": [{"errLogMessage": LOGIN_FAILED, "errorCode": ERR_LOGIN_FAILED}]}
+        return _login_answer(request, failed)
     device_id = body.get("deviceId")
     timeout_min = body.get("timeout")
     ttl_s = (
@@ -75,7 +79,8 @@ def login(state: State, request: ApiRequest, _route: Route) -> Response:
         token = state.tokens.issue(
             user, device_id if isinstance(device_id, str) else "", state.clock(), ttl_s
         )
-    return json_response(
+    return _login_answer(
+        request,
         {
             "aliasName": str(USER_ID),
             "userGUID": _user_guid(user),
@@ -89,8 +94,15 @@ def login(state: State, request: ApiRequest, _route: Route) -> Response:
             "capability": 4328650366975,
             "forcePasswordChange": False,
             "isAccountLocked": False,
-        }
+        },
     )
+
+
+def _login_answer(request: ApiRequest, fields: dict[str, Any]) -> Response:
+    """Login's answer in JSON, or as Commvault's XML login response when asked for XML."""
+    if request.accept_xml:
+        return xml_response(LOGIN_RESPONSE, fields)
+    return json_response(fields)
 
 
 def logout(state: State, request: ApiRequest, _route: Route) -> Response:

@@ -14,8 +14,10 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from commvault_emulator.history import DEFAULT_CLIENTS, MAX_JOBS
 from commvault_emulator.inventory_file import default_inventory, load_inventory
 from commvault_emulator.jobs import OUTCOMES
+from commvault_emulator.ratelimit import parse_rate_limit
 from commvault_emulator.server import EmulatorServer
 from commvault_emulator.state import (
     BUSY_QUEUE,
@@ -49,6 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
         default=BUSY_QUEUE,
         help="a backup of a busy subclient is queued (default) or refused with errorCode 2",
     )
+    add(
+        "--history-jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed a busy CommServe's history of N jobs over the last days (default 0)",
+    )
+    add(
+        "--history-clients",
+        type=int,
+        default=None,
+        metavar="M",
+        help=f"clients the history's jobs belong to (default {DEFAULT_CLIENTS} with "
+        "--history-jobs, else 0)",
+    )
+    add(
+        "--rate-limit",
+        metavar="reads=R,writes=W,period=S",
+        help="tenant budgets: past R reads or W writes in S seconds, answer 429 (default off)",
+    )
+    add(
+        "--omit-job-description",
+        action="store_true",
+        help="job summaries (GET Job, POST Jobs) leave out jobDescription",
+    )
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -58,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
     if args.job_seconds < 0 or args.latency_ms < 0 or args.token_ttl_seconds <= 0:
         parser.error("--job-seconds and --latency-ms must be >= 0, --token-ttl-seconds > 0")
+    if not 0 <= args.history_jobs <= MAX_JOBS:
+        parser.error(f"--history-jobs must be between 0 and {MAX_JOBS}")
+    history_clients = args.history_clients
+    if history_clients is None:
+        history_clients = DEFAULT_CLIENTS if args.history_jobs else 0
+    if history_clients < 0 or (args.history_jobs and history_clients == 0):
+        parser.error("--history-clients must be >= 0, and > 0 with --history-jobs")
+    try:
+        rate_limit = parse_rate_limit(args.rate_limit) if args.rate_limit else None
+    except ValueError as error:
+        parser.error(str(error))
     try:
         inventory = load_inventory(args.inventory) if args.inventory else default_inventory()
     except ValueError as error:
@@ -72,6 +110,10 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         token_ttl_seconds=args.token_ttl_seconds,
         busy_subclient=args.busy_subclient,
         inventory=inventory,
+        history_jobs=args.history_jobs,
+        history_clients=history_clients,
+        rate_limit=rate_limit,
+        omit_job_description=args.omit_job_description,
     )
 
 

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from commvault_emulator.faults import parse_fault
+from commvault_emulator.integers import require_int
 from commvault_emulator.inventory_file import parse_inventory
 from commvault_emulator.jobs import canonical_outcome
+from commvault_emulator.ratelimit import RateLimiter, policy_from
 from commvault_emulator.responses import Response, json_response
 from commvault_emulator.state import BUSY_QUEUE, BUSY_REJECT, PlanOverride, State
 from commvault_emulator.summaries import job_summary
@@ -96,6 +98,9 @@ def job_defaults(state: State, body: Any) -> Response:
     busy = body.get("busy")
     if busy is not None and busy not in (BUSY_QUEUE, BUSY_REJECT):
         raise ValueError(f"busy must be {BUSY_QUEUE!r} or {BUSY_REJECT!r}")
+    omit = body.get("omit_job_description")
+    if omit is not None and not isinstance(omit, bool):
+        raise ValueError("omit_job_description must be true or false")
     with state.lock:
         if plan.seconds is not None:
             state.defaults.seconds = plan.seconds
@@ -103,10 +108,13 @@ def job_defaults(state: State, body: Any) -> Response:
             state.defaults.outcome = plan.outcome
         if busy is not None:
             state.busy_subclient = busy
+        if omit is not None:
+            state.omit_job_description = omit
         return _ok(
             seconds=state.defaults.seconds,
             outcome=state.defaults.outcome,
             busy=state.busy_subclient,
+            omit_job_description=state.omit_job_description,
         )
 
 
@@ -129,7 +137,9 @@ def list_jobs(state: State, _body: Any) -> Response:
             "pauses": [[p.start, p.end] for p in job.pauses],
             "killedAt": job.killed_at,
             "endedAt": job.ended_at,
-            "jobSummary": job_summary(job, snap, now),
+            "aged": job.aged,
+            "initiatedFrom": job.initiated_from,
+            "jobSummary": job_summary(job, snap, now, not state.omit_job_description),
         }
         for job, snap in views
     ]
@@ -137,11 +147,7 @@ def list_jobs(state: State, _body: Any) -> Response:
 
 
 def forget_job(state: State, body: Any) -> Response:
-    job_id = _object(body).get("jobId")
-    if isinstance(job_id, str) and job_id.isdigit():
-        job_id = int(job_id)
-    if isinstance(job_id, bool) or not isinstance(job_id, int):
-        raise ValueError("jobId must be an integer")
+    job_id = require_int(_object(body).get("jobId"), "jobId")
     if not state.forget_job(job_id):
         raise ValueError(f"no job {job_id}")
     return _ok()
@@ -181,6 +187,32 @@ def clear_requests(state: State, _body: Any) -> Response:
     return _ok()
 
 
+def get_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
+def set_rate_limit(state: State, body: Any) -> Response:
+    """``{"reads": R, "writes": W, "period": S}``: new budgets, counters from zero."""
+    body = _object(body)
+    policy = policy_from(body.get("reads"), body.get("writes"), body.get("period"))
+    with state.lock:
+        state.rate_limiter = RateLimiter(policy)
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
+def clear_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        state.rate_limiter = RateLimiter(None)
+    return _ok()
+
+
+def reset_rate_limit(state: State, _body: Any) -> Response:
+    with state.lock:
+        state.rate_limiter.reset()
+        return json_response(state.rate_limiter.to_dict(state.clock()))
+
+
 def health(state: State, _body: Any) -> Response:
     return _ok()
 
@@ -201,6 +233,10 @@ ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("POST", "tokens/expire"): expire_tokens,
     ("GET", "requests"): list_requests,
     ("DELETE", "requests"): clear_requests,
+    ("GET", "ratelimit"): get_rate_limit,
+    ("PUT", "ratelimit"): set_rate_limit,
+    ("DELETE", "ratelimit"): clear_rate_limit,
+    ("POST", "ratelimit/reset"): reset_rate_limit,
 }
 
 

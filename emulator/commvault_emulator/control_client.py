@@ -114,12 +114,19 @@ class EmulatorControl:
         self._call("POST", "jobs/subclient", body)
 
     def job_defaults(
-        self, seconds: float | None = None, outcome: str | None = None, busy: str | None = None
+        self,
+        seconds: float | None = None,
+        outcome: str | None = None,
+        busy: str | None = None,
+        omit_job_description: bool | None = None,
     ) -> None:
-        """Change the defaults of later jobs (``busy``: ``"queue"`` or ``"reject"``)."""
-        self._call(
-            "POST", "jobs/defaults", self._given(seconds=seconds, outcome=outcome, busy=busy)
+        """Change the defaults of later jobs (``busy``: ``"queue"`` or ``"reject"``);
+        ``omit_job_description``: job summaries (``GET Job``, ``POST Jobs``) leave out
+        ``jobDescription``, for every job, from now on."""
+        body = self._given(
+            seconds=seconds, outcome=outcome, busy=busy, omit_job_description=omit_job_description
         )
+        self._call("POST", "jobs/defaults", body)
 
     def forget_job(self, job_id: int | str) -> None:
         """Remove a job, as if the CommServe had aged it away (``GET Job`` finds nothing)."""
@@ -141,4 +148,26 @@ class EmulatorControl:
 
     def inventory(self) -> dict[str, Any]:
         answer: dict[str, Any] = self._call("GET", "inventory")
+        return answer
+
+    def rate_limit(self) -> dict[str, Any]:
+        """The tenant budgets: ``enabled``, ``period_seconds`` and, for ``reads`` and
+        ``writes``, ``limit``, ``used``, ``rejected`` and ``resets_in`` (seconds)."""
+        answer: dict[str, Any] = self._call("GET", "ratelimit")
+        return answer
+
+    def set_rate_limit(self, reads: int, writes: int, period: float) -> dict[str, Any]:
+        """New budgets (on, counters from zero); returns them as ``rate_limit()`` does."""
+        answer: dict[str, Any] = self._call(
+            "PUT", "ratelimit", {"reads": reads, "writes": writes, "period": period}
+        )
+        return answer
+
+    def clear_rate_limit(self) -> None:
+        """No budgets until ``set_rate_limit`` or ``reset`` (which restores the flag's)."""
+        self._call("DELETE", "ratelimit")
+
+    def reset_rate_limit(self) -> dict[str, Any]:
+        """Every counter back to zero, the budgets unchanged."""
+        answer: dict[str, Any] = self._call("POST", "ratelimit/reset")
         return answer

@@ -13,6 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from commvault_emulator.enums import (
+    BACKUP_LEVEL,
+    INITIATED_FROM,
+    OPERATION_TYPE,
+    SUBTASK_TYPE,
+    TASK_TYPE,
+)
+from commvault_emulator.integers import as_int
 from commvault_emulator.inventory import ORACLE_APP_ID, Inventory, Target
 
 
@@ -28,8 +36,7 @@ _Child = TypeVar("_Child", bound=_Named)
 ERR_NO_ELIGIBLE = 587207178  # from Commvault's one documented CreateTask failure example
 ERR_INVALID_OPTION = 1  # UNCERTAIN: the code a real CommServe uses for a bad option
 NO_ELIGIBLE = "Failed to start backups as no eligible subclients were found. "
-BACKUP_TYPES = ("backup", 2)
-LEVELS = {"full": "Full", "incremental": "Incremental", 1: "Full", 2: "Incremental"}
+ORACLE_LEVELS = ("Full", "Incremental")
 
 
 class MalformedBodyError(Exception):
@@ -52,6 +59,8 @@ class BackupRequest:
     cumulative: bool
     description: str
     notify: bool
+    initiated_from: str
+    """``initiatedFrom``'s canonical name, or empty when the task did not say."""
 
 
 def parse_create_task(body: Any, inventory: Inventory) -> BackupRequest:
@@ -66,6 +75,8 @@ def parse_create_task(body: Any, inventory: Inventory) -> BackupRequest:
     common_opts = _dict(options.get("commonOpts", {}))
     oracle_opts = _dict(backup_opts.get("oracleOptions", {}))
     level = _level(backup_opts.get("backupLevel"))
+    task = task_info.get("task")
+    initiated_from = _task_fields(task if isinstance(task, dict) else {})
     if not associations:
         raise CreateTaskError(ERR_NO_ELIGIBLE, NO_ELIGIBLE + "The request has no associations.")
     targets = [_resolve(a, n, inventory) for n, a in enumerate(associations)]
@@ -76,6 +87,45 @@ def parse_create_task(body: Any, inventory: Inventory) -> BackupRequest:
         cumulative=oracle_opts.get("cumulative") is True,
         description=description if isinstance(description, str) else str(description),
         notify=common_opts.get("notifyUserOnJobCompletion") is True,
+        initiated_from=initiated_from,
+    )
+
+
+def _task_fields(task: dict[str, Any]) -> str:
+    """Check ``taskType`` (only IMMEDIATE runs) and ``initiatedFrom``; the latter's name."""
+    if "taskType" in task:
+        task_type = TASK_TYPE.parse(task["taskType"])
+        if task_type is None:
+            raise CreateTaskError(
+                ERR_INVALID_OPTION,
+                f"Unsupported taskType [{task['taskType']}]: use {TASK_TYPE.spellings()}.",
+            )
+        if task_type != "IMMEDIATE":
+            raise CreateTaskError(
+                ERR_INVALID_OPTION,
+                "Scheduled tasks are not emulated: use taskType IMMEDIATE (1).",
+            )
+    if "initiatedFrom" not in task:
+        return ""
+    initiated_from = INITIATED_FROM.parse(task["initiatedFrom"])
+    if initiated_from is None:
+        raise CreateTaskError(
+            ERR_INVALID_OPTION,
+            f"Unsupported initiatedFrom [{task['initiatedFrom']}]: "
+            f"use {INITIATED_FROM.spellings()}.",
+        )
+    return initiated_from
+
+
+def subclient_backup_request(target: Target, level: Any) -> BackupRequest:
+    """The backup ``Subclient/{id}/action/backup?backupLevel=`` asks for (Oracle only)."""
+    if target.instance.application_id != ORACLE_APP_ID:
+        raise _refuse(
+            f"Instance [{target.instance.name}] on client [{target.client.name}] is not an "
+            f"Oracle instance (applicationId {target.instance.application_id})."
+        )
+    return BackupRequest(
+        [target], _level(level), cumulative=False, description="", notify=False, initiated_from=""
     )
 
 
@@ -85,18 +135,12 @@ def _dict(value: Any) -> dict[str, Any]:
     return value
 
 
-def _is_backup(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().casefold() == "backup" or value.strip() == "2"
-    return value == 2 and not isinstance(value, bool)
-
-
 def _backup_options(subtasks: list[Any]) -> dict[str, Any]:
     """The options of the first subtask; it must be a backup (``BACKUP`` or ``2``)."""
     first = _dict(subtasks[0])
     subtask = _dict(first.get("subTask"))
-    for key in ("subTaskType", "operationType"):
-        if key in subtask and not _is_backup(subtask[key]):
+    for key, enum in (("subTaskType", SUBTASK_TYPE), ("operationType", OPERATION_TYPE)):
+        if key in subtask and enum.parse(subtask[key]) != "BACKUP":
             raise CreateTaskError(
                 ERR_INVALID_OPTION,
                 f"Unsupported {key} [{subtask[key]}]: only backups (BACKUP or 2) can be started.",
@@ -107,32 +151,22 @@ def _backup_options(subtasks: list[Any]) -> dict[str, Any]:
 
 
 def _level(value: Any) -> str:
-    """Full or Incremental; omitted means Full (UNCERTAIN: the subclient default)."""
+    """Full or Incremental, as a name in any case or a number (1, 2); omitted means Full
+    (UNCERTAIN: the subclient default)."""
     if value is None:
         return "Full"
-    key = value.strip().casefold() if isinstance(value, str) else value
-    if isinstance(key, bool) or not isinstance(key, str | int) or key not in LEVELS:
+    level = BACKUP_LEVEL.parse(value)
+    if level not in ORACLE_LEVELS:
         raise CreateTaskError(
             ERR_INVALID_OPTION,
             f"Backup level [{value}] is not valid for Oracle subclients: use Full or Incremental.",
         )
-    return LEVELS[key]
+    return level
 
 
 def _text(assoc: dict[str, Any], key: str) -> str | None:
     value = assoc.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _number(assoc: dict[str, Any], key: str) -> int | None:
-    value = assoc.get(key)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _refuse(detail: str) -> CreateTaskError:
@@ -143,7 +177,7 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
     """The subclient an association names: names win over ids when both are given."""
     if not isinstance(assoc, dict):
         raise MalformedBodyError
-    client_name, client_id = _text(assoc, "clientName"), _number(assoc, "clientId")
+    client_name, client_id = _text(assoc, "clientName"), as_int(assoc.get("clientId"))
     client = (
         inventory.client(client_name)
         if client_name
@@ -153,7 +187,7 @@ def _resolve(assoc: Any, index: int, inventory: Inventory) -> Target:
         if client_name is None and client_id is None:
             raise _refuse(f"Association [{index}] names no client.")
         raise _refuse(f"Client [{client_name or client_id}] not found.")
-    app_id, app_name = _number(assoc, "applicationId"), _text(assoc, "appName")
+    app_id, app_name = as_int(assoc.get("applicationId")), _text(assoc, "appName")
     if (app_id is not None and app_id != ORACLE_APP_ID) or (
         app_id is None and app_name is not None and app_name.casefold() != "oracle"
     ):
@@ -186,7 +220,7 @@ def _named_child(
     assoc: dict[str, Any], index: int, kind: str, children: Sequence[_Child], where: str
 ) -> _Child:
     """The instance or subclient an association names by name (any case) or by id."""
-    name, number = _text(assoc, f"{kind}Name"), _number(assoc, f"{kind}Id")
+    name, number = _text(assoc, f"{kind}Name"), as_int(assoc.get(f"{kind}Id"))
     for child in children:
         if (child.name.casefold() == name.casefold()) if name else (child.id == number):
             return child

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from commvault_emulator.responses import HTML_TYPE, Response, error_response, json_response
+from commvault_emulator.responses import HTML_TYPE, Response, error_response
 
 STATUS = "status"
 HTML = "html"
@@ -141,7 +141,7 @@ def fault_answer(fault: Fault) -> Response | None:
         if status == 429:
             headers += [("X-RateLimit-Limit", RATE_LIMIT), ("X-RateLimit-Period", RATE_PERIOD)]
         phrase = _phrase(status)
-        return json_response({"errorCode": status, "errorMessage": phrase}, status, tuple(headers))
+        return error_response(status, phrase, status, tuple(headers))
     if fault.kind == HTML:
         return Response(fault.status or 502, PROXY_ERROR_PAGE.encode(), HTML_TYPE)
     if fault.kind == EMPTY:

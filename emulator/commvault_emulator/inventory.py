@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ORACLE_APP_ID = 22
-APP_NAMES = {22: "Oracle", 80: "Oracle RAC", 33: "File System", 81: "SQL Server"}
+APP_NAMES = {
+    22: "Oracle",
+    80: "Oracle RAC",
+    33: "File System",
+    81: "SQL Server",
+    106: "Virtual Server",
+}
 
 
 def app_name(application_id: int) -> str:
@@ -82,13 +88,23 @@ def _same(a: str, b: str) -> bool:
 
 @dataclass
 class Inventory:
+    """The clients, with look-ups by name and id that do not scan (built once, on first use:
+    an inventory is not changed after it is built, only replaced)."""
+
     clients: list[Client] = field(default_factory=list)
+    _index: _Index | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def index(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self.clients)
+        return self._index
 
     def client(self, name: str) -> Client | None:
-        return next((c for c in self.clients if _same(c.name, name)), None)
+        return self.index.clients_by_name.get(name.casefold())
 
     def client_by_id(self, client_id: int) -> Client | None:
-        return next((c for c in self.clients if c.id == client_id), None)
+        return self.index.clients_by_id.get(client_id)
 
     @staticmethod
     def instance(client: Client, name: str) -> Instance | None:
@@ -99,18 +115,17 @@ class Inventory:
         return next((s for s in instance.subclients if _same(s.name, name)), None)
 
     def instance_by_id(self, instance_id: int) -> tuple[Client, Instance] | None:
-        for client in self.clients:
-            for instance in client.instances:
-                if instance.id == instance_id:
-                    return client, instance
-        return None
+        return self.index.instances_by_id.get(instance_id)
+
+    def instance_by_backupset_id(self, backupset_id: int) -> tuple[Client, Instance] | None:
+        return self.index.instances_by_backupset_id.get(backupset_id)
 
     def targets(self) -> list[Target]:
         """Every subclient of the inventory, in file order."""
-        return [Target(c, i, s) for c in self.clients for i in c.instances for s in i.subclients]
+        return list(self.index.targets)
 
     def target_by_subclient_id(self, subclient_id: int) -> Target | None:
-        return next((t for t in self.targets() if t.subclient.id == subclient_id), None)
+        return self.index.targets_by_subclient_id.get(subclient_id)
 
     def find_target(self, client: str, instance: str, subclient: str) -> Target | None:
         found_client = self.client(client)
@@ -146,4 +161,18 @@ class Inventory:
         }
 
     def copy(self) -> Inventory:
-        return copy.deepcopy(self)
+        return Inventory(copy.deepcopy(self.clients))
+
+
+class _Index:
+    def __init__(self, clients: list[Client]) -> None:
+        self.clients_by_name = {c.name.casefold(): c for c in clients}
+        self.clients_by_id = {c.id: c for c in clients}
+        self.instances_by_id = {i.id: (c, i) for c in clients for i in c.instances}
+        self.instances_by_backupset_id = {
+            i.backupset_id: (c, i) for c in clients for i in c.instances
+        }
+        self.targets = tuple(
+            Target(c, i, s) for c in clients for i in c.instances for s in i.subclients
+        )
+        self.targets_by_subclient_id = {t.subclient.id: t for t in self.targets}

@@ -1,9 +1,10 @@
-"""Selecting jobs for ``POST Jobs`` (cvpysdk's body) and ``GET Job?clientId=..`` (query form).
+"""Reading a job listing request: ``POST Jobs`` (cvpysdk's body) and ``GET Job?clientId=..``.
 
 Filters: category (0 all, 1 active, 2 finished), finished jobs that ended within
 ``completedJobLookupTime`` seconds (absent or 0: no limit), clients by id or name, entity ids
 (``jobFilter.entity`` or query parameters), job types (``Backup`` or ``4``: every emulated
-job is a backup). Paging: sorted by jobId, descending when ``sortDirection`` is 1.
+job is a backup), aged jobs only with ``showAgedJobs``. Paging: sorted by jobId, descending
+when ``sortDirection`` is 1. ``to_filter`` turns it into the job store's indexed filter.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from commvault_emulator.jobs import Job, Snapshot
+from commvault_emulator.integers import require_int
+from commvault_emulator.jobstore import JobFilter, JobStore
 
 CATEGORIES = {"all": 0, "active": 1, "finished": 2}
 ENTITY_KEYS = ("clientId", "instanceId", "backupsetId", "subclientId", "applicationId")
@@ -28,21 +30,13 @@ class JobQuery:
     descending: bool = True
     offset: int = 0
     limit: int | None = None
-
-
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{what} must be an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be an integer") from None
+    show_aged: bool = False
 
 
 def _category(value: Any) -> int:
     if isinstance(value, str) and value.strip().casefold() in CATEGORIES:
         return CATEGORIES[value.strip().casefold()]
-    category = _int(value, "category")
+    category = require_int(value, "category")
     if category not in (0, 1, 2):
         raise ValueError("category must be 0 (all), 1 (active) or 2 (finished)")
     return category
@@ -62,22 +56,23 @@ def query_from_body(body: Any) -> JobQuery:
     paging = _object(body.get("pagingConfig"), "pagingConfig")
     job_filter = _object(body.get("jobFilter"), "jobFilter")
     query = JobQuery(category=_category(body.get("category", 0)))
-    query.descending = _int(paging.get("sortDirection", 1), "sortDirection") == 1
-    query.offset = max(0, _int(paging.get("offset", 0), "offset"))
+    query.descending = require_int(paging.get("sortDirection", 1), "sortDirection") == 1
+    query.offset = max(0, require_int(paging.get("offset", 0), "offset"))
     if paging.get("limit") is not None:
-        query.limit = max(0, _int(paging["limit"], "limit"))
-    query.lookup_s = float(_int(job_filter.get("completedJobLookupTime", 0), "lookup time"))
+        query.limit = max(0, require_int(paging["limit"], "limit"))
+    query.lookup_s = float(require_int(job_filter.get("completedJobLookupTime", 0), "lookup time"))
     clients = job_filter.get("clientList") or []
     if not isinstance(clients, list):
         raise ValueError("clientList must be an array")
     for item in clients:
         item = _object(item, "a clientList entry")
         if item.get("clientId") is not None:
-            query.client_ids.add(_int(item["clientId"], "clientId"))
+            query.client_ids.add(require_int(item["clientId"], "clientId"))
         elif isinstance(item.get("clientName"), str):
             query.client_names.add(item["clientName"].casefold())
     entity = _object(job_filter.get("entity"), "entity")
-    query.entity = {k: _int(entity[k], k) for k in ENTITY_KEYS if entity.get(k) is not None}
+    query.entity = {k: require_int(entity[k], k) for k in ENTITY_KEYS if entity.get(k) is not None}
+    query.show_aged = job_filter.get("showAgedJobs") is True
     types = job_filter.get("jobTypeList") or []
     query.job_types = types if isinstance(types, list) else [types]
     return query
@@ -86,15 +81,16 @@ def query_from_body(body: Any) -> JobQuery:
 def query_from_params(params: dict[str, str]) -> JobQuery:
     """The query of ``GET Job?clientId=..&subclientId=..&jobCategory=Active&jobFilter=Backup``."""
     query = JobQuery(category=_category(params.get("jobcategory", "all") or "all"))
-    query.lookup_s = float(_int(params.get("completedjoblookuptime", 0) or 0, "lookup time"))
+    query.lookup_s = float(require_int(params.get("completedjoblookuptime", 0) or 0, "lookup time"))
     for key in ENTITY_KEYS:
         if params.get(key.casefold()):
-            query.entity[key] = _int(params[key.casefold()], key)
+            query.entity[key] = require_int(params[key.casefold()], key)
+    query.show_aged = params.get("showagedjobs", "").strip().casefold() == "true"
     if params.get("jobfilter"):
         query.job_types = [t for t in params["jobfilter"].split(",") if t.strip()]
-    query.offset = max(0, _int(params.get("offset", 0) or 0, "offset"))
+    query.offset = max(0, require_int(params.get("offset", 0) or 0, "offset"))
     if params.get("limit"):
-        query.limit = max(0, _int(params["limit"], "limit"))
+        query.limit = max(0, require_int(params["limit"], "limit"))
     return query
 
 
@@ -103,27 +99,25 @@ def _is_backup_type(value: Any) -> bool:
     return str(value).strip().casefold() in ("backup", "4")
 
 
-def _matches(query: JobQuery, job: Job, snap: Snapshot, now: float) -> bool:
-    if query.category == 1 and snap.finished:
-        return False
-    if query.category == 2 and not snap.finished:
-        return False
-    if snap.ended is not None and query.lookup_s > 0 and snap.ended < now - query.lookup_s:
-        return False
+def to_filter(query: JobQuery, store: JobStore, now: float) -> JobFilter | None:
+    """The store's filter for ``query``; None when nothing can match."""
+    if query.job_types and not any(_is_backup_type(t) for t in query.job_types):
+        return None
+    entity = dict(query.entity)
+    client_ids: set[int] | None = None
     if query.client_ids or query.client_names:
-        client_id, client_name = job.entity["clientId"], job.entity["clientName"].casefold()
-        if client_id not in query.client_ids and client_name not in query.client_names:
-            return False
-    if any(job.entity.get(key) != value for key, value in query.entity.items()):
-        return False
-    return not query.job_types or any(_is_backup_type(t) for t in query.job_types)
-
-
-def select(
-    query: JobQuery, views: list[tuple[Job, Snapshot]], now: float
-) -> tuple[int, list[tuple[Job, Snapshot]]]:
-    """(total matching, the requested page)."""
-    matching = [(j, s) for j, s in views if _matches(query, j, s, now)]
-    matching.sort(key=lambda view: view[0].job_id, reverse=query.descending)
-    end = None if query.limit is None or query.limit == 0 else query.offset + query.limit
-    return len(matching), matching[query.offset : end]
+        client_ids = query.client_ids | store.client_ids_named(query.client_names)
+    if "clientId" in entity:
+        wanted = {entity.pop("clientId")}
+        client_ids = wanted if client_ids is None else client_ids & wanted
+    return JobFilter(
+        category=query.category,
+        cutoff=now - query.lookup_s if query.lookup_s > 0 else None,
+        client_ids=client_ids,
+        subclient_id=entity.pop("subclientId", None),
+        entity=entity,
+        show_aged=query.show_aged,
+        descending=query.descending,
+        offset=query.offset,
+        limit=query.limit,
+    )

@@ -51,7 +51,7 @@ class Pause:
     end: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     job_id: int
     task_id: int
@@ -73,6 +73,11 @@ class Job:
     """``GET Job/{id}`` answers ``totalRecordsWithoutPaging: 0`` this many more times."""
     ended_at: float | None = None
     """Set once the job is known to have ended; never changes afterwards."""
+    aged: bool = False
+    reason: str = ""
+    initiated_from: str = ""
+    """The failure reason to show once ended, instead of the emulator's default one."""
+    """Aged by data aging: listings leave it out unless ``showAgedJobs`` (history only)."""
 
     @property
     def waiting_s(self) -> float:
@@ -152,7 +157,7 @@ def snapshot(job: Job, now: float, blocking_job_id: int | None) -> Snapshot:
     if job.ended_at is not None:
         status = KILLED if job.killed_at is not None else job.outcome
         reason = KILLED_BY_USER.format(user=job.killed_by) if job.killed_at is not None else ""
-        reason = reason or FAILURE_REASONS.get(status, "")
+        reason = reason or job.reason or FAILURE_REASONS.get(status, "")
         percent = 100 if status.startswith(COMPLETED) else min(99, _percent(job, job.ended_at))
         phase = PHASE if start is not None and job.ended_at > start else ""
         return Snapshot(

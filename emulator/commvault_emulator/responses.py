@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 JSON_TYPE = "application/json; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
 
@@ -21,6 +23,8 @@ class Response:
     headers: tuple[tuple[str, str], ...] = ()
     job_ids: list[str] | None = field(default=None)
     """Jobs a CreateTask started, for the request log (never sent)."""
+    error: tuple[int, str] | None = field(default=None)
+    """(errorCode, errorMessage) of a failure answer, for its XML form (never sent)."""
 
 
 def json_response(
@@ -33,9 +37,12 @@ def text_response(text: str, status: int = 200, content_type: str = TEXT_TYPE) -
     return Response(status, text.encode("utf-8"), content_type)
 
 
-def error_response(code: int, message: str, status: int = 200) -> Response:
+def error_response(
+    code: int, message: str, status: int = 200, headers: tuple[tuple[str, str], ...] = ()
+) -> Response:
     """Commvault's common failure shape ``{"errorCode": N, "errorMessage": "..."}``."""
-    return json_response({"errorCode": code, "errorMessage": message}, status)
+    answer = json_response({"errorCode": code, "errorMessage": message}, status, headers)
+    return dataclasses.replace(answer, error=(code, message))
 
 
 def access_denied() -> Response:
@@ -45,7 +52,7 @@ def access_denied() -> Response:
 
 def bad_body() -> Response:
     """The 400 CreateTask documents for an empty or unparsable body: a bare JSON string."""
-    return json_response(BAD_BODY_MESSAGE, 400)
+    return dataclasses.replace(json_response(BAD_BODY_MESSAGE, 400), error=(400, BAD_BODY_MESSAGE))
 
 
 def not_found(what: str) -> Response:
@@ -54,3 +61,8 @@ def not_found(what: str) -> Response:
 
 def method_not_allowed(method: str, endpoint: str) -> Response:
     return error_response(405, f"Method {method} is not allowed on {endpoint}", 405)
+
+
+def too_many_requests(headers: tuple[tuple[str, str], ...]) -> Response:
+    """The 429 of a spent tenant budget (``Retry-After`` and ``X-RateLimit-*`` headers)."""
+    return error_response(429, "Too Many Requests", 429, headers)

@@ -1,4 +1,4 @@
-"""Which endpoint a request path names.
+"""Request paths: the API prefixes, the control plane, the ``Route`` a path resolves to.
 
 The API is served under ``/commandcenter/api/`` and ``/SearchSvc/CVWebService.svc/``; paths
 match case-insensitively. The control plane lives under ``/_emulator/`` only: the same words
@@ -14,34 +14,13 @@ API_PREFIXES = ("/commandcenter/api", "/searchsvc/cvwebservice.svc")
 DEFAULT_PREFIX = "/commandcenter/api"
 CONTROL_PREFIX = "/_emulator"
 
-# endpoint name -> HTTP methods it answers
-METHODS: dict[str, tuple[str, ...]] = {
-    "Base": ("GET",),
-    "Login": ("POST",),
-    "Logout": ("POST",),
-    "RenewLoginToken": ("POST",),
-    "WhoAmI": ("GET", "POST"),
-    "CreateTask": ("POST",),
-    "Job": ("GET",),
-    "JobDetails": ("POST",),
-    "JobAction": ("POST",),
-    "Jobs": ("POST",),
-    "Client": ("GET",),
-    "Instance": ("GET",),
-    "Subclient": ("GET",),
-    "CommServ": ("GET",),
-    "GetId": ("GET",),
-}
-_SINGLE = {name.casefold(): name for name in METHODS if name not in ("Base", "JobAction")}
-_WITH_ID = {"job", "client", "instance", "subclient"}
-
 
 @dataclass(frozen=True)
 class Route:
     endpoint: str
-    """One of the ``METHODS`` keys, or ``Unknown``."""
+    """The name of an ``endpoints.ENDPOINTS`` entry, or ``Unknown``."""
     params: tuple[str, ...] = ()
-    """Path parameters: an entity id, then a job action."""
+    """Path parameters, in path order (an entity id, then a job action)."""
 
 
 def split_target(target: str) -> tuple[str, dict[str, str]]:
@@ -63,17 +42,3 @@ def api_relative(path: str) -> str | None:
         if lowered == prefix or lowered.startswith(prefix + "/"):
             return path[len(prefix) :].strip("/")
     return None
-
-
-def route(rel_path: str) -> Route:
-    parts = [p for p in rel_path.split("/") if p]
-    lowered = [p.casefold() for p in parts]
-    if not parts:
-        return Route("Base")
-    if len(parts) == 1 and lowered[0] in _SINGLE:
-        return Route(_SINGLE[lowered[0]])
-    if len(parts) == 2 and lowered[0] in _WITH_ID:
-        return Route(_SINGLE[lowered[0]], (parts[1],))
-    if len(parts) == 4 and lowered[0] == "job" and lowered[2] == "action":
-        return Route("JobAction", (parts[1], lowered[3]))
-    return Route("Unknown")

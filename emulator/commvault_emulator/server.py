@@ -18,19 +18,23 @@ from typing import Any
 from commvault_emulator import faults
 from commvault_emulator.api import ApiRequest, dispatch, presented_token
 from commvault_emulator.control import handle_control
-from commvault_emulator.responses import Response, not_found
+from commvault_emulator.endpoints import BY_NAME, UNKNOWN, route
+from commvault_emulator.ratelimit import READS, WRITES
+from commvault_emulator.responses import Response, not_found, too_many_requests
 from commvault_emulator.routing import (
     CONTROL_PREFIX,
     DEFAULT_PREFIX,
     Route,
     api_relative,
     is_control,
-    route,
     split_target,
 )
 from commvault_emulator.state import State
+from commvault_emulator.xml_answers import as_xml, wants_xml
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
+RATE_LIMITED = "rate_limit"
+"""What the request log's ``fault`` shows for a call refused by the tenant's budget."""
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -135,7 +139,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             )
             return
         rel = api_relative(path)
-        found = route(rel) if rel is not None else Route("Unknown")
+        found = route(rel) if rel is not None else Route(UNKNOWN)
         request = ApiRequest(
             method=self.command,
             target=self.path,
@@ -143,6 +147,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             query=query,
             body=body,
             token=presented_token(self.headers.get("Authtoken"), self.headers.get("Authorization")),
+            accept_xml=wants_xml(self.headers.get("Accept")),
         )
         self._answer_api(request, found, rel is not None)
 
@@ -165,12 +170,23 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             with state.lock:
                 state.tokens.expire(request.token)
         canned = faults.fault_answer(fault) if fault else None
+        endpoint = BY_NAME.get(found.endpoint) if under_api else None
+        refusal = (
+            state.rate_limited(WRITES if endpoint.writes else READS)
+            if canned is None and endpoint is not None
+            else None
+        )
         if canned is not None:
             response = canned
+        elif refusal is not None:
+            response = too_many_requests(refusal.headers())
+            kind = RATE_LIMITED
         elif under_api:
             response = dispatch(state, request, found)
         else:
             response = not_found(f"path [{request.rel_path}]")
+        if request.accept_xml:
+            response = as_xml(response)
         if fault and fault.kind == faults.LOSE_ANSWER:
             self._log(request, found, arrived, 0, kind, response.job_ids)
             self._drop()

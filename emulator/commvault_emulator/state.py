@@ -15,9 +15,13 @@ from typing import Any
 
 from commvault_emulator.createtask import BackupRequest, CreateTaskError
 from commvault_emulator.faults import Fault, FaultTable
+from commvault_emulator.history import history_clients, history_jobs
 from commvault_emulator.inventory import Inventory, Target
 from commvault_emulator.inventory_file import default_inventory
-from commvault_emulator.jobs import COMPLETED, Job, Pause, Snapshot, settle, snapshot
+from commvault_emulator.joblist import JobQuery, to_filter
+from commvault_emulator.jobs import COMPLETED, Job, Pause, Snapshot, snapshot
+from commvault_emulator.jobstore import JobStore
+from commvault_emulator.ratelimit import RateLimiter, RateLimitPolicy, Refusal
 from commvault_emulator.tokens import TokenStore
 
 FIRST_JOB_ID = 3400891
@@ -42,6 +46,10 @@ class Settings:
     token_ttl_seconds: float = 1800.0
     busy_subclient: str = BUSY_QUEUE
     inventory: Inventory = field(default_factory=default_inventory)
+    history_jobs: int = 0
+    history_clients: int = 0
+    rate_limit: RateLimitPolicy | None = None
+    omit_job_description: bool = False
 
 
 @dataclass
@@ -82,18 +90,26 @@ class State:
         self._next_job_id = FIRST_JOB_ID
         self._next_task_id = FIRST_TASK_ID
         self._next_seq = 1
+        self._history_clients = history_clients(settings.history_clients, settings.inventory)
         self.reset()
 
     def reset(self) -> None:
         """Back to the start: inventory, no jobs, faults, log or sessions; ids keep rising."""
         with self.lock:
-            self.inventory = self.settings.inventory.copy()
-            self.jobs: dict[int, Job] = {}
+            inventory = self.settings.inventory.copy()
+            self.inventory = Inventory(inventory.clients + self._history_clients)
+            self.jobs = JobStore()
+            count = self.settings.history_jobs
+            self.jobs.load(
+                history_jobs(count, self._history_clients, self.clock(), FIRST_JOB_ID - count, 1)
+            )
             self.faults = FaultTable()
+            self.rate_limiter = RateLimiter(self.settings.rate_limit)
             self.log: list[RequestRecord] = []
             self.tokens.reset()
             self.defaults = PlanOverride(self.settings.job_seconds, self.settings.job_outcome)
             self.busy_subclient = self.settings.busy_subclient
+            self.omit_job_description = self.settings.omit_job_description
             self.next_plans: list[PlanOverride] = []
             self.subclient_plans: dict[int, PlanOverride] = {}
 
@@ -136,9 +152,10 @@ class State:
                     outcome=plan.outcome or COMPLETED,
                     waits_for=self.active_jobs_on(target.subclient.id),
                     hidden_polls=plan.hidden_polls,
+                    initiated_from=request.initiated_from,
                 )
                 self._next_job_id += 1
-                self.jobs[job.job_id] = job
+                self.jobs.add(job)
                 job_ids.append(job.job_id)
             return task_id, job_ids
 
@@ -152,26 +169,34 @@ class State:
                 )
 
     def active_jobs_on(self, subclient_id: int) -> list[Job]:
-        return [
-            j for j in self.jobs.values() if j.subclient_id == subclient_id and j.ended_at is None
-        ]
+        return self.jobs.active_on(subclient_id)
 
     def refresh(self, now: float) -> None:
-        """Settle every job that has ended by ``now`` (in id order: queues resolve forward)."""
+        """Settle every job that has ended by ``now`` (queues resolve forward)."""
         with self.lock:
-            for job_id in sorted(i for i, j in self.jobs.items() if j.ended_at is None):
-                settle(self.jobs[job_id], now)
+            self.jobs.refresh(now)
 
     def view(self, job: Job, now: float) -> Snapshot:
         blocker = next((j.job_id for j in job.waits_for if j.ended_at is None), None)
         return snapshot(job, now, blocker)
 
     def job_views(self) -> tuple[float, list[tuple[Job, Snapshot]]]:
-        """Every job with its current snapshot, newest last."""
+        """Every job with its current snapshot, oldest first (scans: the control plane's)."""
         with self.lock:
             now = self.clock()
             self.refresh(now)
-            return now, [(job, self.view(job, now)) for _, job in sorted(self.jobs.items())]
+            return now, [(job, self.view(job, now)) for job in self.jobs.all_jobs()]
+
+    def list_jobs(self, query: JobQuery) -> tuple[float, int, list[tuple[Job, Snapshot]]]:
+        """(now, how many jobs match, the page) for a job listing, from the indexes."""
+        with self.lock:
+            now = self.clock()
+            self.refresh(now)
+            found = to_filter(query, self.jobs, now)
+            if found is None:
+                return now, 0, []
+            total, page = self.jobs.select(found)
+            return now, total, [(job, self.view(job, now)) for job in page]
 
     def job_view(self, job_id: int) -> tuple[float, Job, Snapshot] | None:
         with self.lock:
@@ -194,7 +219,7 @@ class State:
     def forget_job(self, job_id: int) -> bool:
         """Remove a job as if the CommServe had aged it away; jobs queued behind it go on."""
         with self.lock:
-            job = self.jobs.pop(job_id, None)
+            job = self.jobs.remove(job_id)
             if job is not None and job.ended_at is None:
                 job.ended_at = self.clock()
             return job is not None
@@ -213,10 +238,12 @@ class State:
                 if suspended:
                     job.pauses[-1].end = now
                 job.killed_at, job.killed_by, job.ended_at = now, user, now
+                self.jobs.ended(job)
             elif action == "pause":
                 if suspended:
                     raise JobError(f"Job [{job_id}] is already suspended.")
                 job.pauses.append(Pause(now))
+                self.jobs.paused(job)
             elif action == "resume":
                 if not suspended:
                     raise JobError(f"Job [{job_id}] is not suspended: it is [{snap.status}].")
@@ -225,6 +252,11 @@ class State:
                 raise JobError(f"Unsupported job action [{action}].")
 
     # Faults and the request log -----------------------------------------------------------
+
+    def rate_limited(self, kind: str) -> Refusal | None:
+        """Count one API call against the tenant's budget; why it is refused, if it is."""
+        with self.lock:
+            return self.rate_limiter.take(kind, self.clock())
 
     def take_fault(self, method: str, rel_path: str) -> Fault | None:
         with self.lock:

@@ -41,10 +41,13 @@ def _elapsed(snap: Snapshot, now: float) -> int:
     return int(max(0.0, (snap.ended if snap.ended is not None else now) - snap.started))
 
 
-def job_summary(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:
-    """The ``jobSummary`` object of ``GET Job/{id}`` and ``POST Jobs``."""
+def job_summary(
+    job: Job, snap: Snapshot, now: float, with_description: bool = True
+) -> dict[str, Any]:
+    """The ``jobSummary`` object of ``GET Job/{id}`` and ``POST Jobs``; without
+    ``jobDescription`` when ``with_description`` is off (``--omit-job-description``)."""
     application, media = sizes(job, snap)
-    return {
+    summary = {
         "jobId": job.job_id,
         "status": snap.status,
         "localizedStatus": snap.status,
@@ -72,6 +75,9 @@ def job_summary(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:
             "clientName": job.entity["clientName"],
         },
     }
+    if not with_description:
+        del summary["jobDescription"]
+    return summary
 
 
 def job_details(job: Job, snap: Snapshot, now: float) -> dict[str, Any]:

@@ -38,6 +38,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
@@ -191,15 +192,13 @@ def _executor_of(thread: threading.Thread) -> ThreadPoolExecutor | None:
 
 
 def _dynamic_main_source() -> str | None:
-    # Read, never imported: ``pulumi/dynamic/__main__.py`` calls ``main()`` unconditionally,
-    # so importing it would start a second provider server and block.
+    # Read, not imported: importing ``pulumi.dynamic.__main__`` would start a provider server.
+    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    if spec is None or spec.origin is None:
+        return None
     try:
-        spec = importlib.util.find_spec("pulumi.dynamic.__main__")
-        if spec is None or spec.origin is None:
-            return None
-        with open(spec.origin, encoding="utf-8") as source:
-            return source.read()
-    except (ImportError, OSError, ValueError):
+        return Path(spec.origin).read_text()
+    except OSError:
         return None
 
 

@@ -320,7 +320,10 @@ class CreateTaskResends:
                     jobs.setdefault(db.key, job)
                 missing = [db for db in missing if db.key not in jobs]
                 if missing and (last or not exc.resend_allowed):
-                    raise self._still_ambiguous(exc, missing) from None
+                    raise exc.after_looking(
+                        f"no job marked {self.request.tag} was found for "
+                        + ", ".join(map(str, missing))
+                    ) from None
                 if missing:
                     log.info("no job was started by the lost request; sending it again")
                 continue
@@ -353,27 +356,10 @@ class CreateTaskResends:
                 if found:
                     return found
         except CommvaultError as lookup_failure:
-            raise AmbiguousCreateError(
-                f"{failure.detail}; looking for the job it may have started failed too "
-                f"({lookup_failure}), so a re-run will look again before starting one",
-                resend_allowed=False,
-                commserve=failure.commserve,
-                operation=failure.operation,
-                status_code=failure.status_code,
+            raise failure.after_looking(
+                f"looking for the job it may have started failed too ({lookup_failure})"
             ) from None
         return found
-
-    def _still_ambiguous(
-        self, failure: AmbiguousCreateError, missing: list[Database]
-    ) -> AmbiguousCreateError:
-        return AmbiguousCreateError(
-            f"{failure.detail}; no job marked {self.request.tag} was found for "
-            f"{', '.join(map(str, missing))}, so a re-run will look again before starting one",
-            resend_allowed=False,
-            commserve=failure.commserve,
-            operation=failure.operation,
-            status_code=failure.status_code,
-        )
 
 
 def find_marked_jobs(

@@ -103,6 +103,19 @@ class AmbiguousCreateError(ServerError):
         self.resend_allowed = resend_allowed
         super().__init__(detail, commserve=commserve, operation=operation, status_code=status_code)
 
+    def after_looking(self, found: str) -> AmbiguousCreateError:
+        """This failure once its job was looked for: ``found`` says what the look found.
+
+        Never to be resent: a re-run looks for the job again before starting one.
+        """
+        return AmbiguousCreateError(
+            f"{self.detail}; {found}, so a re-run will look again before starting one",
+            resend_allowed=False,
+            commserve=self.commserve,
+            operation=self.operation,
+            status_code=self.status_code,
+        )
+
 
 class JobFailedError(CommvaultError):
     """A backup job ended unsuccessfully (failed, killed, or completed with errors)."""
