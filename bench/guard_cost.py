@@ -7,7 +7,9 @@ many clients and applications, the last days, every terminal status), side by si
 round, for each size in turn (the order rotates), a fresh provider state (no client, no
 guard index) creates one ``OracleBackupTrigger`` without waiting, in this process
 (``bench.inprocess``): login-free token auth, ``GET Client``, the guard's listings, one
-CreateTask. Measured: that create's wall time and the listing calls it made. Target: with
+CreateTask. Measured: that create's wall time and the listing calls it made. For contrast,
+one round of the guard as it was before (every client, every job type, 1,000 a page, at most
+20 pages: ``unfiltered``), timed alone. Target: with
 100,000 unrelated jobs at most 1.2x the time with none, and at most 2 listing calls.
 Writes ``bench/results/guard_cost.json``.
 """
@@ -16,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import time
 from collections.abc import Sequence
 from typing import Any
+
+from pulumi_commvault import CommvaultClient
 
 from .common import (
     Fleet,
@@ -31,7 +36,7 @@ from .common import (
     table,
     verdict,
 )
-from .inprocess import create_all, emulator_process
+from .inprocess import TOKEN, create_all, emulator_process
 
 NAME = "guard_cost"
 TARGET_RATIO = 1.2
@@ -74,8 +79,10 @@ def run(history: Sequence[int], reps: int, latency_ms: float) -> dict[str, Any]:
                     f"  round {rep + 1} history {size:>6}: {entry['wall_s'] * 1000:7.1f} ms, "
                     f"{entry['listings']} listing(s), {entry['calls']} calls"
                 )
+        unfiltered = {size: old_guard(emulators[size]) for size in history}
     return {
         "bench": NAME,
+        "unfiltered": unfiltered,
         "machine": info,
         "config": {
             "history": list(history),
@@ -87,6 +94,22 @@ def run(history: Sequence[int], reps: int, latency_ms: float) -> dict[str, Any]:
         "summary": summarize(runs, history),
         "runs": runs,
     }
+
+
+def old_guard(emu: Any) -> dict[str, Any]:
+    """The guard before: ``POST Jobs`` of every client and job type, 1,000 a page, <= 20."""
+    with CommvaultClient(emu.url, token=TOKEN) as client:
+        started = time.monotonic()
+        pages = jobs = 0
+        for offset in range(0, 20_000, 1000):
+            page = client.list_jobs(lookup_s=24 * 3600, limit=1000, offset=offset)
+            pages += 1
+            jobs += len(page)
+            if len(page) < 1000:
+                break
+        wall = time.monotonic() - started
+    say(f"  unfiltered guard: {pages} listing(s), {jobs} jobs, {wall:.2f} s")
+    return {"listings": pages, "jobs": jobs, "wall_s": wall, "stopped_at_cap": jobs >= 20_000}
 
 
 def summarize(runs: list[dict[str, Any]], history: Sequence[int]) -> list[dict[str, Any]]:
@@ -128,6 +151,8 @@ def tables(result: dict[str, Any]) -> list[str]:
                 "listings",
                 "calls in all",
                 "target",
+                "before: unfiltered listings",
+                "before: their time (s)",
             ],
             [
                 [
@@ -137,6 +162,8 @@ def tables(result: dict[str, Any]) -> list[str]:
                     r["listings"],
                     r["calls"],
                     verdict(r["met"]),
+                    result.get("unfiltered", {}).get(r["history"], {}).get("listings", "-"),
+                    result.get("unfiltered", {}).get(r["history"], {}).get("wall_s", "-"),
                 ]
                 for r in result["summary"]
             ],

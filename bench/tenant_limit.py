@@ -28,7 +28,9 @@ def budget_per_hour(rate_limit: str) -> int:
     return int(3600 * int(parts["reads"]) / float(parts.get("period", "3600")))
 
 
-def run(n: int, job_seconds: float, rate_limit: str, latency_ms: float) -> dict[str, Any]:
+def run(
+    n: int, job_seconds: float, rate_limit: str, latency_ms: float, history_jobs: int
+) -> dict[str, Any]:
     info = machine()
     say(f"machine: {machine_line(info)}")
     rows = []
@@ -44,7 +46,8 @@ def run(n: int, job_seconds: float, rate_limit: str, latency_ms: float) -> dict[
                 tmp,
                 job_seconds=job_seconds,
                 latency_ms=latency_ms,
-                extra=["--rate-limit", rate_limit],
+                extra=["--rate-limit", rate_limit]
+                + (["--history-jobs", str(history_jobs)] if history_jobs else []),
             ) as emu:
                 batch = create_all(emu, n, wait=True, tag="t1", max_reads_per_hour=reads_per_hour)
             failed = [o.error or "" for o in batch.outcomes if o.error]
@@ -88,7 +91,8 @@ def tables(result: dict[str, Any]) -> list[str]:
     return [
         table(
             f"Tenant limit: {cfg['n']} separate waiting resources, backups of "
-            f"{cfg['job_seconds']:g} s, emulator `--rate-limit {cfg['rate_limit']}` (target: "
+            f"{cfg['job_seconds']:g} s, emulator `--rate-limit {cfg['rate_limit']}`, "
+            f"{cfg.get('history_jobs', 0)} unrelated history jobs (target: "
             f"all succeed, none fails on a 429)",
             [
                 "variant",
@@ -127,8 +131,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--job-seconds", type=float, default=60)
     parser.add_argument("--rate-limit", default="reads=60,period=60")
     parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument(
+        "--history-jobs", type=int, default=10_000, help="unrelated jobs the emulator holds"
+    )
     args = parser.parse_args(argv)
-    publish(NAME, run(args.n, args.job_seconds, args.rate_limit, args.latency_ms), tables)
+    result = run(args.n, args.job_seconds, args.rate_limit, args.latency_ms, args.history_jobs)
+    publish(NAME, result, tables)
 
 
 if __name__ == "__main__":

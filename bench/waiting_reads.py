@@ -25,18 +25,23 @@ TARGET_READS_PER_MINUTE = 15
 TARGET_NOTICE_S = 5.0
 
 
-def run(sizes: Sequence[int], job_seconds: float, latency_ms: float) -> dict[str, Any]:
+def run(
+    sizes: Sequence[int], job_seconds: float, latency_ms: float, history_jobs: int
+) -> dict[str, Any]:
     info = machine()
     say(f"machine: {machine_line(info)}")
     rows: list[dict[str, Any]] = []
     with (
         scratch(NAME) as tmp,
         emulator_process(
-            Fleet(max(sizes)), tmp, job_seconds=job_seconds, latency_ms=latency_ms, extra=[]
+            Fleet(max(sizes)),
+            tmp,
+            job_seconds=job_seconds,
+            latency_ms=latency_ms,
+            extra=["--history-jobs", str(history_jobs)] if history_jobs else [],
         ) as emu,
     ):
         for n in sizes:
-            emu.control.reset()
             batch = create_all(emu, n, wait=True, tag=f"n{n}")
             failed = [o.error for o in batch.outcomes if o.error]
             creates = [float(r["time"]) for r in batch.requests if r["endpoint"] == "CreateTask"]
@@ -77,6 +82,7 @@ def run(sizes: Sequence[int], job_seconds: float, latency_ms: float) -> dict[str
             "sizes": list(sizes),
             "job_seconds": job_seconds,
             "latency_ms": latency_ms,
+            "history_jobs": history_jobs,
             "target_reads_per_minute": TARGET_READS_PER_MINUTE,
             "target_notice_s": TARGET_NOTICE_S,
         },
@@ -89,7 +95,8 @@ def tables(result: dict[str, Any]) -> list[str]:
     return [
         table(
             f"Waiting: N separate resources, each a backup of D = {cfg['job_seconds']:g} s, all "
-            f"waiting in one provider process, emulator latency {cfg['latency_ms']:g} ms "
+            f"waiting in one provider process, emulator latency {cfg['latency_ms']:g} ms, "
+            f"{cfg.get('history_jobs', 0)} unrelated history jobs "
             f"(targets: <= {cfg['target_reads_per_minute']} reads per waited minute, notice "
             f"<= {cfg['target_notice_s']:g} s)",
             [
@@ -132,9 +139,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1,10,50")
     parser.add_argument("--job-seconds", type=float, default=60)
     parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument(
+        "--history-jobs", type=int, default=10_000, help="unrelated jobs the emulator holds"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
-    publish(NAME, run(sizes, args.job_seconds, args.latency_ms), tables)
+    publish(NAME, run(sizes, args.job_seconds, args.latency_ms, args.history_jobs), tables)
 
 
 if __name__ == "__main__":
