@@ -16,6 +16,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.state import FIRST_JOB_ID
 from engine_support import BackupProgram, CliProject, Deployment
 from fault_scenarios import (
     FAULTS,
@@ -51,6 +52,12 @@ def error_message(text: str) -> str:
 
 def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
     FAULTS[name].arrange(emulator, deployment)
+
+
+def new_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
+    """The jobs made since the emulator started: all of them, less a busy CommServe's
+    history (``COMMVAULT_TEST_HISTORY_JOBS``), whose ids are below the first one handed out."""
+    return [j for j in emulator.control.jobs() if int(j["jobId"]) >= FIRST_JOB_ID]
 
 
 def marked_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
@@ -164,7 +171,7 @@ def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no
     first, second = [i for i, endpoint in enumerate(calls) if endpoint == "CreateTask"]
     assert "Jobs" in calls[first + 1 : second]  # looked for the job before sending again
     [job_id] = job_ids(emulator)
-    assert len(emulator.control.jobs()) == 1
+    assert len(new_jobs(emulator)) == 1
     assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
 
 
@@ -180,7 +187,7 @@ def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rer
     assert "proxy or load balancer" in message
     assert "no job marked [pulumi-commvault:" in message
     assert "a re-run will look again before starting one" in message
-    assert emulator.control.jobs() == []
+    assert new_jobs(emulator) == []
     assert emulator.control.count("CreateTask") == 3
     assert_nothing_recorded(deployment)
 
@@ -235,7 +242,7 @@ def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_o
     assert "the CommServe sent an empty answer" in message
     assert "a re-run will look again before starting one" in message
     assert emulator.control.count("CreateTask") == 1
-    assert emulator.control.jobs() == []
+    assert new_jobs(emulator) == []
     assert_nothing_recorded(deployment)
 
     deployment.up()
@@ -275,7 +282,7 @@ def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun
     assert f"GET Job/{job_id}: the CommServe refused the token" in message
     assert "(HTTP 401)" in message
     assert_nothing_recorded(deployment)
-    [job] = emulator.control.jobs()
+    [job] = new_jobs(emulator)
     assert job["status"] == "Running"
 
     # The user gets a new token and runs `pulumi up` again.
@@ -407,7 +414,7 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
 ):
     deployment = deployer(BackupProgram())
     arrange("subclient busy, backup refused", emulator, deployment)
-    [other] = [str(j["jobId"]) for j in emulator.control.jobs()]
+    [other] = [str(j["jobId"]) for j in new_jobs(emulator)]
 
     message = error_message(failed_up(deployment))
 
