@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from pulumi_commvault.commvault import backups
 from pulumi_commvault.commvault.backups import (
     BackupRequest,
     Database,
@@ -125,3 +126,22 @@ def test_clients_announced_before_their_creates_are_listed_with_the_first(client
     start_backup(client, backup("announced-1", ORCL), adoptable=adopt_anything, index=index)
     start_backup(client, backup("announced-2", SALES), adoptable=adopt_anything, index=index)
     assert emulator.control.count("Jobs") == 1
+
+
+def test_on_a_busy_commserve_the_first_look_up_of_several_clients_lists_only_theirs(
+    client, emulator, monkeypatch
+):
+    monkeypatch.setattr(backups, "PROBE_PAGE_SIZE", 3)
+    emulator.control.job_defaults(seconds=0.2)
+    earlier = start_backup(client, backup("busy-probe", ORCL, SALES), adoptable=adopt_anything)
+    unrelated_jobs(client, SALES, 4)  # more recent Oracle backups than the probe's page holds
+    index = MarkedJobIndex()
+    index.expect(["oradb01", "oradb02"])
+
+    jobs = start_backup(
+        client, backup("busy-probe", ORCL, SALES), adoptable=adopt_anything, index=index
+    )
+
+    assert [j.adopted for j in jobs] == [True, True]
+    assert [j.job_id for j in jobs] == [j.job_id for j in earlier]
+    assert index.listings == 2  # the probe (full), then the two clients' own listing

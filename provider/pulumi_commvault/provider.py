@@ -327,8 +327,8 @@ class _Progress:
 def _started_part(job: StartedJob) -> str:
     if job.adopted:
         return (
-            f"an earlier run of this request started job {job.job_id} "
+            f"this request already started job {job.job_id} "
             f"({job.database}, adopted); following it instead of starting another backup"
         )
-    task = f" (Commvault task {job.task_id})" if job.task_id is not None else ""
+    task = f", Commvault task {job.task_id}" if job.task_id is not None else ""
     return f"started job {job.job_id} ({job.database}){task}"

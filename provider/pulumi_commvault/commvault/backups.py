@@ -36,6 +36,8 @@ MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
 LOOKUP_WINDOW_S = 24 * 3600
 LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
 INDEX_PAGE_SIZE = 1000
+#: The first look-up of several clients: one page this size of every client's jobs.
+PROBE_PAGE_SIZE = 200
 #: Pages the guard reads at most; past them it stops and says so (``GuardIncompleteError``).
 INDEX_MAX_PAGES = 100
 #: ``jobTypeList`` value of a backup (UNCERTAIN: what the emulator and cvpysdk callers use).
@@ -145,9 +147,12 @@ class MarkedJobIndex:
     clients (a fleet of 500 triggers on one client costs one listing, not 500). Clients
     announced with ``expect`` (the provider's check sees every resource before the engine
     creates it) are listed with the first request's, and requests for clients not listed
-    yet that arrive while a listing runs are listed together in the next one, so a fleet of
-    500 triggers on 500 clients costs a few listings too. Jobs started in this process are
-    added as they start. A tag's candidates are read afresh before they are adopted.
+    yet that arrive while a listing runs are listed together in the next one. When more
+    than one client is involved, the first look-up is one small page of every client's
+    recent Oracle backups: if that is all of them (a quiet CommServe), it serves every
+    client of the process, so a fleet of 500 triggers on 500 clients costs one listing; if
+    not, the clients are listed as above. Jobs started in this process are added as they
+    start. A tag's candidates are read afresh before they are adopted.
     """
 
     def __init__(self, scope: GuardScope | None = None) -> None:
@@ -157,6 +162,8 @@ class MarkedJobIndex:
         self._listed: set[int] = set()
         self._wanted: set[int] = set()
         self._expected: set[str] = set()
+        self._all_listed = False
+        self._probed = False
         self._listing = False
         self._changed = threading.Condition()
 
@@ -169,15 +176,21 @@ class MarkedJobIndex:
         with self._changed:
             self._wanted |= {known[name] for name in expected if name in known}
             self._wanted |= wanted - self._listed
-            while not wanted <= self._listed:
+            while not (self._all_listed or wanted <= self._listed):
                 if self._listing:
                     self._changed.wait()
                     continue
                 batch = sorted(self._wanted - self._listed)
+                probe = not self._probed and len(self._wanted | self._listed) > 1
+                self._probed = self._probed or probe
                 self._listing = True
                 self._changed.release()
                 try:
-                    found = self._list(client, batch)
+                    found = self._probe(client) if probe else None
+                    if found is None:
+                        found = self._list(client, batch)
+                    else:
+                        self._all_listed = True
                 finally:
                     self._changed.acquire()
                     self._listing = False
@@ -205,6 +218,23 @@ class MarkedJobIndex:
 
     def _count(self) -> None:
         self.listings += 1
+
+    def _probe(self, client: CommvaultClient) -> dict[str, list[str]] | None:
+        """Every client's marked jobs, if one small page holds all recent Oracle backups."""
+        self._count()
+        page = client.list_jobs(
+            lookup_s=self.scope.lookup_s,
+            limit=PROBE_PAGE_SIZE,
+            job_types=[BACKUP_JOB_TYPE],
+            application_id=ORACLE_APPLICATION_ID,
+        )
+        if len(page) >= PROBE_PAGE_SIZE:
+            return None
+        by_tag: dict[str, list[str]] = {}
+        for summary in page:
+            for tag in MARKED.findall(summary.job_description):
+                by_tag.setdefault(tag, []).append(str(summary.job_id))
+        return by_tag
 
 
 def marked_jobs(
