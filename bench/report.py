@@ -24,6 +24,9 @@ ORDER = (
     ("emulator_capacity", "4. Emulator capacity", "bench.emulator_capacity"),
     ("provider_memory", "5. Provider peak memory", "bench.provider_memory"),
     ("emulator_history", "6. Emulator cost with a busy history", "bench.emulator_history"),
+    ("guard_cost", "7. Duplicate guard on a busy CommServe", "bench.guard_cost"),
+    ("waiting_reads", "8. Waiting: reads per waited minute", "bench.waiting_reads"),
+    ("tenant_limit", "9. Under a tenant's rate limit", "bench.tenant_limit"),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,11 +12,17 @@ from emulator_support import EMULATOR_TOKEN
 
 pytest_plugins = ["client_fixtures", "engine_fixtures"]
 
+#: ``COMMVAULT_TEST_HISTORY_JOBS=N`` runs the session's emulator as a busy CommServe (N
+#: unrelated history jobs), e.g. to hold the fault matrix's one-job-per-request counts there.
+HISTORY_VARIABLE = "COMMVAULT_TEST_HISTORY_JOBS"
+
 
 @pytest.fixture(scope="session")
 def emulator_process() -> Iterator[EmulatorProcess]:
     """One CommServe emulator for the whole session (pre-issued token, 1 s jobs)."""
-    with EmulatorProcess(token=EMULATOR_TOKEN, job_seconds=1.0) as process:
+    history = os.environ.get(HISTORY_VARIABLE, "").strip()
+    extra = ["--history-jobs", history] if history and history != "0" else []
+    with EmulatorProcess(token=EMULATOR_TOKEN, job_seconds=1.0, extra_args=extra) as process:
         yield process
 
 

@@ -7,6 +7,7 @@ each backup that was asked for (the CreateTask log and the job list are counted)
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.state import FIRST_JOB_ID
 from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
     FAULTS,
@@ -52,6 +54,12 @@ def error_message(text: str) -> str:
 
 def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
     FAULTS[name].arrange(emulator, deployment)
+
+
+def new_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
+    """The jobs made since the emulator started: all of them, less a busy CommServe's
+    history (``COMMVAULT_TEST_HISTORY_JOBS``), whose ids are below the first one handed out."""
+    return [j for j in emulator.control.jobs() if int(j["jobId"]) >= FIRST_JOB_ID]
 
 
 def marked_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
@@ -166,7 +174,7 @@ def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no
     first, second = [i for i, endpoint in enumerate(calls) if endpoint == "CreateTask"]
     assert "Jobs" in calls[first + 1 : second]  # looked for the job before sending again
     [job_id] = job_ids(emulator)
-    assert len(emulator.control.jobs()) == 1
+    assert len(new_jobs(emulator)) == 1
     assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
 
 
@@ -183,7 +191,7 @@ def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rer
     assert "no job marked [pulumi-commvault:" in message
     assert "a re-run will look again before starting one" in message
     assert "check what answers at commvault:url" in message
-    assert emulator.control.jobs() == []
+    assert new_jobs(emulator) == []
     assert emulator.control.count("CreateTask") == 3
     assert_nothing_recorded(deployment)
 
@@ -239,7 +247,7 @@ def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_o
     assert "a re-run will look again before starting one" in message
     assert message.endswith("; re-run `pulumi up` once the CommServe answers again")
     assert emulator.control.count("CreateTask") == 1
-    assert emulator.control.jobs() == []
+    assert new_jobs(emulator) == []
     assert_nothing_recorded(deployment)
 
     deployment.up()
@@ -279,7 +287,7 @@ def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun
     assert f"GET Job/{job_id}: the CommServe refused the token" in message
     assert "(HTTP 401)" in message
     assert_nothing_recorded(deployment)
-    [job] = emulator.control.jobs()
+    [job] = new_jobs(emulator)
     assert job["status"] == "Running"
 
     # The user gets a new token and runs `pulumi up` again.
@@ -414,7 +422,7 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
 ):
     deployment = deployer(BackupProgram())
     arrange("subclient busy, backup refused", emulator, deployment)
-    [other] = [str(j["jobId"]) for j in emulator.control.jobs()]
+    [other] = [str(j["jobId"]) for j in new_jobs(emulator)]
 
     message = error_message(failed_up(deployment))
 
@@ -469,29 +477,93 @@ def pending_creates(project: CliProject) -> list[str]:
     ]
 
 
-def test_sigint_while_waiting_lets_the_backup_finish_and_records_it(cli_project, emulator):
-    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=3)
+def job_polls_after(emulator: EmulatorProcess, seq: int) -> list[str]:
+    """The job reads (``Job``/``Jobs``) the emulator answered after request number ``seq``."""
+    return [
+        r["endpoint"]
+        for r in emulator.control.requests()
+        if r["seq"] > seq and r["endpoint"] in ("Job", "Jobs")
+    ]
+
+
+def test_ctrl_c_ends_the_wait_saying_the_job_runs_on_and_a_rerun_adopts_it(cli_project, emulator):
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=12)
     tree = process_tree(run.process.pid)
     try:
-        run.process.send_signal(signal.SIGINT)
+        seen = max(r["seq"] for r in emulator.control.requests())
+        os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
         code = run.wait()
+        [job] = marked_jobs(emulator)
+        running_at_exit = job["endedAt"] is None
     finally:
         stop_processes(tree)
 
     output = run.output()
-    [job_id] = job_ids(emulator)
-    assert code == 1
+    job_id = str(job["jobId"])
+    assert code != 0
     assert "^C received; cancelling" in output
-    assert f"job {job_id} Completed 100%" in output  # the engine let the wait finish
-    assert "error: update canceled" in output
+    assert (
+        f"stopped waiting because the update was cancelled (Ctrl-C); job {job_id} keeps "
+        "running in Commvault and nothing was lost: run `pulumi up` again, which adopts"
+    ) in output
+    assert running_at_exit, "the wait should end before the job does"
+    assert len(job_polls_after(emulator, seen)) <= 1  # at most the round already under way
     assert cli_project.lock_files() == []
     assert pending_creates(cli_project) == []
-    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert cli_project.resource_outputs("snap") is None
 
     rerun = cli_project.run("up", "--yes", "--skip-preview")
-    assert "2 unchanged" in rerun.stdout
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
     assert job_ids(emulator) == [job_id]
     assert emulator.control.count("CreateTask") == 1
+
+
+FLEET_PROGRAM = """\
+import pulumi
+
+from pulumi_commvault import OracleBackupTrigger
+
+for i in range(1, 7):
+    OracleBackupTrigger(f"snap{i}", client_name=f"ora{i}", instance_name="ORCL")
+"""
+
+
+def test_ctrl_c_ends_the_waits_of_more_resources_than_the_sdk_serves_at_once(cli_project, emulator):
+    # pulumi.dynamic serves 4 calls at once; a 5th, the engine's Cancel, would queue behind
+    # 6 waiting creates unless the provider widened its pool.
+    emulator.control.set_inventory(
+        {
+            "clients": [
+                {
+                    "name": f"ora{i}",
+                    "instances": [{"name": "ORCL", "subclients": [{"name": "default"}]}],
+                }
+                for i in range(1, 7)
+            ]
+        }
+    )
+    (cli_project.dir / "__main__.py").write_text(FLEET_PROGRAM)
+    emulator.control.next_jobs(seconds=15, count=6)
+    run = cli_project.start("up", "--yes", "--skip-preview", "--parallel", "8")
+    deadline = time.monotonic() + 60
+    while len(marked_jobs(emulator)) < 6:
+        assert time.monotonic() < deadline, "the six jobs did not start"
+        time.sleep(0.2)
+    tree = process_tree(run.process.pid)
+    try:
+        os.killpg(run.process.pid, signal.SIGINT)
+        code = run.wait()
+        still_running = [j for j in marked_jobs(emulator) if j["endedAt"] is None]
+    finally:
+        stop_processes(tree)
+
+    output = run.output()
+    assert code != 0
+    assert len(still_running) == 6, "every wait should end before its job does"
+    for job in marked_jobs(emulator):
+        assert f"job {job['jobId']} keeps running in Commvault and nothing was lost" in output
+    assert pending_creates(cli_project) == []
 
 
 def test_a_second_sigint_abandons_the_wait_and_refresh_then_up_adopts_the_job(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -368,3 +369,64 @@ def test_a_read_that_cannot_connect_names_the_url_and_how_refresh_takes_a_change
     assert "could not connect" in message
     assert "commvault:url" in message
     assert "pulumi refresh --run-program" in message
+
+
+def test_a_read_budget_from_the_stack_config_paces_the_wait(emulator, api_token, no_provider_env):
+    provider = OracleBackupTriggerProvider()
+    config = Config(
+        {
+            "commvault:url": emulator.url,
+            "commvault:authToken": api_token,
+            "commvault:maxReadsPerHour": "1200",  # a read every 3 s at most
+        },
+        "proj",
+    )
+    provider.configure(ConfigureRequest(config))
+    emulator.control.job_defaults(seconds=4.0)
+    outs = provider.create(inputs()).outs
+    assert outs["jobs"][0]["status"] == "Completed"
+    times = [r["time"] for r in emulator.control.requests() if r["endpoint"] == "Job"]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 2.9
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "1.5"])
+def test_a_bad_read_budget_names_the_config_key_and_the_variable(
+    emulator, api_token, no_provider_env, value
+):
+    provider = OracleBackupTriggerProvider()
+    config = Config(
+        {
+            "commvault:url": emulator.url,
+            "commvault:authToken": api_token,
+            "commvault:maxReadsPerHour": value,
+        },
+        "proj",
+    )
+    provider.configure(ConfigureRequest(config))
+    with pytest.raises(BackupTriggerError) as caught:
+        provider.create(inputs())
+    assert create_task_count(emulator) == 0
+    assert "commvault:maxReadsPerHour" in str(caught.value)
+    assert "COMMVAULT_MAX_READS_PER_HOUR" in str(caught.value)
+
+
+def test_the_read_budget_falls_back_to_the_environment(emulator, provider_env, monkeypatch):
+    from pulumi_commvault.runtime import settings
+
+    monkeypatch.setenv("COMMVAULT_MAX_READS_PER_HOUR", "900")
+    settings.forget()
+    assert settings.max_reads_per_hour() == 900
+    monkeypatch.delenv("COMMVAULT_MAX_READS_PER_HOUR")
+    settings.forget()
+    assert settings.max_reads_per_hour() is None
+
+
+def test_resources_checked_before_their_creates_share_one_guard_look_up(provider, emulator):
+    first = inputs(wait_for_completion=False)
+    second = inputs(client_name="oradb02", instance_name="SALES", wait_for_completion=False)
+    for props in (first, second):
+        provider.check({}, props)  # the engine checks every resource before creating any
+    for props in (first, second):
+        provider.create(props)
+    assert emulator.control.count("CreateTask") == 2
+    assert emulator.control.count("Jobs") == 1

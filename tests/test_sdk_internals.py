@@ -7,16 +7,21 @@ fallbacks keep a user's ``pulumi up`` working meanwhile (proven through the real
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import traceback
+import types
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import grpc
 import pulumi
 import pytest
+from google.protobuf import empty_pb2
 from pulumi import CustomResource
 from pulumi import automation as auto
+from pulumi.runtime.proto import engine_pb2_grpc
 
 from engine_support import BackupProgram
 from fault_scenarios import closed_port_url
@@ -247,3 +252,173 @@ def test_with_the_shims_off_a_failure_still_shows_its_sentence_after_the_traceba
     assert "error: Traceback (most recent call last):" in deployment.text
     assert "BackupTriggerError: Oracle backup of oradb01/ORCL/default: " in deployment.text
     assert "commvault:url" in deployment.text
+
+
+# --- the engine's Cancel -----------------------------------------------------------------
+
+SDK_LIKE_SERVICER = """
+from google.protobuf import empty_pb2
+
+class DynamicResourceProviderServicer:
+    def Cancel(self, request, context):
+        return empty_pb2.Empty()
+
+    def Create(self, request, context):
+        return CALL_BACK()
+"""
+
+
+def fake_dynamic_main(monkeypatch, source: str = SDK_LIKE_SERVICER) -> types.ModuleType:
+    """A ``__main__`` shaped like ``python -m pulumi.dynamic``'s, installed for this test."""
+    main = types.ModuleType("__main__")
+    exec(compile(source, "<fake pulumi.dynamic>", "exec"), vars(main))  # noqa: S102
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setattr(sdk_internals, "_cancel_callbacks", [])
+    monkeypatch.setattr(sdk_internals, "_warned", set())
+    return main
+
+
+def test_the_engines_cancel_reaches_the_hook_through_a_method_bound_before_it(monkeypatch):
+    main = fake_dynamic_main(monkeypatch)
+    bound = main.DynamicResourceProviderServicer().Cancel  # as the gRPC server binds it
+    seen: list[str] = []
+
+    assert sdk_internals.on_engine_cancel(lambda: seen.append("cancel"))
+    answer = bound(None, None)
+
+    assert seen == ["cancel"]
+    assert type(answer).__name__ == "Empty"
+
+
+def test_a_cancel_that_does_more_than_return_empty_is_reported_and_left_alone(monkeypatch, capsys):
+    changed = SDK_LIKE_SERVICER.replace(
+        "        return empty_pb2.Empty()", "        print('bye')\n        return empty_pb2.Empty()"
+    )
+    main = fake_dynamic_main(monkeypatch, changed)
+    original = main.DynamicResourceProviderServicer.Cancel.__code__
+
+    assert sdk_internals.on_engine_cancel(lambda: None) is False
+
+    assert main.DynamicResourceProviderServicer.Cancel.__code__ is original
+    assert "ending a wait early on Ctrl-C falls back" in capsys.readouterr().err
+
+
+def test_a_changed_cancel_in_the_sdk_source_is_reported(monkeypatch):
+    source = sdk_internals._dynamic_main_source() or ""
+    changed = source.replace(
+        "    def Cancel(self, request, context):\n",
+        "    def Cancel(self, request, context):\n        self.cancelled = True\n",
+    )
+    assert changed != source
+    monkeypatch.setattr(sdk_internals, "_dynamic_main_source", lambda: changed)
+    assert any("Cancel" in p for p in sdk_internals.cancel_problems())
+
+
+def test_with_the_shims_off_cancel_is_not_hooked_and_says_so(monkeypatch, capsys):
+    main = fake_dynamic_main(monkeypatch)
+    monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
+    original = main.DynamicResourceProviderServicer.Cancel.__code__
+
+    assert sdk_internals.on_engine_cancel(lambda: None) is False
+
+    assert main.DynamicResourceProviderServicer.Cancel.__code__ is original
+    assert "ending a wait early on Ctrl-C falls back" in capsys.readouterr().err
+
+
+def test_outside_a_provider_process_cancel_is_not_hooked_and_nothing_is_said(capsys):
+    assert sdk_internals.on_engine_cancel(lambda: None) is False
+    assert capsys.readouterr().err == ""
+
+
+# --- a line on the resource's row ----------------------------------------------------------
+
+
+class FakeRequest:
+    urn = "urn:pulumi:dev::proj::pulumi-python:dynamic/commvault:OracleBackupTrigger::snap"
+
+
+def test_the_urn_is_found_from_the_servicer_frame_that_serves_the_request(monkeypatch):
+    main = fake_dynamic_main(monkeypatch)
+    vars(main)["CALL_BACK"] = sdk_internals.current_resource_urn
+    assert main.DynamicResourceProviderServicer().Create(FakeRequest(), None) == FakeRequest.urn
+
+
+def test_no_urn_outside_a_served_request(monkeypatch):
+    fake_dynamic_main(monkeypatch)
+    assert sdk_internals.current_resource_urn() is None
+
+
+def test_a_line_goes_to_the_engine_as_a_log_for_that_urn(monkeypatch):
+    fake_dynamic_main(monkeypatch)
+    got: list[tuple[str, str, bool]] = []
+
+    class Engine(engine_pb2_grpc.EngineServicer):
+        def Log(self, request, context):
+            got.append((request.urn, request.message, request.ephemeral))
+            return empty_pb2.Empty()
+
+    server = grpc.server(ThreadPoolExecutor(max_workers=1))
+    engine_pb2_grpc.add_EngineServicer_to_server(Engine(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
+        monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+        assert sdk_internals.log_on_row(FakeRequest.urn, "job 1 Running 5%", ephemeral=True)
+    finally:
+        server.stop(0)
+    assert got == [(FakeRequest.urn, "job 1 Running 5%", True)]
+
+
+def test_a_line_the_engine_does_not_take_is_left_to_the_caller_and_said_once(monkeypatch, capsys):
+    fake_dynamic_main(monkeypatch)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there
+    monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
+    monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+    assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
+    assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
+    assert capsys.readouterr().err.count("progress on the resource's row falls back") == 1
+
+
+def test_with_the_shims_off_lines_are_left_to_the_caller(monkeypatch, capsys):
+    fake_dynamic_main(monkeypatch)
+    monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
+    assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
+    assert "progress on the resource's row falls back" in capsys.readouterr().err
+
+
+def test_a_request_without_a_urn_is_reported(monkeypatch):
+    from pulumi.runtime.proto import provider_pb2
+
+    fields = dict(provider_pb2.CreateRequest.DESCRIPTOR.fields_by_name)
+    del fields["urn"]
+    monkeypatch.setattr(
+        provider_pb2.CreateRequest,
+        "DESCRIPTOR",
+        types.SimpleNamespace(fields_by_name=fields),
+    )
+    assert any("CreateRequest" in p for p in sdk_internals.row_log_problems())
+
+
+# --- through the real CLI ----------------------------------------------------------------
+
+
+@pytest.mark.engine
+def test_progress_shows_on_the_resources_row_and_only_the_outcome_stays_in_diagnostics(
+    deployer, emulator
+):
+    emulator.control.job_defaults(seconds=3.0)
+    deployment = deployer(BackupProgram())
+    deployment.up()
+    [job_id] = [str(j["jobId"]) for j in emulator.control.jobs()]
+    rows = [line for line in deployment.text.splitlines() if " snap creating" in line]
+    assert any(f"oradb01/ORCL/default: job {job_id} Running" in line for line in rows)
+    diagnostics = (
+        deployment.text.split("Diagnostics:", 1)[-1] if "Diagnostics:" in deployment.text else ""
+    )
+    assert "Running" not in diagnostics
+    assert "pulumi:pulumi:Stack" not in "".join(
+        line for line in deployment.text.splitlines() if f"job {job_id} Running" in line
+    )

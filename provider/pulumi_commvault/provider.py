@@ -38,7 +38,6 @@ from .backup_trigger.outputs import (
     build_outputs,
     refreshed,
     results_of,
-    task_id_of,
 )
 from .commvault.backups import StartedJob, start_backup
 from .commvault.client import CommvaultClient
@@ -49,9 +48,10 @@ from .commvault.models import JobSummary
 from .commvault.restores import RestoreCheckError, check_restore, start_restore
 from .commvault.transport import CONNECTIONS_PER_HOST
 from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from .commvault.watcher import JobWatcher, WaitCancelledError, client_ids_of_jobs
 from .oracle_restore import inputs as restore_inputs
 from .oracle_restore import outputs as restore_outputs
-from .runtime import advice, connections, settings
+from .runtime import advice, cancellation, connections, settings
 from .runtime.reporting import OperationFailed, say, warn
 
 #: Provider calls served at once: more than the engine's default ``--parallel`` on most
@@ -87,6 +87,8 @@ class OracleBackupTriggerProvider(ResourceProvider):
         """
         inputs, failures = check_inputs(_without_provider(news))
         checked = normalized(inputs) if inputs is not None and not failures else news
+        if inputs is not None and not failures:
+            _expect_backup_of(inputs)
         return CheckResult(checked, [CheckFailure(field, reason) for field, reason in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -185,8 +187,12 @@ class OracleBackupTriggerProvider(ResourceProvider):
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
         connection = _settings()
+        reads_per_hour = _reads_per_hour()  # a malformed budget fails before any backup starts
         client = connections.client_for(connection)
-        label = inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger"
+        progress = _Progress(
+            inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
+            sdk_internals.current_resource_urn(),
+        )
         try:
             started = start_backup(
                 client,
@@ -200,19 +206,17 @@ class OracleBackupTriggerProvider(ResourceProvider):
         summaries: dict[str, JobSummary] = {}
         if inputs.wait_for_completion:
             # Without waiting, the job ids are in the outputs as soon as the step ends.
-            say(_started_line(label, started))
+            progress.started(started)
             try:
-                summaries = wait_for_jobs(
-                    client,
-                    [job.job_id for job in started],
-                    timeout_s=inputs.timeout_minutes * 60,
-                    on_progress=lambda s: say(_progress_line(label, s)),
-                )
+                watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
+                summaries = _wait(client, watcher, started, inputs, progress)
                 raise_for_outcome(
                     client,
                     summaries.values(),
                     accept_completed_with_errors=inputs.accept_completed_with_errors,
                 )
+            except WaitCancelledError as exc:
+                raise BackupTriggerError(_cancelled_message(targets, exc)) from None
             except CommvaultError as exc:
                 hint = _what_next(exc, connection.password is not None)
                 raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
@@ -273,11 +277,15 @@ def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
     return adoptable
 
 
-def _started_line(label: str, started: list[StartedJob]) -> str:
-    parts = [
-        f"job {job.job_id} ({job.database}{', adopted' if job.adopted else ''})" for job in started
-    ]
-    return f"{label}: task {task_id_of(started) or '-'} started " + ", ".join(parts)
+def _expect_backup_of(inputs: BackupTriggerInputs) -> None:
+    """Tell the duplicate guard which clients this resource may back up (no API call), so
+    the first create's look-up covers them too instead of each create listing its own."""
+    try:
+        connection = settings.current()
+    except settings.SettingsError:
+        return  # the create reports it
+    index = connections.marked_jobs_for(connection)
+    index.expect(db.client_name for db in inputs.database_list())
 
 
 def _progress_line(label: str, summary: JobSummary) -> str:
@@ -431,3 +439,75 @@ def _restore_parsed(props: dict[str, Any]) -> restore_inputs.RestoreInputs:
         return restore_inputs.parse_inputs(props)
     except restore_inputs.InputError as exc:
         raise RestoreFailedError(str(exc)) from None
+
+
+def _reads_per_hour() -> int | None:
+    try:
+        return settings.max_reads_per_hour()
+    except settings.SettingsError as exc:
+        raise BackupTriggerError(str(exc)) from None
+
+
+def _wait(
+    client: CommvaultClient,
+    watcher: JobWatcher,
+    started: list[StartedJob],
+    inputs: BackupTriggerInputs,
+    progress: _Progress,
+) -> dict[str, JobSummary]:
+    """Wait for the jobs with the process's watcher (one for every waiting resource)."""
+    sdk_internals.on_engine_cancel(cancellation.request)
+    return watcher.wait(
+        [job.job_id for job in started],
+        timeout_s=inputs.timeout_minutes * 60,
+        client_ids=client_ids_of_jobs(
+            client, [(j.job_id, j.database.client_name) for j in started]
+        ),
+        on_progress=lambda summary: progress.job(summary, started),
+        cancelled=cancellation.requested,
+    )
+
+
+def _cancelled_message(targets: str, failure: WaitCancelledError) -> str:
+    jobs = ", ".join(failure.job_ids)
+    return (
+        f"Oracle backup of {targets}: stopped waiting because the update was cancelled "
+        f"(Ctrl-C); job {jobs} keeps running in Commvault and nothing was lost: run "
+        "`pulumi up` again, which adopts the running job instead of starting another"
+    )
+
+
+class _Progress:
+    """The progress lines of one resource: on its own row in ``pulumi up`` where the engine
+    takes them (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with
+    the resource's name so each line stands on its own."""
+
+    def __init__(self, label: str, urn: str | None) -> None:
+        self.label = label
+        self.urn = urn
+
+    def started(self, started: list[StartedJob]) -> None:
+        self._show("; ".join(map(_started_part, started)), ephemeral=False)
+
+    def job(self, summary: JobSummary, started: list[StartedJob]) -> None:
+        database = next((j.database for j in started if j.job_id == str(summary.job_id)), None)
+        reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
+        where = f"{database}: " if database is not None else ""
+        line = (
+            f"{where}job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+        )
+        self._show(line, ephemeral=classify(summary.status) is JobOutcome.ACTIVE)
+
+    def _show(self, line: str, *, ephemeral: bool) -> None:
+        if not sdk_internals.log_on_row(self.urn, line, ephemeral=ephemeral):
+            say(f"{self.label}: {line}")
+
+
+def _started_part(job: StartedJob) -> str:
+    if job.adopted:
+        return (
+            f"this request already started job {job.job_id} "
+            f"({job.database}, adopted); following it instead of starting another backup"
+        )
+    task = f", Commvault task {job.task_id}" if job.task_id is not None else ""
+    return f"started job {job.job_id} ({job.database}){task}"

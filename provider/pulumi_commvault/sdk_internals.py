@@ -1,6 +1,6 @@
 """Every use of the Pulumi SDK's internals, in one place, each with a check and a fallback.
 
-The package relies on four things the SDK does not offer publicly:
+The package relies on these things the SDK does not offer publicly:
 - **registration** (``register``): a dynamic resource is registered the way
   ``pulumi.dynamic.Resource.__init__`` does it, but called past it, so that the SDK records
   the user's line as the resource's source position and so that the provider's
@@ -20,6 +20,11 @@ The package relies on four things the SDK does not offer publicly:
   is replaced so that our user-facing errors are answered with their message alone (other
   exceptions keep their traceback). Fallback: the traceback, with our sentence on its last
   line.
+- **the engine's Cancel** (``on_engine_cancel``): the servicer's no-op ``Cancel`` gets the code
+  of ``_cancel_replacement``, which calls our hook. Fallback: a wait ends only with its jobs.
+- **a line on the resource's row** (``log_on_row``): an engine ``Log`` for the URN of the
+  request being served (engine address: the provider's first argument). Fallback: stdout,
+  shown on the Stack's row.
 
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
 fails loudly on each. When something does not hold at run time, the fallback is used and a
@@ -40,8 +45,10 @@ import types
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from types import CodeType, FrameType
 from typing import Any
 
+import grpc
 import pulumi
 from pulumi import CustomResource
 from pulumi.dynamic import Resource, ResourceProvider
@@ -325,4 +332,225 @@ def _calls_main(node: ast.stmt) -> bool:
 
 def problems() -> list[str]:
     """Everything this module relies on that the installed SDK or Python no longer has."""
-    return registration_problems() + pool_problems() + plain_failures_problems()
+    return (
+        registration_problems()
+        + pool_problems()
+        + plain_failures_problems()
+        + cancel_problems()
+        + row_log_problems()
+    )
+
+
+# --- the engine's Cancel (Ctrl-C) -----------------------------------------------------------
+#
+# ``python -m pulumi.dynamic`` answers the engine's ``Cancel`` RPC with a no-op, and an
+# in-flight Create's gRPC context is never cancelled (the engine makes its requests with
+# ``context.WithoutCancel``), so a provider cannot see a Ctrl-C. The servicer's methods
+# were bound when the server started, so the class cannot be patched; instead the code
+# object of its ``Cancel`` function is swapped for ``_cancel_replacement``'s, which calls
+# ``_pulumi_commvault_on_cancel`` from the servicer module's globals. Fallback: a wait goes on
+# until the jobs end (or ``timeout_minutes``), as without this package's help.
+
+CANCEL_HOOK_NAME = "_pulumi_commvault_on_cancel"
+_SDK_CANCEL_NAMES = ("empty_pb2", "Empty")
+_cancel_callbacks: list[Callable[[], None]] = []
+#: The servicer module's own ``empty_pb2`` is what ``_cancel_replacement`` uses at run time.
+empty_pb2: Any = importlib.import_module("google.protobuf.empty_pb2")
+_cancel_lock = threading.Lock()
+
+
+def _pulumi_commvault_on_cancel() -> None:
+    """Run every registered cancel callback (installed into the servicer's module)."""
+    with _cancel_lock:
+        callbacks = list(_cancel_callbacks)
+    for callback in callbacks:
+        callback()
+
+
+def _cancel_replacement(self: Any, request: Any, context: Any) -> Any:
+    # Runs with the servicer module's globals: both names below are looked up there.
+    _pulumi_commvault_on_cancel()
+    return empty_pb2.Empty()
+
+
+def _dynamic_main() -> Any | None:
+    """The running ``pulumi.dynamic`` server module, when this is a dynamic provider process."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if getattr(spec, "name", None) == "pulumi.dynamic.__main__" or hasattr(
+        main, "DynamicResourceProviderServicer"
+    ):
+        return main
+    return None
+
+
+def _cancel_code_problems(code: CodeType | None) -> list[str]:
+    if code is None:
+        return ["the servicer's Cancel is not a plain function"]
+    found: list[str] = []
+    if code.co_names != _SDK_CANCEL_NAMES or code.co_freevars:
+        found.append(f"the servicer's Cancel does more than return Empty now ({code.co_names})")
+    if code.co_argcount != 3:
+        found.append(f"the servicer's Cancel takes {code.co_argcount} arguments, not 3")
+    return found
+
+
+def _sdk_servicer_code(name: str) -> CodeType | None:
+    """``DynamicResourceProviderServicer.<name>``'s code, compiled from the SDK's source.
+
+    Compiled, never run: importing ``pulumi.dynamic.__main__`` would start a server.
+    """
+    source = _dynamic_main_source()
+    if source is None:
+        return None
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == "DynamicResourceProviderServicer":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == name:
+                    item.decorator_list = []
+                    module = ast.Module(body=[item], type_ignores=[])
+                    compiled = compile(module, "<pulumi.dynamic servicer>", "exec")
+                    for constant in compiled.co_consts:
+                        if isinstance(constant, CodeType) and constant.co_name == name:
+                            return constant
+    return None
+
+
+def cancel_problems() -> list[str]:
+    """What ``on_engine_cancel`` relies on that the installed SDK does not have."""
+    main = _dynamic_main()
+    if main is not None:
+        servicer = getattr(main, "DynamicResourceProviderServicer", None)
+        function = getattr(servicer, "Cancel", None) if servicer is not None else None
+        if function is None:
+            return ["python -m pulumi.dynamic has no DynamicResourceProviderServicer.Cancel"]
+        if getattr(function, "__code__", None) is _cancel_replacement.__code__:
+            return []
+        if "empty_pb2" not in vars(main):
+            return ["python -m pulumi.dynamic no longer imports empty_pb2"]
+        return _cancel_code_problems(getattr(function, "__code__", None))
+    code = _sdk_servicer_code("Cancel")
+    if code is None:
+        return ["python -m pulumi.dynamic has no DynamicResourceProviderServicer.Cancel"]
+    return _cancel_code_problems(code)
+
+
+def on_engine_cancel(callback: Callable[[], None]) -> bool:
+    """Call ``callback`` when the engine sends ``Cancel`` (the user pressed Ctrl-C).
+
+    Returns whether the hook is in place. Outside a dynamic provider process (a test that
+    calls the provider directly) nothing is installed; where the SDK looks different, or
+    with the shims off, a warning says that Ctrl-C will not end a wait early.
+    """
+    what = "ending a wait early on Ctrl-C"
+    if not shims_enabled():
+        warn_fallback(what, "turned off")
+        return False
+    main = _dynamic_main()
+    if main is None:
+        return False
+    with _cancel_lock:
+        if callback not in _cancel_callbacks:
+            _cancel_callbacks.append(callback)
+        problems = cancel_problems()
+        if problems:
+            _cancel_callbacks.remove(callback)
+        else:
+            vars(main)[CANCEL_HOOK_NAME] = _pulumi_commvault_on_cancel
+            main.DynamicResourceProviderServicer.Cancel.__code__ = _cancel_replacement.__code__
+    if problems:
+        warn_fallback(what, "; ".join(problems))
+        return False
+    return True
+
+
+# --- a line on the resource's own row ---------------------------------------------------------
+#
+# A dynamic provider has no engine connection (``pulumi.log`` prints to stderr, which the
+# engine shows on the Stack's row). But the engine passes its address as the provider's
+# first argument, and each Create/Update/Read/Delete request carries the resource's URN, so
+# the provider can send the engine a ``Log`` for that URN itself: the line then shows on
+# the resource's row. The URN is taken from the servicer frame's ``request`` local.
+# Fallback: the line is printed to stdout (the Stack's row), self-contained.
+
+ROW_LOG_TIMEOUT_S = 2.0
+_engine_stubs: dict[str, Any] = {}
+_engine_lock = threading.Lock()
+
+
+def row_log_problems() -> list[str]:
+    """What ``log_on_row`` relies on that the installed SDK does not have."""
+    found: list[str] = []
+    try:
+        from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2
+    except ImportError as exc:
+        return [f"the engine's protocol modules moved: {exc}"]
+    fields = engine_pb2.LogRequest.DESCRIPTOR.fields_by_name
+    if not {"severity", "message", "urn", "ephemeral"} <= set(fields):
+        found.append("LogRequest no longer has severity, message, urn and ephemeral")
+    if not hasattr(engine_pb2_grpc, "EngineStub"):
+        found.append("the engine's gRPC stub is no longer EngineStub")
+    for request in ("CreateRequest", "UpdateRequest", "ReadRequest", "DeleteRequest"):
+        if "urn" not in getattr(provider_pb2, request).DESCRIPTOR.fields_by_name:
+            found.append(f"{request} no longer carries the resource's urn")
+    for method in ("Create", "Update", "Read", "Delete"):
+        code = _sdk_servicer_code(method)
+        names = code.co_varnames[:3] if code is not None else ()
+        if names != ("self", "request", "context"):
+            found.append(f"the servicer's {method} takes {names}, not (self, request, context)")
+    return found
+
+
+def current_resource_urn() -> str | None:
+    """The URN of the resource whose Create/Update/Read/Delete this thread is serving."""
+    main = _dynamic_main()
+    if main is None:
+        return None
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals is vars(main):
+            urn = getattr(frame.f_locals.get("request"), "urn", None)
+            if isinstance(urn, str) and urn:
+                return urn
+        frame = frame.f_back
+    return None
+
+
+def _engine_address() -> str | None:
+    address = sys.argv[1] if len(sys.argv) > 1 else ""
+    host, _, port = address.rpartition(":")
+    return address if host and port.isdigit() else None
+
+
+def log_on_row(urn: str | None, message: str, *, ephemeral: bool = True) -> bool:
+    """Show ``message`` on the row of the resource ``urn`` in ``pulumi up``'s display.
+
+    ``ephemeral`` lines replace each other on the row and are left out of the final
+    diagnostics. Returns whether the engine took it; when not, the caller prints the line.
+    """
+    what = "progress on the resource's row"
+    if not shims_enabled():
+        warn_fallback(what, "turned off")
+        return False
+    address = _engine_address()
+    if urn is None or address is None or _dynamic_main() is None:
+        return False
+    try:
+        from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+        with _engine_lock:
+            stub = _engine_stubs.get(address)
+            if stub is None:
+                stub = _engine_stubs[address] = engine_pb2_grpc.EngineStub(
+                    grpc.insecure_channel(address)
+                )
+        stub.Log(
+            engine_pb2.LogRequest(
+                severity=engine_pb2.INFO, message=message, urn=urn, ephemeral=ephemeral
+            ),
+            timeout=ROW_LOG_TIMEOUT_S,
+        )
+        return True
+    except (ImportError, AttributeError, TypeError, ValueError, grpc.RpcError) as exc:
+        warn_fallback(what, f"the engine did not take the line: {type(exc).__name__}")
+        return False

@@ -12,7 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,7 +21,13 @@ from pydantic.dataclasses import dataclass as validated_dataclass
 
 from .client import CommvaultClient
 from .errors import AmbiguousCreateError, CommvaultError, RateLimitedError, UnexpectedAnswerError
-from .models import Association, BackupLevel, CreateTaskRequest, JobSummary
+from .models import (
+    ORACLE_APPLICATION_ID,
+    Association,
+    BackupLevel,
+    CreateTaskRequest,
+    JobSummary,
+)
 from .restore_models import RestoreTaskRequest
 from .waiting import job_statuses
 
@@ -32,7 +38,16 @@ MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
 LOOKUP_WINDOW_S = 24 * 3600
 LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
 INDEX_PAGE_SIZE = 1000
-INDEX_MAX_JOBS = 20_000
+#: The first look-up of several clients: one page this size of every client's jobs.
+PROBE_PAGE_SIZE = 200
+#: Pages the guard reads at most; past them it stops and says so (``GuardIncompleteError``).
+INDEX_MAX_PAGES = 100
+#: ``jobTypeList`` value of a backup (UNCERTAIN: what the emulator and cvpysdk callers use).
+#: The job types the guard asks for: none, i.e. all of the clients' Oracle jobs. Restores
+#: share the guard (``MarkedRequest``), and a filter on backups would hide a restore's job on
+#: a CommServe that honours ``jobTypeList``; what the guard pages through still does not grow
+#: with other clients' or other applications' jobs.
+GUARD_JOB_TYPES: list[int] = []
 
 DatabaseKey = tuple[str, str, str]
 
@@ -128,42 +143,158 @@ class StartedJob:
     adopted: bool
 
 
+class GuardIncompleteError(CommvaultError):
+    """The duplicate guard could not look through every job it must see, so it cannot rule
+    out that the request already started one; nothing was started."""
+
+
+@dataclass(frozen=True)
+class GuardScope:
+    """Which jobs the guard looks among: the request's clients' Oracle backups, recent ones.
+
+    Commvault filters the listing (``clientList``, ``jobTypeList``, ``entity.applicationId``),
+    so what the guard pages through does not grow with the CommServe's other jobs.
+    """
+
+    lookup_s: int = LOOKUP_WINDOW_S
+    page_size: int = INDEX_PAGE_SIZE
+    max_pages: int = INDEX_MAX_PAGES
+
+
 class MarkedJobIndex:
-    """Which marked jobs the CommServe ran lately: listed once, then kept for a process.
+    """Which marked jobs the request's clients ran lately: listed once per client, then kept.
 
     Adoption is for jobs that earlier runs started, and those are on the CommServe before a
-    ``pulumi up`` first asks, so one listing serves all of its resources (a fleet of 500
-    triggers costs one listing, not 500). Jobs started in this process are added as they
+    ``pulumi up`` first asks, so one listing serves every resource that backs up the same
+    clients (a fleet of 500 triggers on one client costs one listing, not 500). Clients
+    announced with ``expect`` (the provider's check sees every resource before the engine
+    creates it) are listed with the first request's, and requests for clients not listed
+    yet that arrive while a listing runs are listed together in the next one. When more
+    than one client is involved, the first look-up is one small page of every client's
+    recent Oracle backups: if that is all of them (a quiet CommServe), it serves every
+    client of the process, so a fleet of 500 triggers on 500 clients costs one listing; if
+    not, the clients are listed as above. Jobs started in this process are added as they
     start. A tag's candidates are read afresh before they are adopted.
     """
 
-    def __init__(self, lookup_s: int = LOOKUP_WINDOW_S) -> None:
-        self.lookup_s = lookup_s
-        self._job_ids: dict[str, list[str]] | None = None
-        self._lock = threading.Lock()
+    def __init__(self, scope: GuardScope | None = None) -> None:
+        self.scope = scope or GuardScope()
+        self.listings = 0
+        self._job_ids: dict[str, list[str]] = {}
+        self._listed: set[int] = set()
+        self._wanted: set[int] = set()
+        self._expected: set[str] = set()
+        self._all_listed = False
+        self._probed = False
+        self._listing = False
+        self._changed = threading.Condition()
 
-    def candidates(self, client: CommvaultClient, tag: str) -> list[str]:
-        """Ids of the jobs marked with ``tag``, newest first."""
-        with self._lock:
-            if self._job_ids is None:
-                self._job_ids = self._list(client)
+    def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
+        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first."""
+        wanted = set(client_ids)
+        with self._changed:
+            expected = set(self._expected)
+        known = client.client_ids() if expected else {}
+        with self._changed:
+            self._wanted |= {known[name] for name in expected if name in known}
+            self._wanted |= wanted - self._listed
+            while not (self._all_listed or wanted <= self._listed):
+                if self._listing:
+                    self._changed.wait()
+                    continue
+                batch = sorted(self._wanted - self._listed)
+                probe = not self._probed and len(self._wanted | self._listed) > 1
+                self._probed = self._probed or probe
+                self._listing = True
+                self._changed.release()
+                try:
+                    found = self._probe(client) if probe else None
+                    if found is None:
+                        found = self._list(client, batch)
+                    else:
+                        self._all_listed = True
+                finally:
+                    self._changed.acquire()
+                    self._listing = False
+                    self._changed.notify_all()
+                for marked, ids in found.items():
+                    self._job_ids[marked] = [*self._job_ids.get(marked, []), *ids]
+                self._listed |= set(batch)
             return list(self._job_ids.get(tag, []))
 
-    def remember(self, tag: str, job_ids: list[str]) -> None:
-        with self._lock:
-            if self._job_ids is not None:
-                self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
+    def expect(self, client_names: Iterable[str]) -> None:
+        """Clients that requests of this process will back up soon: list them early."""
+        with self._changed:
+            self._expected |= {name.lower() for name in client_names}
 
-    def _list(self, client: CommvaultClient) -> dict[str, list[str]]:
+    def remember(self, tag: str, job_ids: list[str]) -> None:
+        with self._changed:
+            self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
+
+    def _list(self, client: CommvaultClient, client_ids: list[int]) -> dict[str, list[str]]:
         by_tag: dict[str, list[str]] = {}
-        for offset in range(0, INDEX_MAX_JOBS, INDEX_PAGE_SIZE):
-            page = client.list_jobs(lookup_s=self.lookup_s, limit=INDEX_PAGE_SIZE, offset=offset)
-            for summary in page:
-                for tag in MARKED.findall(summary.job_description):
-                    by_tag.setdefault(tag, []).append(str(summary.job_id))
-            if len(page) < INDEX_PAGE_SIZE:
-                break
+        for summary in marked_jobs(client, client_ids, self.scope, on_page=self._count):
+            for tag in MARKED.findall(summary.job_description):
+                by_tag.setdefault(tag, []).append(str(summary.job_id))
         return by_tag
+
+    def _count(self) -> None:
+        self.listings += 1
+
+    def _probe(self, client: CommvaultClient) -> dict[str, list[str]] | None:
+        """Every client's marked jobs, if one small page holds all recent Oracle backups."""
+        self._count()
+        page = client.list_jobs(
+            lookup_s=self.scope.lookup_s,
+            limit=PROBE_PAGE_SIZE,
+            job_types=GUARD_JOB_TYPES,
+            application_id=ORACLE_APPLICATION_ID,
+        )
+        if len(page) >= PROBE_PAGE_SIZE:
+            return None
+        by_tag: dict[str, list[str]] = {}
+        for summary in page:
+            for tag in MARKED.findall(summary.job_description):
+                by_tag.setdefault(tag, []).append(str(summary.job_id))
+        return by_tag
+
+
+def marked_jobs(
+    client: CommvaultClient,
+    client_ids: list[int],
+    scope: GuardScope,
+    *,
+    on_page: Callable[[], None] | None = None,
+) -> list[JobSummary]:
+    """Every marked Oracle backup job of ``client_ids`` in the scope's window, newest first.
+
+    Pages through the filtered listing to its end; raises ``GuardIncompleteError`` rather
+    than stop early, so a job the request started is never missed silently.
+    """
+    marked: list[JobSummary] = []
+    for page_number in range(scope.max_pages):
+        if on_page is not None:
+            on_page()
+        page = client.list_jobs(
+            client_ids=client_ids,
+            lookup_s=scope.lookup_s,
+            limit=scope.page_size,
+            offset=page_number * scope.page_size,
+            job_types=GUARD_JOB_TYPES,
+            application_id=ORACLE_APPLICATION_ID,
+        )
+        marked.extend(s for s in page if MARKED.search(s.job_description))
+        if len(page) < scope.page_size:
+            return marked
+    raise GuardIncompleteError(
+        f"the duplicate guard looked through {scope.max_pages * scope.page_size} Oracle "
+        f"backup jobs of client ids {client_ids} from the last {scope.lookup_s // 3600} h "
+        "and there are more, so it cannot rule out that this request already started a "
+        "job; no backup was started. Look in Commvault for a running or finished job "
+        "whose description carries this resource's marker before taking a new one",
+        commserve=client.base_url,
+        operation="looking for jobs this request may already have started",
+    )
 
 
 def start_backup(
@@ -288,14 +419,18 @@ def find_marked_jobs(
     client: CommvaultClient, request: MarkedRequest, adoptable: Callable[[JobSummary], bool]
 ) -> dict[Database, StartedJob]:
     """The newest adoptable job carrying the request's marker, for each of its databases."""
-    known_ids = client.client_ids()
-    names = {db.client_name.lower() for db in request.databases}
-    client_ids = sorted(known_ids[name] for name in names if name in known_ids)
+    client_ids = _client_ids_of(client, request)
     if not client_ids:
         return {}
-    limit = max(100, 4 * len(request.databases))
-    listing = client.list_jobs(client_ids=client_ids, lookup_s=LOOKUP_WINDOW_S, limit=limit)
+    listing = marked_jobs(client, client_ids, GuardScope())
     return _adopt(request, [s for s in listing if request.tag in s.job_description], adoptable)
+
+
+def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]:
+    """The ids of the request's clients the CommServe knows (``GET Client``, once a client)."""
+    known_ids = client.client_ids()
+    names = {db.client_name.lower() for db in request.databases}
+    return sorted(known_ids[name] for name in names if name in known_ids)
 
 
 def find_indexed_jobs(
@@ -305,10 +440,13 @@ def find_indexed_jobs(
     index: MarkedJobIndex,
 ) -> dict[Database, StartedJob]:
     """Like ``find_marked_jobs``, from the index: no call at all when nothing carries the tag."""
-    candidates = index.candidates(client, request.tag)
+    client_ids = _client_ids_of(client, request)
+    if not client_ids:
+        return {}
+    candidates = index.candidates(client, request.tag, client_ids)
     if not candidates:
         return {}
-    summaries = job_statuses(client, candidates)
+    summaries = job_statuses(client, candidates, client_ids=client_ids)
     return _adopt(request, [summaries[j] for j in candidates if j in summaries], adoptable)
 
 

@@ -247,8 +247,23 @@ class CommvaultClient:
         lookup_s: int = 24 * 3600,
         limit: int = 100,
         offset: int = 0,
+        job_types: list[int] | None = None,
+        application_id: int | None = None,
     ) -> list[JobSummary]:
-        """``POST Jobs``: recent backup jobs, newest first, of the given clients (or all)."""
+        """``POST Jobs``: recent backup jobs, newest first, of the given clients (or all).
+
+        ``job_types`` (``jobFilter.jobTypeList``) and ``application_id``
+        (``jobFilter.entity.applicationId``) narrow the listing on the CommServe's side.
+        """
+        job_filter: dict[str, Any] = {
+            "completedJobLookupTime": lookup_s,
+            "showAgedJobs": False,
+            "hideAdminJobs": False,
+            "clientList": [{"clientId": cid} for cid in client_ids or []],
+            "jobTypeList": list(job_types or []),
+        }
+        if application_id is not None:
+            job_filter["entity"] = {"applicationId": application_id}
         body = {
             "scope": 1,
             "category": category,
@@ -258,13 +273,7 @@ class CommvaultClient:
                 "sortField": "jobId",
                 "limit": limit,
             },
-            "jobFilter": {
-                "completedJobLookupTime": lookup_s,
-                "showAgedJobs": False,
-                "hideAdminJobs": False,
-                "clientList": [{"clientId": cid} for cid in client_ids or []],
-                "jobTypeList": [],
-            },
+            "jobFilter": job_filter,
         }
         answer = self._call("POST", "Jobs", body=body)
         listing = self._parse(JobListResponse, answer, "POST Jobs")

@@ -2,7 +2,8 @@
 
 The provider object is pickled into the stack's state, so it holds no client; this module
 does, and it is imported by reference in the provider process. Each CommServe also gets one
-``MarkedJobIndex``, so a ``pulumi up`` of many resources lists the marked jobs once.
+``MarkedJobIndex``, so a ``pulumi up`` of many resources lists the marked jobs of the same
+clients once, and one ``JobWatcher``, so all of its waiting resources poll together.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import threading
 from ..commvault.backups import MarkedJobIndex
 from ..commvault.client import CommvaultClient
 from ..commvault.connection import ConnectionSettings
+from ..commvault.watcher import JobWatcher, Pacing
 
 _clients: dict[ConnectionSettings, CommvaultClient] = {}
 _indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
+_watchers: dict[ConnectionSettings, JobWatcher] = {}
 _lock = threading.Lock()
 
 
@@ -33,11 +36,27 @@ def marked_jobs_for(settings: ConnectionSettings) -> MarkedJobIndex:
         return _indexes.setdefault(settings, MarkedJobIndex())
 
 
+def watcher_for(settings: ConnectionSettings, *, max_reads_per_hour: int | None) -> JobWatcher:
+    """The process's job watcher for that CommServe (see ``JobWatcher``).
+
+    The read budget is the process's (``commvault:maxReadsPerHour``), so the watcher made
+    first keeps it.
+    """
+    client = client_for(settings)
+    with _lock:
+        watcher = _watchers.get(settings)
+        if watcher is None:
+            pacing = Pacing(max_reads_per_hour=max_reads_per_hour)
+            watcher = _watchers[settings] = JobWatcher(client, pacing=pacing)
+        return watcher
+
+
 def close_all() -> None:
     """Log out and close every cached client (for tests and long-lived processes)."""
     with _lock:
         clients = list(_clients.values())
         _clients.clear()
         _indexes.clear()
+        _watchers.clear()
     for client in clients:
         client.close()

@@ -34,6 +34,7 @@ USERNAME = Setting("commvault:username", "COMMVAULT_USERNAME")
 PASSWORD = Setting("commvault:password", "COMMVAULT_PASSWORD")
 CA_BUNDLE = Setting("commvault:caBundle", "COMMVAULT_CA_BUNDLE")
 INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
+MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_PER_HOUR")
 
 Lookup = Callable[[str], str | None]
 
@@ -42,15 +43,36 @@ class SettingsError(ValueError):
     """The CommServe's address or credentials are missing or malformed."""
 
 
-def resolve(config: Lookup | None = None) -> ConnectionSettings:
-    """Settings from ``config`` (a stack-config lookup), falling back to the environment."""
-
+def _getter(config: Lookup | None) -> Callable[[Setting], str | None]:
     def get(setting: Setting) -> str | None:
         value = config(setting.config_key) if config else None
         if value is None or value == "":
             value = os.environ.get(setting.env_var) or None
         return value
 
+    return get
+
+
+def resolve_max_reads_per_hour(config: Lookup | None = None) -> int | None:
+    """The reads per hour the job watcher keeps to (a SaaS tenant's budget); None: no limit."""
+    text = _getter(config)(MAX_READS_PER_HOUR)
+    if text is None or not text.strip():
+        return None
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(
+            f"{MAX_READS_PER_HOUR.describe()}: expected a whole number of reads per hour "
+            f"(at least 1), got {text!r}; leave it unset for no limit"
+        )
+    return value
+
+
+def resolve(config: Lookup | None = None) -> ConnectionSettings:
+    """Settings from ``config`` (a stack-config lookup), falling back to the environment."""
+    get = _getter(config)
     url = get(URL)
     if not url:
         raise SettingsError(
@@ -102,18 +124,42 @@ def _naming_the_keys(
 
 
 _resolved: ConnectionSettings | SettingsError | None = None
+_reads_per_hour: int | SettingsError | None = None
+_reads_resolved = False
 _lock = threading.Lock()
 
 
 def configure(config: Lookup) -> None:
     """Resolve the settings from the stack config the engine gave this provider process."""
-    global _resolved
+    global _resolved, _reads_per_hour, _reads_resolved
     try:
         settings: ConnectionSettings | SettingsError = resolve(config)
     except SettingsError as exc:
         settings = exc
+    try:
+        reads: int | SettingsError | None = resolve_max_reads_per_hour(config)
+    except SettingsError as exc:
+        reads = exc
     with _lock:
         _resolved = settings
+        _reads_per_hour = reads
+        _reads_resolved = True
+
+
+def max_reads_per_hour() -> int | None:
+    """The process's read budget (``MAX_READS_PER_HOUR``); ``SettingsError`` if malformed."""
+    global _reads_per_hour, _reads_resolved
+    with _lock:
+        if not _reads_resolved:
+            try:
+                _reads_per_hour = resolve_max_reads_per_hour()
+            except SettingsError as exc:
+                _reads_per_hour = exc
+            _reads_resolved = True
+        reads = _reads_per_hour
+    if isinstance(reads, SettingsError):
+        raise SettingsError(str(reads))
+    return reads
 
 
 def current() -> ConnectionSettings:
@@ -133,6 +179,8 @@ def current() -> ConnectionSettings:
 
 def forget() -> None:
     """Forget the resolved settings (tests, and a process that is configured anew)."""
-    global _resolved
+    global _resolved, _reads_per_hour, _reads_resolved
     with _lock:
         _resolved = None
+        _reads_per_hour = None
+        _reads_resolved = False
