@@ -301,4 +301,14 @@ def first_diagnostic(text: str, resource: str) -> str:
     assert "Traceback" not in first, first
     # (`refresh --run-program` in 3.274.1 lists the same error twice: the engine's doing.)
     assert lines[starts[0] + 2].strip() in ("", first), "the error is more than its one line"
-    return first.removeprefix("error: ")
+    return without_sdk_prefix(first.removeprefix("error: "))
+
+
+#: What Pulumi SDKs before 3.260 (no ``_abort_with_traceback``) put before a provider's error:
+#: grpc's own words, on the same line, our sentence right after them (docs/compatibility.md).
+OLD_SDK_ERROR_PREFIX = "Exception calling application: "
+
+
+def without_sdk_prefix(message: str) -> str:
+    """A provider error as our code wrote it, whichever supported SDK carried it."""
+    return message.removeprefix(OLD_SDK_ERROR_PREFIX)

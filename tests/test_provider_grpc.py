@@ -18,6 +18,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
+from engine_support import without_sdk_prefix
 from pulumi_commvault.provider import OracleBackupTriggerProvider
 
 URN = "urn:pulumi:dev::proj::pulumi-python:dynamic/commvault:OracleBackupTrigger::snap"
@@ -154,7 +155,7 @@ def test_failed_create_reaches_the_engine_as_one_clear_error(stub, emulator, api
     }
     with pytest.raises(grpc.RpcError) as caught:
         stub.Create(provider_pb2.CreateRequest(urn=URN, properties=to_struct(news)))
-    details = caught.value.details()
+    details = without_sdk_prefix(caught.value.details())
     # The sentence alone: no traceback before it (sdk_internals.show_plainly).
     assert details.startswith("Oracle backup of oradb01/NOPE/default: ")
     assert "Traceback" not in details

@@ -406,9 +406,7 @@ def test_a_request_without_a_urn_is_reported(monkeypatch):
 
 
 @pytest.mark.engine
-def test_progress_shows_on_the_resources_row_and_only_the_outcome_stays_in_diagnostics(
-    deployer, emulator
-):
+def test_progress_shows_on_the_resources_row_and_not_in_the_final_diagnostics(deployer, emulator):
     emulator.control.job_defaults(seconds=3.0)
     deployment = deployer(BackupProgram())
     deployment.up()

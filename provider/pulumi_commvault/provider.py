@@ -26,7 +26,6 @@ from . import sdk_internals
 from .backup_trigger.freshness import lost_restore_points, with_freshness
 from .backup_trigger.inputs import (
     BackupTriggerInputs,
-    InputError,
     backup_changed,
     behaviour_changed,
     check_inputs,
@@ -53,6 +52,7 @@ from .oracle_restore import inputs as restore_inputs
 from .oracle_restore import outputs as restore_outputs
 from .runtime import advice, cancellation, connections, settings
 from .runtime.reporting import OperationFailed, say, warn
+from .validation import InputError
 
 #: Provider calls served at once: more than the engine's default ``--parallel`` on most
 #: machines, and as many as the HTTP client keeps connections to the CommServe.
@@ -374,7 +374,7 @@ class OracleRestoreProvider(ResourceProvider):
         previous_job_ids = [str(j) for j in (previous or {}).get("job_ids") or []]
         try:
             request = inputs.restore_request(previous_job_ids)
-        except restore_inputs.InputError as exc:
+        except InputError as exc:
             raise RestoreFailedError(str(exc)) from None
         what = (
             f"Oracle restore of {request.source} onto {request.destination} from "
@@ -437,7 +437,7 @@ def _restore_client() -> CommvaultClient:
 def _restore_parsed(props: dict[str, Any]) -> restore_inputs.RestoreInputs:
     try:
         return restore_inputs.parse_inputs(props)
-    except restore_inputs.InputError as exc:
+    except InputError as exc:
         raise RestoreFailedError(str(exc)) from None
 
 
@@ -487,7 +487,7 @@ class _Progress:
         self.urn = urn
 
     def started(self, started: list[StartedJob]) -> None:
-        self._show("; ".join(map(_started_part, started)), ephemeral=False)
+        self._show("; ".join(map(_started_part, started)))
 
     def job(self, summary: JobSummary, started: list[StartedJob]) -> None:
         database = next((j.database for j in started if j.job_id == str(summary.job_id)), None)
@@ -496,10 +496,13 @@ class _Progress:
         line = (
             f"{where}job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
         )
-        self._show(line, ephemeral=classify(summary.status) is JobOutcome.ACTIVE)
+        self._show(line)
 
-    def _show(self, line: str, *, ephemeral: bool) -> None:
-        if not sdk_internals.log_on_row(self.urn, line, ephemeral=ephemeral):
+    def _show(self, line: str) -> None:
+        # Ephemeral: shown on the row while it runs, not kept in the final diagnostics, where
+        # a failure's sentence must be the first thing the user reads about the resource
+        # (the jobs that made the restore point are in its outputs).
+        if not sdk_internals.log_on_row(self.urn, line, ephemeral=True):
             say(f"{self.label}: {line}")
 
 

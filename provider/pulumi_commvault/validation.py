@@ -3,9 +3,8 @@
 The engine gives plain dicts in which numbers are floats and values not known yet (during
 preview) are ``pulumi.output.Unknown``. ``check_props`` validates the known ones against a
 declaration model and reports ``(field, reason)`` per bad one; a model-level failure whose
-message starts with ``"<field>: "`` is reported on that field. ``OracleRestore`` uses it;
-``OracleBackupTrigger``'s ``inputs.check_inputs`` is the same logic, written before it (to be
-folded in).
+message starts with ``"<field>: "`` is reported on that field. Both resources' ``inputs``
+modules use it.
 """
 
 from __future__ import annotations
@@ -16,6 +15,14 @@ from pulumi.output import Unknown, contains_unknowns
 from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class InputError(ValueError):
+    """Inputs that do not validate: ``failures`` lists ``(field, reason)``."""
+
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        self.failures = failures
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in failures))
 
 
 def is_unknown(value: Any) -> bool:

@@ -15,13 +15,11 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from pulumi.output import Unknown, contains_unknowns
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -29,6 +27,7 @@ from pydantic import (
 from ..commvault.backups import BackupRequest, Database
 from ..commvault.models import BackupLevel
 from ..declarations import INTERNAL, NEW_JOB, names_with
+from ..validation import InputError, canonical, check_props, is_unknown
 
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 MAX_DESCRIPTION_CHARS = 200
@@ -197,34 +196,21 @@ BACKUP_INPUTS = names_with(BackupTriggerInputs, NEW_JOB)
 BEHAVIOUR_INPUTS = tuple(name for name in INPUT_NAMES if name not in BACKUP_INPUTS)
 
 
-class InputError(ValueError):
-    """Inputs that do not validate: ``failures`` lists ``(field, reason)``."""
-
-    def __init__(self, failures: list[tuple[str, str]]) -> None:
-        self.failures = failures
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in failures))
+#: What pydantic says of a key a database does not have (a model, then a dataclass).
+_UNKNOWN_KEY_REASONS = ("Extra inputs are not permitted", "Unexpected keyword argument")
 
 
 def check_inputs(props: dict[str, Any]) -> tuple[BackupTriggerInputs | None, list[tuple[str, str]]]:
     """The validated inputs (None while some are not known yet) and ``(field, reason)`` for
     each bad one; inputs not known yet are not judged."""
-    unknown = {k for k, v in props.items() if _is_unknown(v)}
-    failures = [
-        (k, f"unknown input; valid inputs are {', '.join(INPUT_NAMES)}")
-        for k in props
-        if k not in INPUT_NAMES
-    ]
-    known = {k: v for k, v in props.items() if k in INPUT_NAMES and k not in unknown}
-    try:
-        inputs = BackupTriggerInputs.model_validate(known)
-    except ValidationError as exc:
-        for error in exc.errors():
-            field, reason = _field_and_reason(error)
-            if unknown and (field in unknown or not error["loc"]):
-                continue
-            failures.append((field, reason))
-        return None, failures
-    return (None if unknown else inputs), failures
+    inputs, failures = check_props(BackupTriggerInputs, props, whole_model_field="databases")
+    return inputs, [(field, _database_key_reason(field, reason)) for field, reason in failures]
+
+
+def _database_key_reason(field: str, reason: str) -> str:
+    if field.startswith("databases[") and "." in field and reason in _UNKNOWN_KEY_REASONS:
+        return "unknown field; a database has client_name, instance_name and subclient_name"
+    return reason
 
 
 def parse_inputs(props: dict[str, Any]) -> BackupTriggerInputs:
@@ -246,14 +232,14 @@ def normalized(inputs: BackupTriggerInputs) -> dict[str, Any]:
 
 def backup_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     """Whether going from ``olds`` to ``news`` takes a new backup; an unknown value does."""
-    if any(_is_unknown(news.get(k)) for k in BACKUP_INPUTS):
+    if any(is_unknown(news.get(k)) for k in BACKUP_INPUTS):
         return True
     return _identity(olds) != _identity(news)
 
 
 def behaviour_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
     return any(
-        _is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
+        is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
         for k in BEHAVIOUR_INPUTS
     )
 
@@ -274,38 +260,8 @@ def request_marker(inputs: BackupTriggerInputs, previous_job_ids: list[str]) -> 
     return digest[:20]
 
 
-def canonical(value: Any) -> Any:
-    """A value as the engine round-trips it: integral floats are ints, containers normalized."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {str(k): canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
-    return value
-
-
 def _identity(props: dict[str, Any]) -> dict[str, Any]:
     try:
         return parse_inputs(props).identity()
     except InputError:
         return {k: canonical(props.get(k)) for k in BACKUP_INPUTS}
-
-
-def _is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown) or bool(contains_unknowns(value))
-
-
-def _field_and_reason(error: Any) -> tuple[str, str]:
-    loc = [str(p) for p in error["loc"]]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if not loc and ": " in message and message.split(": ", 1)[0] in INPUT_NAMES:
-        field, message = message.split(": ", 1)
-        return field, message
-    if not loc:
-        return "databases", message
-    field = loc[0]
-    path = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
-    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument") and len(loc) > 1:
-        message = "unknown field; a database has client_name, instance_name and subclient_name"
-    return f"{field}{path}", message

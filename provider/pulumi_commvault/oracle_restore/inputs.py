@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, 
 from ..commvault.restore_models import RestorePoint
 from ..commvault.restores import Instance, RestoreRequest
 from ..declarations import INTERNAL, NEW_JOB, names_with
-from ..validation import canonical, check_props, is_unknown
+from ..validation import InputError, canonical, check_props, is_unknown
 
 MAX_TIMEOUT_MINUTES = 7 * 24 * 60
 MAX_DESCRIPTION_CHARS = 200
@@ -302,14 +302,6 @@ def _whole_number_text(value: Any, what: str) -> Any:
 INPUT_NAMES = tuple(RestoreInputs.model_fields)
 RESTORE_INPUTS = names_with(RestoreInputs, NEW_JOB)
 BEHAVIOUR_INPUTS = tuple(name for name in INPUT_NAMES if name not in RESTORE_INPUTS)
-
-
-class InputError(ValueError):
-    """Inputs that do not validate: ``failures`` lists ``(field, reason)``."""
-
-    def __init__(self, failures: list[tuple[str, str]]) -> None:
-        self.failures = failures
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in failures))
 
 
 def check_inputs(props: dict[str, Any]) -> tuple[RestoreInputs | None, list[tuple[str, str]]]:
