@@ -201,7 +201,8 @@ def _time_failures(
     client: CommvaultClient, request: RestoreRequest, client_ids: dict[str, int], field: str
 ) -> list[tuple[str, str]]:
     point = request.point.time
-    assert point is not None
+    if point is None:  # a point-in-time restore point always has its time
+        return [(field, "no point in time given")]
     if point > datetime.now(UTC):
         return [(field, f"{point.isoformat()} is in the future")]
     source_id = client_ids[request.source.client_name.lower()]
