@@ -11,10 +11,11 @@ names echoed as outputs, and the README's input table (``markdown_table``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import pulumi
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -128,3 +129,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def unset_input_output(resource: object, name: str, input_names: Collection[str]) -> Any:
+    """A resource's output attribute for an input left unset: None, as its provider echoes it.
+
+    Unset inputs are not registered (each registered property costs the SDK an Output it
+    tracks until the program ends), so a resource's ``__getattr__`` makes them on first use.
+    """
+    if name not in input_names:
+        raise AttributeError(f"{type(resource).__name__!r} object has no attribute {name!r}")
+    output: pulumi.Output[Any] = pulumi.Output.from_input(None)
+    setattr(resource, name, output)
+    return output

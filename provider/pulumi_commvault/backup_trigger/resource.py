@@ -20,7 +20,7 @@ from pulumi.dynamic import Resource
 
 from .. import sdk_internals
 from ..commvault.backups import Database
-from ..declarations import ResourceArgs, args_class
+from ..declarations import ResourceArgs, args_class, unset_input_output
 from ..provider import OracleBackupTriggerProvider
 from .inputs import INPUT_NAMES, BackupTriggerInputs
 from .outputs import RESULT_KEYS
@@ -98,11 +98,5 @@ class OracleBackupTrigger(Resource, module="commvault", name="OracleBackupTrigge
         )
 
     def __getattr__(self, name: str) -> pulumi.Output[Any]:
-        # An input left unset is not registered (each registered property costs the SDK an
-        # Output it tracks until the program ends), so its output attribute is made here, on
-        # first use: None, as the provider echoes it.
-        if name in INPUT_NAMES:
-            output: pulumi.Output[Any] = pulumi.Output.from_input(None)
-            setattr(self, name, output)
-            return output
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        output: pulumi.Output[Any] = unset_input_output(self, name, INPUT_NAMES)
+        return output

@@ -21,7 +21,7 @@ from pulumi.dynamic import Resource
 
 from .. import sdk_internals
 from ..backup_trigger.resource import OracleBackupTrigger
-from ..declarations import ResourceArgs, args_class
+from ..declarations import ResourceArgs, args_class, unset_input_output
 from ..provider import OracleRestoreProvider
 from .inputs import INPUT_NAMES, RestoreInputs
 from .outputs import RESULT_KEYS
@@ -98,8 +98,5 @@ class OracleRestore(Resource, module="commvault", name="OracleRestore"):
         )
 
     def __getattr__(self, name: str) -> pulumi.Output[Any]:
-        if name in INPUT_NAMES:
-            output: pulumi.Output[Any] = pulumi.Output.from_input(None)
-            setattr(self, name, output)
-            return output
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        output: pulumi.Output[Any] = unset_input_output(self, name, INPUT_NAMES)
+        return output
