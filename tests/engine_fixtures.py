@@ -37,3 +37,18 @@ def deployer(tmp_path: Path, engine_config: dict[str, auto.ConfigValue]) -> Depl
         return deploy(tmp_path, program, config if config is not None else engine_config, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+#: Tests of the duplicate cases run twice: where job listings show the request's
+#: marker, and where they leave ``jobDescription`` out (the guard then reads job details).
+BOTH_LISTINGS = pytest.mark.parametrize(
+    "descriptions", ["descriptions shown", "descriptions omitted"], indirect=True
+)
+
+
+@pytest.fixture
+def descriptions(request: pytest.FixtureRequest, emulator: EmulatorProcess) -> str:
+    shown: str = request.param
+    if shown == "descriptions omitted":
+        emulator.control.job_defaults(omit_job_description=True)
+    return shown

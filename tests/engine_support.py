@@ -239,10 +239,14 @@ class CliProject:
         return [*args, "--stack", self.stack]
 
     def run(
-        self, *args: str, check: bool = True, on_stack: bool = True
+        self,
+        *args: str,
+        check: bool = True,
+        on_stack: bool = True,
+        extra_env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         command = self.on_stack(*args) if on_stack else list(args)
-        return run_pulumi(self.dir, self.env(), *command, check=check)
+        return run_pulumi(self.dir, {**self.env(), **(extra_env or {})}, *command, check=check)
 
     def start(self, *args: str) -> CliRun:
         """Start a command in its own session, as a terminal would, without waiting for it."""

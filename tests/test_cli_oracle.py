@@ -324,3 +324,42 @@ def test_an_interrupted_restore_run_again_waits_for_the_same_job(
     assert again.returncode == 0, again.stderr
     assert document(again)["adopted"] == [str(running["jobId"])]
     assert len(restore_jobs(emulator)) == 1
+
+
+def test_where_no_description_shows_the_same_backup_again_exits_5_and_a_decision_settles_it(
+    emulator: EmulatorProcess, env: dict[str, str]
+) -> None:
+    emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
+    first = run_cli(env, "backup", "oradb01/ORCL", "--json")
+    [job_id] = document(first)["job_ids"]
+    assert "shows the job description of job" in first.stderr  # warned once, when it started
+
+    again = run_cli(env, "backup", "oradb01/ORCL", "--json")
+
+    assert again.returncode == 5
+    assert document(again)["job_ids_undecided"] == [job_id]
+    assert f"--adopt-job {job_id} to adopt that job, or with --new-job" in again.stderr
+    assert len(emulator.control.jobs()) == 1
+
+    adopted = run_cli(env, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)
+    assert adopted.returncode == 0, adopted.stderr
+    assert document(adopted)["adopted"] == [job_id]
+    assert len(emulator.control.jobs()) == 1
+
+    anew = run_cli(env, "backup", "oradb01/ORCL", "--json", "--new-job")
+    assert anew.returncode == 0, anew.stderr
+    assert document(anew)["adopted"] == []
+    assert len(emulator.control.jobs()) == 2
+
+
+def test_help_names_the_exit_code_of_a_job_the_guard_cannot_tell() -> None:
+    done = run_cli({}, "backup", "--help")
+    assert "5  a job may be the one an earlier run of this command started" in done.stdout
+    assert "--adopt-job JOB" in done.stdout
+    assert "--new-job" in done.stdout
+
+
+def test_adopt_job_takes_job_ids_only(env: dict[str, str]) -> None:
+    done = run_cli(env, "backup", "oradb01/ORCL", "--adopt-job", "latest")
+    assert done.returncode == 2
+    assert "--adopt-job: 'latest' is not a job id" in done.stderr

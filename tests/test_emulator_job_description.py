@@ -78,3 +78,41 @@ def test_command_line_flag_leaves_it_out_from_the_start(omitting: EmulatorProces
 
     assert "jobDescription" not in summary(omitting, job_id)
     assert "jobDescription" not in _listed(omitting)
+
+
+def test_the_details_switch_leaves_it_out_of_job_details_too(emulator: EmulatorProcess) -> None:
+    job_id = start_backup(emulator, description=MARKER)
+
+    emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
+
+    assert "jobDescription" not in summary(emulator, job_id)
+    assert "description" not in _details(emulator, job_id)
+    emulator.control.reset()
+    assert _details(emulator, start_backup(emulator, description=MARKER))["description"] == MARKER
+
+
+def test_the_details_switch_takes_only_true_or_false(emulator: EmulatorProcess) -> None:
+    answer = api_session().post(
+        f"{emulator.control.root_url}/_emulator/jobs/defaults",
+        json={"omit_details_description": "yes"},
+        timeout=10,
+    )
+
+    assert answer.status_code == 400
+    assert "omit_details_description must be true or false" in answer.text
+
+
+@pytest.fixture(scope="module")
+def omitting_everywhere() -> Iterator[EmulatorProcess]:
+    yield from own_emulator(
+        "--omit-job-description", "--omit-job-details-description", job_seconds=0.2
+    )
+
+
+def test_both_flags_leave_it_out_of_summaries_and_details_from_the_start(
+    omitting_everywhere: EmulatorProcess,
+) -> None:
+    job_id = start_backup(omitting_everywhere, description=MARKER)
+
+    assert "jobDescription" not in summary(omitting_everywhere, job_id)
+    assert "description" not in _details(omitting_everywhere, job_id)

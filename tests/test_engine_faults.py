@@ -17,6 +17,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import FIRST_JOB_ID
+from engine_fixtures import BOTH_LISTINGS
 from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
     FAULTS,
@@ -162,8 +163,9 @@ def test_a_503_burst_on_reads_is_absorbed_by_retries_and_takes_one_backup(deploy
         "503 on CreateTask",
     ],
 )
+@BOTH_LISTINGS
 def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no_job(
-    deployer, emulator, name
+    deployer, emulator, name, descriptions
 ):
     deployment = deployer(BackupProgram())
     arrange(name, emulator, deployment)
@@ -213,8 +215,9 @@ def test_a_429_on_create_task_waits_for_retry_after_and_takes_one_backup(deploye
     assert_recorded(deployment, job_id, adopted=False)
 
 
+@BOTH_LISTINGS
 def test_a_lost_create_task_answer_adopts_the_job_it_started_and_a_rerun_changes_nothing(
-    deployer, emulator
+    deployer, emulator, descriptions
 ):
     deployment = deployer(BackupProgram())
     arrange("lost CreateTask answer", emulator, deployment)
@@ -322,8 +325,9 @@ def test_a_token_refused_during_the_wait_names_the_setting_to_renew(deployer, em
         ("job completes with errors", "Completed w/ one or more errors", "archive logs"),
     ],
 )
+@BOTH_LISTINGS
 def test_a_job_without_a_restore_point_fails_up_naming_it_and_a_rerun_takes_a_new_backup(
-    deployer, emulator, name, status, reason
+    deployer, emulator, name, status, reason, descriptions
 ):
     deployment = deployer(BackupProgram())
     arrange(name, emulator, deployment)
@@ -486,7 +490,10 @@ def job_polls_after(emulator: EmulatorProcess, seq: int) -> list[str]:
     ]
 
 
-def test_ctrl_c_ends_the_wait_saying_the_job_runs_on_and_a_rerun_adopts_it(cli_project, emulator):
+@BOTH_LISTINGS
+def test_ctrl_c_ends_the_wait_saying_the_job_runs_on_and_a_rerun_adopts_it(
+    cli_project, emulator, descriptions
+):
     run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=12)
     tree = process_tree(run.process.pid)
     try:
@@ -597,8 +604,9 @@ def test_a_second_sigint_abandons_the_wait_and_refresh_then_up_adopts_the_job(
     assert emulator.control.count("CreateTask") == 1
 
 
+@BOTH_LISTINGS
 def test_sigkill_while_waiting_leaves_a_lock_and_cancel_refresh_up_adopt_the_job(
-    cli_project, emulator
+    cli_project, emulator, descriptions
 ):
     run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=4)
     tree = process_tree(run.process.pid)
@@ -621,6 +629,42 @@ def test_sigkill_while_waiting_leaves_a_lock_and_cancel_refresh_up_adopt_the_job
     cli_project.run("refresh", "--yes", "--clear-pending-creates")
     assert pending_creates(cli_project) == []
     rerun = cli_project.run("up", "--yes", "--skip-preview")
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_where_no_description_shows_a_rerun_after_ctrl_c_stops_naming_the_job_then_adopts_it(
+    cli_project, emulator
+):
+    emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
+    run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=12)
+    tree = process_tree(run.process.pid)
+    try:
+        os.killpg(run.process.pid, signal.SIGINT)
+        run.wait()
+    finally:
+        stop_processes(tree)
+    [job_id] = job_ids(emulator)
+    assert "shows the job description of job" in run.output()  # said once, when it started
+
+    stopped = cli_project.run("up", "--yes", "--skip-preview", check=False)
+
+    message = first_diagnostic(stopped.stdout, "snap")
+    assert stopped.returncode != 0
+    assert message.startswith(
+        "Oracle backup of oradb01/ORCL/default: no job was started: the duplicate guard cannot "
+        f"tell whether job {job_id} (Backup Full of oradb01/ORCL/default, started "
+    )
+    assert "an earlier, interrupted run sent the request" in message
+    assert f"to adopt job {job_id}, run `COMMVAULT_ADOPT_JOBS={job_id} pulumi up`" in message
+    assert "to take a new job anyway, run `COMMVAULT_START_NEW_FOR=" in message
+    assert job_ids(emulator) == [job_id]
+
+    rerun = cli_project.run(
+        "up", "--yes", "--skip-preview", extra_env={"COMMVAULT_ADOPT_JOBS": job_id}
+    )
     assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
     assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
     assert job_ids(emulator) == [job_id]

@@ -11,6 +11,7 @@ import pytest
 from pulumi import automation as auto
 
 from emulator_support import start_backup, wait_for
+from engine_fixtures import BOTH_LISTINGS
 from engine_support import CliProject
 from harness.processes import process_tree, stop_processes
 from pulumi_commvault import OracleBackupTrigger, OracleRestore
@@ -150,7 +151,10 @@ def test_refresh_marks_aged_and_pruned_backups_not_restorable_with_a_warning(dep
     assert deployment.names().count("snap") == 1
 
 
-def test_an_interrupted_restore_rerun_as_documented_ends_with_one_restore_job(deployer, emulator):
+@BOTH_LISTINGS
+def test_an_interrupted_restore_rerun_as_documented_ends_with_one_restore_job(
+    deployer, emulator, descriptions
+):
     program = RestoreProgram(latest=True, timeout_minutes=0.05)
     deployment = deployer(program)
     emulator.control.clear_requests()
@@ -189,8 +193,9 @@ pulumi.export("restore_job", restore.job_id)
 """
 
 
+@BOTH_LISTINGS
 def test_a_restore_abandoned_by_two_ctrl_c_is_adopted_after_the_documented_recovery(
-    tmp_path, emulator, api_token
+    tmp_path, emulator, api_token, descriptions
 ):
     emulator.control.job_defaults(seconds=0.3)
     backup = start_backup(emulator)

@@ -164,7 +164,10 @@ def test_create_without_waiting_records_the_jobs_and_returns_at_once(provider, e
     [job] = outs["jobs"]
     assert job["job_id"] == outs["job_ids"][0]
     assert "status" not in job  # not read yet: no status recorded
-    assert emulator.control.count("Job") == 0
+    # One read, once per process: the job just started, read back to learn where the
+    # CommServe shows its marker (the duplicate guard relies on it); no waiting reads.
+    [read_back] = [r for r in emulator.control.requests() if r["endpoint"] in ("Job", "Jobs")][1:]
+    assert read_back["path"].endswith(f"Job/{job['job_id']}")
 
 
 def test_create_backs_up_several_databases_with_one_task(provider, emulator):
@@ -385,7 +388,10 @@ def test_a_read_budget_from_the_stack_config_paces_the_wait(emulator, api_token,
     emulator.control.job_defaults(seconds=4.0)
     outs = provider.create(inputs()).outs
     assert outs["jobs"][0]["status"] == "Completed"
-    times = [r["time"] for r in emulator.control.requests() if r["endpoint"] == "Job"]
+    # The first is the read-back of the job just started, once per process, like the guard's
+    # listing before it: the watcher's reads are paced.
+    times = [r["time"] for r in emulator.control.requests() if r["endpoint"] == "Job"][1:]
+    assert len(times) >= 2
     assert min(b - a for a, b in itertools.pairwise(times)) >= 2.9
 
 
@@ -430,3 +436,24 @@ def test_resources_checked_before_their_creates_share_one_guard_look_up(provider
         provider.create(props)
     assert emulator.control.count("CreateTask") == 2
     assert emulator.control.count("Jobs") == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("COMMVAULT_ADOPT_JOBS", "3400891,latest", "expected job ids, e.g. 3400891,3400892"),
+        ("COMMVAULT_START_NEW_FOR", "a marker!", "expected request markers"),
+    ],
+)
+def test_a_malformed_decision_variable_names_it_and_nothing_is_sent(
+    provider, emulator, monkeypatch, variable, value, expected
+):
+    monkeypatch.setenv(variable, value)
+    emulator.control.clear_requests()
+
+    with pytest.raises(BackupTriggerError) as caught:
+        provider.create(inputs())
+
+    assert str(caught.value).startswith(f"environment variable {variable}: {expected}")
+    assert "unset it to decide nothing" in str(caught.value)
+    assert emulator.control.count("CreateTask") == 0

@@ -123,7 +123,10 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
             {"error": {"errList": [{"errorCode": ERR_NO_JOB, "errLogMessage": message}]}}
         )
     now, one_job, snap = view
-    return json_response({"job": details_json(one_job, snap, now)})
+    details = details_json(one_job, snap, now)
+    if state.omit_details_description:
+        del details["jobDetail"]["generalInfo"]["description"]
+    return json_response({"job": details})
 
 
 def job_action(state: State, request: ApiRequest, found: Route) -> Response:

@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="job summaries (GET Job, POST Jobs) leave out jobDescription",
     )
+    add(
+        "--omit-job-details-description",
+        action="store_true",
+        help="POST JobDetails leaves out generalInfo.description too (with the above: the "
+        "job description is shown nowhere)",
+    )
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -133,6 +139,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         history_clients=history_clients,
         rate_limit=rate_limit,
         omit_job_description=args.omit_job_description,
+        omit_details_description=args.omit_job_details_description,
     )
 
 

@@ -102,6 +102,9 @@ def job_defaults(state: State, body: Any) -> Response:
     omit = body.get("omit_job_description")
     if omit is not None and not isinstance(omit, bool):
         raise ValueError("omit_job_description must be true or false")
+    omit_details = body.get("omit_details_description")
+    if omit_details is not None and not isinstance(omit_details, bool):
+        raise ValueError("omit_details_description must be true or false")
     with state.lock:
         if plan.seconds is not None:
             state.defaults.seconds = plan.seconds
@@ -111,11 +114,14 @@ def job_defaults(state: State, body: Any) -> Response:
             state.busy_subclient = busy
         if omit is not None:
             state.omit_job_description = omit
+        if omit_details is not None:
+            state.omit_details_description = omit_details
         return _ok(
             seconds=state.defaults.seconds,
             outcome=state.defaults.outcome,
             busy=state.busy_subclient,
             omit_job_description=state.omit_job_description,
+            omit_details_description=state.omit_details_description,
         )
 
 

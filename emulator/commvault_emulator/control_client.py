@@ -119,12 +119,18 @@ class EmulatorControl:
         outcome: str | None = None,
         busy: str | None = None,
         omit_job_description: bool | None = None,
+        omit_details_description: bool | None = None,
     ) -> None:
         """Change the defaults of later jobs (``busy``: ``"queue"`` or ``"reject"``);
         ``omit_job_description``: job summaries (``GET Job``, ``POST Jobs``) leave out
-        ``jobDescription``, for every job, from now on."""
+        ``jobDescription``, for every job, from now on; ``omit_details_description``: so
+        does ``POST JobDetails`` (``generalInfo.description``)."""
         body = self._given(
-            seconds=seconds, outcome=outcome, busy=busy, omit_job_description=omit_job_description
+            seconds=seconds,
+            outcome=outcome,
+            busy=busy,
+            omit_job_description=omit_job_description,
+            omit_details_description=omit_details_description,
         )
         self._call("POST", "jobs/defaults", body)
 

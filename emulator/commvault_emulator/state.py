@@ -50,6 +50,7 @@ class Settings:
     history_clients: int = 0
     rate_limit: RateLimitPolicy | None = None
     omit_job_description: bool = False
+    omit_details_description: bool = False
 
 
 @dataclass
@@ -110,6 +111,7 @@ class State:
             self.defaults = PlanOverride(self.settings.job_seconds, self.settings.job_outcome)
             self.busy_subclient = self.settings.busy_subclient
             self.omit_job_description = self.settings.omit_job_description
+            self.omit_details_description = self.settings.omit_details_description
             self.next_plans: list[PlanOverride] = []
             self.subclient_plans: dict[int, PlanOverride] = {}
 

@@ -41,9 +41,15 @@ from .backup_trigger.outputs import (
 from .commvault.backups import StartedJob, start_backup
 from .commvault.client import CommvaultClient
 from .commvault.connection import ConnectionSettings
-from .commvault.errors import CommvaultError, JobFailedError, WaitTimeoutError
+from .commvault.errors import (
+    CommvaultError,
+    JobFailedError,
+    UnrecognisedJobsError,
+    WaitTimeoutError,
+)
 from .commvault.job_status import JobOutcome, classify, is_success
 from .commvault.models import JobSummary
+from .commvault.recognition import JobDecisions
 from .commvault.restores import RestoreCheckError, check_restore, start_restore
 from .commvault.transport import CONNECTIONS_PER_HOST
 from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
@@ -193,12 +199,15 @@ class OracleBackupTriggerProvider(ResourceProvider):
             inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
             sdk_internals.current_resource_urn(),
         )
+        decisions = _decisions(BackupTriggerError)
         try:
             started = start_backup(
                 client,
                 request,
                 adoptable=_adoptable(inputs),
                 index=connections.marked_jobs_for(connection),
+                exclude=_earlier_job_ids(previous),
+                decisions=decisions,
             )
         except CommvaultError as exc:
             hint = advice.before_the_jobs_started(exc, **_auth())
@@ -233,6 +242,21 @@ def _settings() -> ConnectionSettings:
         return settings.current()
     except settings.SettingsError as exc:
         raise BackupTriggerError(str(exc)) from None
+
+
+def _decisions(failure: type[OperationFailed]) -> JobDecisions:
+    try:
+        return settings.job_decisions()
+    except settings.SettingsError as exc:
+        raise failure(str(exc)) from None
+
+
+def _earlier_job_ids(previous: dict[str, Any] | None) -> list[str]:
+    """The jobs of the resource's earlier operations: never the request's own (``exclude``)."""
+    if not previous:
+        return []
+    entries = [previous, *(previous.get("history") or [])]
+    return [str(j) for entry in entries for j in entry.get("job_ids") or []]
 
 
 def _client() -> CommvaultClient:
@@ -385,9 +409,19 @@ class OracleRestoreProvider(ResourceProvider):
         label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
         try:
             check_restore(client, request)
-            started = start_restore(client, request, index=connections.marked_jobs_for(connection))
+            started = start_restore(
+                client,
+                request,
+                index=connections.marked_jobs_for(connection),
+                exclude=_earlier_job_ids(previous),
+                decisions=_decisions(RestoreFailedError),
+            )
         except RestoreCheckError as exc:
             raise RestoreFailedError(f"{what}: nothing was sent: {exc}") from None
+        except UnrecognisedJobsError as exc:
+            raise RestoreFailedError(
+                advice.sentence(what, exc, advice.deciding(exc, "`pulumi up`"))
+            ) from None
         except CommvaultError as exc:
             raise RestoreFailedError(f"{what}: {exc}") from None
         summary: JobSummary | None = None

@@ -16,6 +16,7 @@ from ..commvault.errors import (
     AuthenticationError,
     CommvaultError,
     InvalidRequestError,
+    UnrecognisedJobsError,
     WaitTimeoutError,
 )
 from ..runtime.settings import SettingsError
@@ -60,6 +61,13 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
             f"{' '.join(exc.job_ids)}` picks them up again"
         )
         return Exit.TIMED_OUT
+    except UnrecognisedJobsError as exc:
+        display.put(job_ids_undecided=exc.job_ids)
+        display.error(
+            f"{exc}; check the jobs in Commvault, then run the same command again with "
+            f"--adopt-job {exc.job_ids[0]} to adopt that job, or with --new-job to start another"
+        )
+        return Exit.UNDECIDED
     except AuthenticationError as exc:
         display.error(f"the CommServe refused the credentials: {exc}")
         return Exit.UNREACHABLE

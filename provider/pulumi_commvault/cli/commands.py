@@ -14,7 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from ..commvault.backups import BackupRequest, Database, MarkedJobIndex, start_backup
+from ..commvault.backups import BackupRequest, Database, JobDecisions, MarkedJobIndex, start_backup
 from ..commvault.client import CommvaultClient
 from ..commvault.errors import JobFailedError
 from ..commvault.job_status import JobOutcome, classify, is_success
@@ -66,6 +66,18 @@ def _marker(kind: str, identity: Any, request_id: str | None) -> tuple[str, str]
     request_id = request_id or datetime.now(UTC).date().isoformat()
     text = json.dumps({"kind": kind, "identity": identity, "request": request_id}, sort_keys=True)
     return "cli-" + hashlib.sha256(text.encode()).hexdigest()[:16], request_id
+
+
+def _decisions(args: argparse.Namespace, marker: str) -> JobDecisions:
+    """``--adopt-job`` / ``--new-job``: what the user decided about jobs the guard could not
+    tell from this request's."""
+    bad = [j for j in args.adopt_job if not j.strip().isdigit()]
+    if bad:
+        raise CliFailure(Exit.BAD_INPUT, f"--adopt-job: {bad[0]!r} is not a job id")
+    return JobDecisions(
+        adopt=frozenset(j.strip() for j in args.adopt_job),
+        start_new=frozenset({marker}) if args.new_job else frozenset(),
+    )
 
 
 def _split(text: str, what: str, parts: tuple[int, ...]) -> list[str]:
@@ -122,7 +134,13 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
             outcome, accept_completed_with_errors=False
         )
 
-    started = start_backup(client, request, adoptable=adoptable, index=MarkedJobIndex())
+    started = start_backup(
+        client,
+        request,
+        adoptable=adoptable,
+        index=MarkedJobIndex(notice=display.warning),
+        decisions=_decisions(args, marker),
+    )
     display.put(
         command="backup",
         request_id=request_id,
@@ -237,7 +255,13 @@ def restore(client: CommvaultClient, args: argparse.Namespace, display: Display)
         check_restore(client, request, CLI_FIELDS)
     except RestoreCheckError as exc:
         raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {exc}") from None
-    started = start_restore(client, request, index=MarkedJobIndex(), adoptable=adoptable_restore)
+    started = start_restore(
+        client,
+        request,
+        index=MarkedJobIndex(notice=display.warning),
+        adoptable=adoptable_restore,
+        decisions=_decisions(args, marker),
+    )
     adopted = " (adopted: already started for this request)" if started.adopted else ""
     display.line(
         f"restore of {request.source} onto {request.destination} from "

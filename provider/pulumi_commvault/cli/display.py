@@ -54,6 +54,12 @@ class Display:
         self._errors.print(f"commvault-oracle: error: {text}", markup=False)
         self.document.setdefault("error", text)
 
+    def warning(self, text: str) -> None:
+        """Something the user should know that is no failure, on stderr (unless --quiet)."""
+        if not self.quiet:
+            self._errors.print(f"commvault-oracle: warning: {text}", markup=False)
+        self.document.setdefault("warnings", []).append(text)
+
     def put(self, **fields: Any) -> None:
         self.document.update(fields)
 

@@ -12,6 +12,7 @@ class Exit(enum.IntEnum):
     BAD_INPUT = 2
     TIMED_OUT = 3
     UNREACHABLE = 4
+    UNDECIDED = 5
     INTERRUPTED = 130
 
 
@@ -23,6 +24,9 @@ MEANINGS = {
     Exit.TIMED_OUT: "waiting ran out; the jobs keep running (`commvault-oracle wait` them)",
     Exit.UNREACHABLE: "the CommServe could not be reached or used (network, TLS, 5xx, "
     "credentials refused)",
+    Exit.UNDECIDED: "a job may be the one an earlier run of this command started, and the "
+    "CommServe shows no job description to tell; nothing was started: run it again with "
+    "--adopt-job JOB or --new-job",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) while waiting; the job keeps running: run the "
     "same command again to wait for it",
 }

@@ -59,6 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
         "request id adopts the job it started, running or finished well; a new id runs a new job",
     )
     marked.add_argument("--description", default=None, help="text for the job description")
+    decided = marked.add_mutually_exclusive_group()
+    decided.add_argument(
+        "--adopt-job",
+        metavar="JOB",
+        action="append",
+        default=[],
+        help="where the CommServe shows no job descriptions and the command stopped (exit 5) "
+        "naming a job it could not tell from this request's: adopt that job",
+    )
+    decided.add_argument(
+        "--new-job",
+        action="store_true",
+        help="...or start a new job anyway",
+    )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     backup = commands.add_parser(

@@ -2,39 +2,69 @@
 
 Commvault has no idempotency key, so each request carries a marker in its job description.
 Before sending, the marker is looked up among the clients' recent jobs; a job found there is
-adopted instead of starting another. When a send fails, ``CreateTaskResends`` decides, from
-what the failure proves, whether to wait and send again, or to look for the job first.
+adopted instead of starting another. Where the CommServe shows no description, the job is
+recognised by what every job summary carries (``recognition``). When a send fails,
+``CreateTaskResends`` decides, from what the failure proves, whether to wait and send again,
+or to look for the job first.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
-
-from pydantic import ConfigDict, Field
-from pydantic.dataclasses import dataclass as validated_dataclass
 
 from .client import CommvaultClient
-from .errors import AmbiguousCreateError, CommvaultError, RateLimitedError, UnexpectedAnswerError
-from .models import (
-    ORACLE_APPLICATION_ID,
-    Association,
-    BackupLevel,
-    CreateTaskRequest,
-    JobSummary,
+from .errors import (
+    AmbiguousCreateError,
+    CommvaultError,
+    RateLimitedError,
+    UnexpectedAnswerError,
+    UnrecognisedJobsError,
 )
-from .restore_models import RestoreTaskRequest
+from .marking import (
+    MARKED,
+    MARKER_TAG,
+    Database,
+    DatabaseKey,
+    MarkedRequest,
+    StartedJob,
+    key_of_job,
+    tags_in,
+)
+from .models import ORACLE_APPLICATION_ID, BackupLevel, CreateTaskRequest, JobSummary
+from .recognition import (
+    NO_DECISIONS,
+    JobDecisions,
+    MarkerVisibility,
+    Visibility,
+    Window,
+    could_be_ours,
+    recognise,
+)
 from .waiting import job_statuses
+
+__all__ = [
+    "MARKED",
+    "MARKER_TAG",
+    "NO_DECISIONS",
+    "BackupRequest",
+    "Database",
+    "DatabaseKey",
+    "GuardIncompleteError",
+    "GuardScope",
+    "JobDecisions",
+    "MarkedJobIndex",
+    "MarkedRequest",
+    "StartedJob",
+    "key_of_job",
+    "start_backup",
+]
 
 log = logging.getLogger("pulumi_commvault")
 
-MARKER_TAG = "pulumi-commvault"
-MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
 LOOKUP_WINDOW_S = 24 * 3600
 LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
 INDEX_PAGE_SIZE = 1000
@@ -42,67 +72,12 @@ INDEX_PAGE_SIZE = 1000
 PROBE_PAGE_SIZE = 200
 #: Pages the guard reads at most; past them it stops and says so (``GuardIncompleteError``).
 INDEX_MAX_PAGES = 100
-#: ``jobTypeList`` value of a backup (UNCERTAIN: what the emulator and cvpysdk callers use).
 #: The job types the guard asks for: none, i.e. all of the clients' Oracle jobs. Restores
 #: share the guard (``MarkedRequest``), and a filter on backups would hide a restore's job on
 #: a CommServe that honours ``jobTypeList``; what the guard pages through still does not grow
 #: with other clients' or other applications' jobs.
 GUARD_JOB_TYPES: list[int] = []
-
-DatabaseKey = tuple[str, str, str]
-
-
-@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
-class Database:
-    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient.
-
-    Validated when made, from arguments or from a dict (as the provider's inputs are).
-    """
-
-    client_name: str = Field(min_length=1)
-    instance_name: str = Field(min_length=1)
-    subclient_name: str = Field(default="default", min_length=1)
-
-    @property
-    def key(self) -> DatabaseKey:
-        """Names as Commvault matches them: case-insensitively."""
-        return (self.client_name.lower(), self.instance_name.lower(), self.subclient_name.lower())
-
-    def __str__(self) -> str:
-        return f"{self.client_name}/{self.instance_name}/{self.subclient_name}"
-
-    def association(self) -> Association:
-        return Association(
-            client_name=self.client_name,
-            instance_name=self.instance_name,
-            subclient_name=self.subclient_name,
-        )
-
-
-def key_of_job(summary: JobSummary) -> DatabaseKey:
-    """The database a job summary names, as ``Database.key`` spells it."""
-    entity = summary.subclient
-    return (
-        entity.client_name.lower(),
-        entity.instance_name.lower(),
-        (entity.subclient_name or "default").lower(),
-    )
-
-
-class MarkedRequest(Protocol):
-    """A CreateTask request that starts one job per database, each marked with ``tag``:
-    a ``BackupRequest``, or a restore (``restores.RestoreRequest``, one database: the
-    destination). ``start_backup`` and ``CreateTaskResends`` work on any of them."""
-
-    @property
-    def databases(self) -> tuple[Database, ...]: ...
-
-    @property
-    def tag(self) -> str: ...
-
-    def create_task_request(
-        self, databases: list[Database]
-    ) -> CreateTaskRequest | RestoreTaskRequest: ...
+BACKUP_JOB_TYPE = "Backup"
 
 
 @dataclass(frozen=True)
@@ -120,6 +95,10 @@ class BackupRequest:
     def tag(self) -> str:
         return f"[{MARKER_TAG}:{self.marker}]"
 
+    @property
+    def job_type(self) -> str:
+        return BACKUP_JOB_TYPE
+
     def job_description(self) -> str:
         return f"{self.description} {self.tag}" if self.description else self.tag
 
@@ -131,16 +110,6 @@ class BackupRequest:
             notify_on_completion=self.notify_on_completion,
             job_description=self.job_description(),
         )
-
-
-@dataclass(frozen=True)
-class StartedJob:
-    """A job that backs up ``database`` for the request: started now, or adopted."""
-
-    job_id: str
-    database: Database
-    task_id: int | None
-    adopted: bool
 
 
 class GuardIncompleteError(CommvaultError):
@@ -161,6 +130,29 @@ class GuardScope:
     max_pages: int = INDEX_MAX_PAGES
 
 
+@dataclass
+class _Listed:
+    """What one listing found: marked job ids by tag, the jobs that carry no marker, and
+    whether any job showed a ``jobDescription`` (then the CommServe lists descriptions, and
+    one left out means the job has none)."""
+
+    by_tag: dict[str, list[str]]
+    unmarked: list[JobSummary]
+    shows_descriptions: bool = False
+
+    @classmethod
+    def of(cls, summaries: Iterable[JobSummary]) -> _Listed:
+        listed = cls({}, [])
+        for summary in summaries:
+            listed.shows_descriptions |= summary.job_description is not None
+            tags = tags_in(summary)
+            if not tags:
+                listed.unmarked.append(summary)
+            for tag in tags:
+                listed.by_tag.setdefault(tag, []).append(str(summary.job_id))
+        return listed
+
+
 class MarkedJobIndex:
     """Which marked jobs the request's clients ran lately: listed once per client, then kept.
 
@@ -175,12 +167,20 @@ class MarkedJobIndex:
     client of the process, so a fleet of 500 triggers on 500 clients costs one listing; if
     not, the clients are listed as above. Jobs started in this process are added as they
     start. A tag's candidates are read afresh before they are adopted.
+
+    Listed jobs that show no description are kept too (``unrecognised``), and
+    ``visibility`` learns from the first job started where this CommServe shows markers.
     """
 
-    def __init__(self, scope: GuardScope | None = None) -> None:
+    def __init__(
+        self, scope: GuardScope | None = None, *, notice: Callable[[str], None] | None = None
+    ) -> None:
         self.scope = scope or GuardScope()
+        self.visibility = MarkerVisibility(notice)
         self.listings = 0
         self._job_ids: dict[str, list[str]] = {}
+        self._unmarked: list[JobSummary] = []
+        self._descriptions_listed = False
         self._listed: set[int] = set()
         self._wanted: set[int] = set()
         self._expected: set[str] = set()
@@ -217,10 +217,29 @@ class MarkedJobIndex:
                     self._changed.acquire()
                     self._listing = False
                     self._changed.notify_all()
-                for marked, ids in found.items():
+                for marked, ids in found.by_tag.items():
                     self._job_ids[marked] = [*self._job_ids.get(marked, []), *ids]
+                self._unmarked.extend(found.unmarked)
+                self._descriptions_listed |= found.shows_descriptions
                 self._listed |= set(batch)
             return list(self._job_ids.get(tag, []))
+
+    def unrecognised(self) -> list[JobSummary]:
+        """Listed jobs without a marker that may still be a request's, newest first: none
+        where the listings show descriptions (a job of ours would show its marker); else
+        those not started by this process."""
+        with self._changed:
+            if not self.doubts(_Listed({}, [], self._descriptions_listed)):
+                return []
+            ours = {job_id for ids in self._job_ids.values() for job_id in ids}
+            return [s for s in self._unmarked if str(s.job_id) not in ours]
+
+    def doubts(self, listed: _Listed) -> bool:
+        """Whether a listing's unmarked jobs may still be a request's: the listings show no
+        description (or are known to leave our marker out)."""
+        if not self.visibility.listings_trusted:
+            return True
+        return not (listed.shows_descriptions or self.visibility.state is Visibility.LISTINGS)
 
     def expect(self, client_names: Iterable[str]) -> None:
         """Clients that requests of this process will back up soon: list them early."""
@@ -231,17 +250,13 @@ class MarkedJobIndex:
         with self._changed:
             self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
 
-    def _list(self, client: CommvaultClient, client_ids: list[int]) -> dict[str, list[str]]:
-        by_tag: dict[str, list[str]] = {}
-        for summary in marked_jobs(client, client_ids, self.scope, on_page=self._count):
-            for tag in MARKED.findall(summary.job_description):
-                by_tag.setdefault(tag, []).append(str(summary.job_id))
-        return by_tag
+    def _list(self, client: CommvaultClient, client_ids: list[int]) -> _Listed:
+        return _Listed.of(recent_jobs(client, client_ids, self.scope, on_page=self._count))
 
     def _count(self) -> None:
         self.listings += 1
 
-    def _probe(self, client: CommvaultClient) -> dict[str, list[str]] | None:
+    def _probe(self, client: CommvaultClient) -> _Listed | None:
         """Every client's marked jobs, if one small page holds all recent Oracle backups."""
         self._count()
         page = client.list_jobs(
@@ -252,26 +267,22 @@ class MarkedJobIndex:
         )
         if len(page) >= PROBE_PAGE_SIZE:
             return None
-        by_tag: dict[str, list[str]] = {}
-        for summary in page:
-            for tag in MARKED.findall(summary.job_description):
-                by_tag.setdefault(tag, []).append(str(summary.job_id))
-        return by_tag
+        return _Listed.of(page)
 
 
-def marked_jobs(
+def recent_jobs(
     client: CommvaultClient,
     client_ids: list[int],
     scope: GuardScope,
     *,
     on_page: Callable[[], None] | None = None,
 ) -> list[JobSummary]:
-    """Every marked Oracle backup job of ``client_ids`` in the scope's window, newest first.
+    """Every Oracle job of ``client_ids`` in the scope's window, newest first.
 
     Pages through the filtered listing to its end; raises ``GuardIncompleteError`` rather
     than stop early, so a job the request started is never missed silently.
     """
-    marked: list[JobSummary] = []
+    listed: list[JobSummary] = []
     for page_number in range(scope.max_pages):
         if on_page is not None:
             on_page()
@@ -283,9 +294,9 @@ def marked_jobs(
             job_types=GUARD_JOB_TYPES,
             application_id=ORACLE_APPLICATION_ID,
         )
-        marked.extend(s for s in page if MARKED.search(s.job_description))
+        listed.extend(page)
         if len(page) < scope.page_size:
-            return marked
+            return listed
     raise GuardIncompleteError(
         f"the duplicate guard looked through {scope.max_pages * scope.page_size} Oracle "
         f"backup jobs of client ids {client_ids} from the last {scope.lookup_s // 3600} h "
@@ -303,29 +314,116 @@ def start_backup(
     *,
     adoptable: Callable[[JobSummary], bool],
     index: MarkedJobIndex | None = None,
+    exclude: Iterable[str] = (),
+    decisions: JobDecisions = NO_DECISIONS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
     """One job per database of ``request``: adopted where one is already marked, else started.
 
-    ``adoptable`` says whether a marked job found on the CommServe may stand for this request
+    ``adoptable`` says whether a job found on the CommServe may stand for this request
     (typically: it is still running, or it finished successfully). With an ``index``, the
-    first look uses it instead of listing the clients' jobs. Sends follow
-    ``CreateTaskResends``.
+    first look uses it instead of listing the clients' jobs, and the first job started
+    checks where the CommServe shows markers. ``exclude`` names jobs known to be other
+    requests' (a resource's earlier backups); ``decisions`` are the user's, for jobs the
+    guard cannot tell (``recognition``). Sends follow ``CreateTaskResends``.
     """
-    first_look = (
-        find_indexed_jobs(client, request, adoptable, index)
-        if index is not None
-        else find_marked_jobs(client, request, adoptable)
-    )
+    looks = _Looks(client, request, adoptable, index or MarkedJobIndex(), exclude, decisions)
+    first_look = looks.first()
     for job in first_look.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
         )
-    resends = CreateTaskResends(client, request, adoptable, sleep)
-    jobs = resends.start_missing({db.key: job for db, job in first_look.items()})
-    if index is not None:
-        index.remember(request.tag, [j.job_id for j in jobs.values() if not j.adopted])
+    resends = CreateTaskResends(client, request, looks, sleep)
+    jobs = resends.start_missing(first_look)
+    started = [j for j in jobs.values() if not j.adopted]
+    looks.index.remember(request.tag, [j.job_id for j in started])
+    if index is not None and started:
+        index.visibility.check(client, request, started[0])
     return [jobs[db.key] for db in request.databases]
+
+
+class _Looks:
+    """How one request looks for the jobs it may already have started: by marker, then,
+    among jobs that show no description, by what every summary carries."""
+
+    def __init__(
+        self,
+        client: CommvaultClient,
+        request: MarkedRequest,
+        adoptable: Callable[[JobSummary], bool],
+        index: MarkedJobIndex,
+        exclude: Iterable[str],
+        decisions: JobDecisions,
+    ) -> None:
+        self.client = client
+        self.request = request
+        self.adoptable = adoptable
+        self.index = index
+        self.exclude = frozenset(exclude)
+        self.decisions = decisions
+
+    def first(self) -> dict[DatabaseKey, StartedJob]:
+        """Before the first send: from the index, with fresh statuses of what it names."""
+        client_ids = _client_ids_of(self.client, self.request)
+        if not client_ids:
+            return {}
+        candidates = self.index.candidates(self.client, self.request.tag, client_ids)
+        unrecognised = self._could_be_ours(self.index.unrecognised())
+        wanted = candidates + [str(s.job_id) for s in unrecognised]
+        if not wanted:
+            return {}
+        fresh = job_statuses(self.client, wanted, client_ids=client_ids)
+        found = _adopt(self.request, [fresh[j] for j in candidates if j in fresh], self.adoptable)
+        if len(found) == len(self.request.databases) or not unrecognised:
+            return found
+        recognised = self._recognise(
+            [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh],
+            window=None,
+            decisions=self.decisions,
+        )
+        return {**recognised, **found}
+
+    def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
+        """After a send that may have started a job: a fresh listing of the clients' jobs."""
+        client_ids = _client_ids_of(self.client, self.request)
+        if not client_ids:
+            return {}
+        listing = recent_jobs(self.client, client_ids, GuardScope())
+        found = _adopt(
+            self.request, [s for s in listing if self.request.tag in tags_in(s)], self.adoptable
+        )
+        listed = _Listed.of(listing)
+        if len(found) == len(self.request.databases) or not self.index.doubts(listed):
+            return found
+        # The user's decisions were about jobs before this send; its own job is judged anew.
+        recognised = self._recognise(
+            self._could_be_ours(listed.unmarked), window=window, decisions=NO_DECISIONS
+        )
+        return {**recognised, **found}
+
+    def _could_be_ours(self, summaries: list[JobSummary]) -> list[JobSummary]:
+        if not summaries:
+            return []
+        user = self.client.user_name()
+        return [
+            s
+            for s in summaries
+            if str(s.job_id) not in self.exclude and could_be_ours(self.request, s, user)
+        ]
+
+    def _recognise(
+        self, candidates: list[JobSummary], *, window: Window | None, decisions: JobDecisions
+    ) -> dict[DatabaseKey, StartedJob]:
+        if not candidates:
+            return {}
+        return recognise(
+            self.client,
+            self.request,
+            candidates,
+            adoptable=self.adoptable,
+            window=window,
+            decisions=decisions,
+        )
 
 
 class CreateTaskResends:
@@ -334,9 +432,9 @@ class CreateTaskResends:
 
     - A 429 proves the request was not run: wait as the CommServe says, and send again.
     - A failure that may have reached the CommServe (``AmbiguousCreateError``): look for the
-      job the request is marked with (a few times, as a new job may take a moment to be
-      listed); adopt what is found, and send again for the rest only if the failure allows
-      it (no answer at all, rather than an answer we could not read).
+      job the request started (a few times, as a new job may take a moment to be listed);
+      adopt what is found, and send again for the rest only if the failure allows it (no
+      answer at all, rather than an answer we could not read).
     - Any other failure proves no job was started, and is raised.
     At most ``client.retry.create_attempts`` sends in all.
     """
@@ -345,12 +443,12 @@ class CreateTaskResends:
         self,
         client: CommvaultClient,
         request: MarkedRequest,
-        adoptable: Callable[[JobSummary], bool],
+        looks: _Looks,
         sleep: Callable[[float], None],
     ) -> None:
         self.client = client
         self.request = request
-        self.adoptable = adoptable
+        self.looks = looks
         self.sleep = sleep
 
     def start_missing(self, jobs: dict[DatabaseKey, StartedJob]) -> dict[DatabaseKey, StartedJob]:
@@ -361,6 +459,7 @@ class CreateTaskResends:
             if not missing:
                 break
             last = attempt == self.client.retry.create_attempts
+            sent_at = time.time()
             try:
                 answer = self.client.create_task(self.request.create_task_request(missing))
             except RateLimitedError as exc:
@@ -369,8 +468,9 @@ class CreateTaskResends:
                 self.sleep(min(exc.retry_after_s or self.client.retry.backoff_max_s, 60.0))
                 continue
             except AmbiguousCreateError as exc:
-                for db, job in self._look_after(exc).items():
-                    jobs.setdefault(db.key, job)
+                window = Window(sent_at=sent_at, failed_at=time.time())
+                for key, job in self._look_after(exc, window).items():
+                    jobs.setdefault(key, job)
                 missing = [db for db in missing if db.key not in jobs]
                 if missing and (last or not exc.resend_allowed):
                     raise exc.after_looking(
@@ -398,32 +498,25 @@ class CreateTaskResends:
             for db, job_id in zip(databases, job_ids, strict=True)
         }
 
-    def _look_after(self, failure: AmbiguousCreateError) -> dict[Database, StartedJob]:
+    def _look_after(
+        self, failure: AmbiguousCreateError, window: Window
+    ) -> dict[DatabaseKey, StartedJob]:
         """Look a few times: a job a lost request started may take a moment to be listed."""
-        found: dict[Database, StartedJob] = {}
+        found: dict[DatabaseKey, StartedJob] = {}
         try:
             for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
                 if look:
                     self.sleep(self.client.retry.backoff_factor_s * 2**look)
-                found = find_marked_jobs(self.client, self.request, self.adoptable)
+                found = self.looks.after(window)
                 if found:
                     return found
+        except UnrecognisedJobsError:
+            raise
         except CommvaultError as lookup_failure:
             raise failure.after_looking(
                 f"looking for the job it may have started failed too ({lookup_failure})"
             ) from None
         return found
-
-
-def find_marked_jobs(
-    client: CommvaultClient, request: MarkedRequest, adoptable: Callable[[JobSummary], bool]
-) -> dict[Database, StartedJob]:
-    """The newest adoptable job carrying the request's marker, for each of its databases."""
-    client_ids = _client_ids_of(client, request)
-    if not client_ids:
-        return {}
-    listing = marked_jobs(client, client_ids, GuardScope())
-    return _adopt(request, [s for s in listing if request.tag in s.job_description], adoptable)
 
 
 def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]:
@@ -433,32 +526,15 @@ def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]
     return sorted(known_ids[name] for name in names if name in known_ids)
 
 
-def find_indexed_jobs(
-    client: CommvaultClient,
-    request: MarkedRequest,
-    adoptable: Callable[[JobSummary], bool],
-    index: MarkedJobIndex,
-) -> dict[Database, StartedJob]:
-    """Like ``find_marked_jobs``, from the index: no call at all when nothing carries the tag."""
-    client_ids = _client_ids_of(client, request)
-    if not client_ids:
-        return {}
-    candidates = index.candidates(client, request.tag, client_ids)
-    if not candidates:
-        return {}
-    summaries = job_statuses(client, candidates, client_ids=client_ids)
-    return _adopt(request, [summaries[j] for j in candidates if j in summaries], adoptable)
-
-
 def _adopt(
     request: MarkedRequest,
     newest_first: list[JobSummary],
     adoptable: Callable[[JobSummary], bool],
-) -> dict[Database, StartedJob]:
+) -> dict[DatabaseKey, StartedJob]:
     wanted = {db.key: db for db in request.databases}
-    found: dict[Database, StartedJob] = {}
+    found: dict[DatabaseKey, StartedJob] = {}
     for summary in newest_first:
-        db = wanted.get(key_of_job(summary))
-        if db is not None and db not in found and adoptable(summary):
-            found[db] = StartedJob(str(summary.job_id), db, None, adopted=True)
+        key = key_of_job(summary)
+        if key in wanted and key not in found and adoptable(summary):
+            found[key] = StartedJob(str(summary.job_id), wanted[key], None, adopted=True)
     return found

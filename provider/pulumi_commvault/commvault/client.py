@@ -44,6 +44,8 @@ from .models import (
     CreateTaskResponse,
     InstanceEntity,
     InstanceListResponse,
+    JobDetailsResponse,
+    JobGeneralInfo,
     JobListResponse,
     JobSummary,
     LoginResponse,
@@ -116,6 +118,7 @@ class CommvaultClient:
         self._username = settings.username
         self._password = settings.password
         self._logged_in = False
+        self._user_name: str | None = None
         self.timeouts = timeouts
         self.retry = retry
         self._session = build_session(
@@ -177,6 +180,7 @@ class CommvaultClient:
         self._token = normalize_token(login.token)
         self._redact.add(self._token)
         self._logged_in = True
+        self._user_name = login.user_name
         log.debug("logged in to %s as %s", self.base_url, login.user_name)
 
     def logout(self) -> None:
@@ -204,6 +208,18 @@ class CommvaultClient:
             )
         return answer
 
+    def user_name(self) -> str:
+        """The Commvault user this client acts as (the ``userName`` of the jobs it starts):
+        from ``POST Login``, or ``GET WhoAmI`` once when the client was given a token."""
+        if self._user_name is None:
+            if self._can_log_in():
+                self._current_token()
+            if self._user_name is None:
+                user = self.who_am_i().get("user")
+                name = user.get("userName") if isinstance(user, dict) else None
+                self._user_name = name if isinstance(name, str) else ""
+        return self._user_name or ""
+
     # --- Backups and jobs ---------------------------------------------------------------
 
     def create_task(self, request: CreateTaskRequest | RestoreTaskRequest) -> CreateTaskResponse:
@@ -227,6 +243,12 @@ class CommvaultClient:
             if str(envelope.job_summary.job_id) == str(job_id):
                 return envelope.job_summary
         return None
+
+    def job_general_info(self, job_id: str | int) -> JobGeneralInfo:
+        """``POST JobDetails``: the job's general information (description, who started it)."""
+        answer = self._call("POST", "JobDetails", body={"jobId": int(job_id), "showAttempt": True})
+        details = self._parse(JobDetailsResponse, answer, f"POST JobDetails of job {job_id}")
+        return details.job.job_detail.general_info
 
     def get_job(self, job_id: str | int) -> JobSummary:
         """Like ``find_job``, but a job the CommServe does not know is a ``NotFoundError``."""

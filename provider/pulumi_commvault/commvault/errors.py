@@ -137,6 +137,24 @@ class AmbiguousCreateError(ServerError):
         )
 
 
+class UnrecognisedJobsError(CommvaultError):
+    """Jobs that may be the ones a request already started, which the duplicate guard could
+    not tell from others (the CommServe shows no job description): nothing was started.
+
+    ``job_ids`` are those jobs; ``marker`` is the request's, to name it in a decision.
+    """
+
+    def __init__(
+        self, detail: str, *, job_ids: list[str], marker: str, commserve: str, operation: str
+    ) -> None:
+        self.job_ids = job_ids
+        self.marker = marker
+        super().__init__(detail, commserve=commserve, operation=operation)
+
+    def _message(self) -> str:
+        return self.detail  # it names the CommServe itself, mid-sentence
+
+
 class JobFailedError(CommvaultError):
     """A backup job ended unsuccessfully (failed, killed, or completed with errors)."""
 

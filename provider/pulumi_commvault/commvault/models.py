@@ -137,8 +137,18 @@ class SubclientEntity(_Answer):
     subclient_id: int | None = None
 
 
+class JobUser(_Answer):
+    """``jobSummary.userName``: ``{"userName": "admin", "userId": 1}``, the user who started it."""
+
+    user_name: str = ""
+
+
 class JobSummary(_Answer):
-    """The ``jobSummary`` of ``GET Job/{id}`` and ``POST Jobs``, fields as cvpysdk reads them."""
+    """The ``jobSummary`` of ``GET Job/{id}`` and ``POST Jobs``, fields as cvpysdk reads them.
+
+    ``job_description`` is None when the summary has no ``jobDescription`` at all (a
+    CommServe may leave it out of listings), and ``""`` when the job has none.
+    """
 
     job_id: StrictInt
     status: StrictStr
@@ -150,7 +160,8 @@ class JobSummary(_Answer):
     pending_reason: str = ""
     backup_level_name: str = ""
     app_type_name: str = ""
-    job_description: str = ""
+    job_description: str | None = None
+    user: JobUser = Field(default_factory=JobUser, alias="userName")
     size_of_application: int = 0
     size_of_media_on_disk: int = 0
     subclient: SubclientEntity = SubclientEntity()
@@ -168,6 +179,30 @@ class JobListResponse(_Answer):
 
     total_records_without_paging: int = 0
     jobs: list[JobEnvelope] = Field(default_factory=list)
+
+
+class JobGeneralInfo(_Answer):
+    """``job.jobDetail.generalInfo`` of ``POST JobDetails``; ``description`` is None when
+    the answer has none (UNCERTAIN on a real CommServe: docs/emulator.md)."""
+
+    description: str | None = None
+    job_started_by: str = ""
+    job_started_from: str = ""
+    """``"Scheduled"`` for a job a schedule started, ``"Interactive"`` for one sent by API."""
+
+
+class JobDetail(_Answer):
+    general_info: JobGeneralInfo = Field(default_factory=JobGeneralInfo)
+
+
+class JobDetailsJob(_Answer):
+    job_detail: JobDetail = Field(default_factory=JobDetail)
+
+
+class JobDetailsResponse(_Answer):
+    """``POST JobDetails``: ``{"job": {"jobDetail": {"generalInfo": {...}, ...}}}``."""
+
+    job: JobDetailsJob
 
 
 class ClientEntity(_Answer):

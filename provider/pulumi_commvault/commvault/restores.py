@@ -11,11 +11,19 @@ anything is sent, each failure naming the field it is about.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .backups import MARKER_TAG, Database, MarkedJobIndex, StartedJob, start_backup
+from .backups import (
+    MARKER_TAG,
+    NO_DECISIONS,
+    Database,
+    JobDecisions,
+    MarkedJobIndex,
+    StartedJob,
+    start_backup,
+)
 from .client import CommvaultClient
 from .job_status import JobOutcome, classify
 from .models import JobSummary
@@ -28,6 +36,7 @@ from .restore_models import (
 )
 
 RESTORE_JOB_TYPE = "restore"
+RESTORE_JOB_TYPE_SHOWN = "Restore"
 SOURCE_LISTING_LIMIT = 1000
 
 
@@ -66,6 +75,14 @@ class RestoreRequest:
     @property
     def tag(self) -> str:
         return f"[{MARKER_TAG}:{self.marker}]"
+
+    @property
+    def job_type(self) -> str:
+        return RESTORE_JOB_TYPE_SHOWN
+
+    @property
+    def level(self) -> None:
+        return None
 
     @property
     def databases(self) -> tuple[Database, ...]:
@@ -240,11 +257,22 @@ def start_restore(
     *,
     index: MarkedJobIndex | None = None,
     adoptable: Callable[[JobSummary], bool] = adoptable_restore,
+    exclude: Iterable[str] = (),
+    decisions: JobDecisions = NO_DECISIONS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> StartedJob:
-    """The restore job for ``request``: adopted when one carries its marker, else started.
+    """The restore job for ``request``: adopted when one carries its marker (or, where the
+    CommServe shows no marker, is recognised as its own), else started.
 
     Sends follow ``backups.CreateTaskResends``: never a second job for one request.
     """
-    (job,) = start_backup(client, request, adoptable=adoptable, index=index, sleep=sleep)
+    (job,) = start_backup(
+        client,
+        request,
+        adoptable=adoptable,
+        index=index,
+        exclude=exclude,
+        decisions=decisions,
+        sleep=sleep,
+    )
     return job

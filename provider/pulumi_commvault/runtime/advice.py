@@ -21,10 +21,19 @@ from ..commvault.errors import (
     ServerError,
     TLSFailedError,
     UnexpectedAnswerError,
+    UnrecognisedJobsError,
     WaitTimeoutError,
 )
 from ..commvault.job_status import JobOutcome, classify
-from .settings import AUTH_TOKEN, CA_BUNDLE, PASSWORD, URL, USERNAME
+from .settings import (
+    ADOPT_JOBS_ENV,
+    AUTH_TOKEN,
+    CA_BUNDLE,
+    PASSWORD,
+    START_NEW_FOR_ENV,
+    URL,
+    USERNAME,
+)
 
 RERUN = "re-run `pulumi up`"
 ADOPT = f"{RERUN}, which adopts the running jobs instead of starting new ones"
@@ -89,6 +98,8 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
     connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
     if connection is not None:
         return f"{connection}, then {RERUN}"
+    if isinstance(failure, UnrecognisedJobsError):
+        return deciding(failure, "`pulumi up`")
     if isinstance(failure, AmbiguousCreateError):
         if "HTML page" in failure.detail:
             return (
@@ -112,6 +123,17 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
     if isinstance(failure, ServerError):
         return f"{RERUN} once the CommServe works again"
     return RERUN
+
+
+def deciding(failure: UnrecognisedJobsError, command: str) -> str:
+    """How the user tells the guard what it could not tell: adopt one job, or start anew."""
+    ids = failure.job_ids
+    which = f"job {ids[0]}" if len(ids) == 1 else f"one of them (say job {ids[0]})"
+    return (
+        f"check the job{'s' if len(ids) > 1 else ''} in Commvault; to adopt {which}, run "
+        f"`{ADOPT_JOBS_ENV}={ids[0]} {command.strip('`')}`; to take a new job anyway, run "
+        f"`{START_NEW_FOR_ENV}={failure.marker} {command.strip('`')}`"
+    )
 
 
 def after_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: bool) -> str:

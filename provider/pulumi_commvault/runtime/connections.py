@@ -14,6 +14,7 @@ from ..commvault.backups import MarkedJobIndex
 from ..commvault.client import CommvaultClient
 from ..commvault.connection import ConnectionSettings
 from ..commvault.watcher import JobWatcher, Pacing
+from .reporting import warn
 
 _clients: dict[ConnectionSettings, CommvaultClient] = {}
 _indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
@@ -33,7 +34,10 @@ def client_for(settings: ConnectionSettings) -> CommvaultClient:
 def marked_jobs_for(settings: ConnectionSettings) -> MarkedJobIndex:
     """The process's index of marked jobs on that CommServe (see ``MarkedJobIndex``)."""
     with _lock:
-        return _indexes.setdefault(settings, MarkedJobIndex())
+        index = _indexes.get(settings)
+        if index is None:
+            index = _indexes[settings] = MarkedJobIndex(notice=warn)
+        return index
 
 
 def watcher_for(settings: ConnectionSettings, *, max_reads_per_hour: int | None) -> JobWatcher:

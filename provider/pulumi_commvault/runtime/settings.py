@@ -10,11 +10,13 @@ configured (called directly, as tests do) resolves them from the environment on 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..commvault.connection import ConnectionSettings, InvalidSettingError
+from ..commvault.recognition import JobDecisions
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ PASSWORD = Setting("commvault:password", "COMMVAULT_PASSWORD")
 CA_BUNDLE = Setting("commvault:caBundle", "COMMVAULT_CA_BUNDLE")
 INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
 MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_PER_HOUR")
+
+#: One-off decisions for jobs the duplicate guard cannot tell (``recognition``): for one run,
+#: so environment variables only, never stack config that would outlive it.
+ADOPT_JOBS_ENV = "COMMVAULT_ADOPT_JOBS"
+START_NEW_FOR_ENV = "COMMVAULT_START_NEW_FOR"
 
 Lookup = Callable[[str], str | None]
 
@@ -68,6 +75,30 @@ def resolve_max_reads_per_hour(config: Lookup | None = None) -> int | None:
             f"(at least 1), got {text!r}; leave it unset for no limit"
         )
     return value
+
+
+def job_decisions() -> JobDecisions:
+    """The user's decisions from ``COMMVAULT_ADOPT_JOBS`` (job ids) and
+    ``COMMVAULT_START_NEW_FOR`` (request markers), comma-separated; read on each call."""
+    adopt = _words(ADOPT_JOBS_ENV, JOB_ID, "job ids, e.g. 3400891,3400892")
+    start_new = _words(START_NEW_FOR_ENV, MARKER, "request markers, as the error names them")
+    return JobDecisions(adopt=adopt, start_new=start_new)
+
+
+JOB_ID = re.compile(r"[0-9]+")
+MARKER = re.compile(r"[0-9A-Za-z_.-]+")
+
+
+def _words(env_var: str, shape: re.Pattern[str], expected: str) -> frozenset[str]:
+    text = os.environ.get(env_var) or ""
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    bad = [w for w in words if not shape.fullmatch(w)]
+    if bad:
+        raise SettingsError(
+            f"environment variable {env_var}: expected {expected}, got {bad[0]!r}; unset it "
+            "to decide nothing"
+        )
+    return frozenset(words)
 
 
 def resolve(config: Lookup | None = None) -> ConnectionSettings:

@@ -1,0 +1,101 @@
+"""What a marked request is: the databases it starts one job each for, and the marker its
+jobs carry in their description, by which the duplicate guard finds them again."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as validated_dataclass
+
+from .models import Association, CreateTaskRequest, JobSummary
+from .restore_models import RestoreTaskRequest
+
+MARKER_TAG = "pulumi-commvault"
+MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
+
+DatabaseKey = tuple[str, str, str]
+
+
+def tags_in(summary: JobSummary) -> list[str]:
+    """The markers a job summary's description shows (none when it shows no description)."""
+    return MARKED.findall(summary.job_description or "")
+
+
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
+class Database:
+    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient.
+
+    Validated when made, from arguments or from a dict (as the provider's inputs are).
+    """
+
+    client_name: str = Field(min_length=1)
+    instance_name: str = Field(min_length=1)
+    subclient_name: str = Field(default="default", min_length=1)
+
+    @property
+    def key(self) -> DatabaseKey:
+        """Names as Commvault matches them: case-insensitively."""
+        return (self.client_name.lower(), self.instance_name.lower(), self.subclient_name.lower())
+
+    def __str__(self) -> str:
+        return f"{self.client_name}/{self.instance_name}/{self.subclient_name}"
+
+    def association(self) -> Association:
+        return Association(
+            client_name=self.client_name,
+            instance_name=self.instance_name,
+            subclient_name=self.subclient_name,
+        )
+
+
+def key_of_job(summary: JobSummary) -> DatabaseKey:
+    """The database a job summary names, as ``Database.key`` spells it."""
+    entity = summary.subclient
+    return (
+        entity.client_name.lower(),
+        entity.instance_name.lower(),
+        (entity.subclient_name or "default").lower(),
+    )
+
+
+class MarkedRequest(Protocol):
+    """A CreateTask request that starts one job per database, each marked with ``tag``:
+    a ``BackupRequest``, or a restore (``restores.RestoreRequest``, one database: the
+    destination). ``start_backup`` and ``CreateTaskResends`` work on any of them.
+
+    ``job_type`` and ``level`` are how its jobs' summaries show them (``jobType``,
+    ``backupLevelName``; a restore has no level): what recognises a job of the request
+    where the CommServe shows no marker (``recognition``).
+    """
+
+    @property
+    def databases(self) -> tuple[Database, ...]: ...
+
+    @property
+    def marker(self) -> str: ...
+
+    @property
+    def tag(self) -> str: ...
+
+    @property
+    def job_type(self) -> str: ...
+
+    @property
+    def level(self) -> str | None: ...
+
+    def create_task_request(
+        self, databases: list[Database]
+    ) -> CreateTaskRequest | RestoreTaskRequest: ...
+
+
+@dataclass(frozen=True)
+class StartedJob:
+    """A job that backs up ``database`` for the request: started now, or adopted."""
+
+    job_id: str
+    database: Database
+    task_id: int | None
+    adopted: bool
