@@ -17,6 +17,15 @@ pytest_plugins = ["client_fixtures", "engine_fixtures"]
 HISTORY_VARIABLE = "COMMVAULT_TEST_HISTORY_JOBS"
 
 
+@pytest.fixture(autouse=True)
+def send_record_of_its_own(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test is its own machine: a record of sends (``COMMVAULT_STATE_DIR``) of its own,
+    inherited by the provider and CLI processes it starts."""
+    monkeypatch.setenv("COMMVAULT_STATE_DIR", str(tmp_path_factory.mktemp("commvault-state")))
+
+
 @pytest.fixture(scope="session")
 def emulator_process() -> Iterator[EmulatorProcess]:
     """One CommServe emulator for the whole session (pre-issued token, 1 s jobs)."""

@@ -44,7 +44,11 @@ def document(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
 @pytest.fixture
 def env(emulator: EmulatorProcess) -> dict[str, str]:
     emulator.control.job_defaults(seconds=0.3)
-    return {"COMMVAULT_URL": emulator.url, "COMMVAULT_AUTHTOKEN": EMULATOR_TOKEN}
+    return {
+        "COMMVAULT_URL": emulator.url,
+        "COMMVAULT_AUTHTOKEN": EMULATOR_TOKEN,
+        "COMMVAULT_STATE_DIR": os.environ["COMMVAULT_STATE_DIR"],
+    }
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def test_help_teaches_the_commands_exit_codes_and_variables() -> None:
     assert done.returncode == 0
     for words in ("backup", "restore", "--confirm-overwrite", "exit codes:", "COMMVAULT_URL"):
         assert words in done.stdout
-    assert "4  the CommServe could not be reached" in done.stdout
+    assert "4    the CommServe could not be reached" in done.stdout
 
 
 def test_backup_with_wait_succeeds_and_prints_json(
@@ -326,27 +330,56 @@ def test_an_interrupted_restore_run_again_waits_for_the_same_job(
     assert len(restore_jobs(emulator)) == 1
 
 
-def test_where_no_description_shows_the_same_backup_again_exits_5_and_a_decision_settles_it(
+def test_where_no_description_shows_the_same_backup_again_adopts_the_job_this_machine_sent(
     emulator: EmulatorProcess, env: dict[str, str]
 ) -> None:
     emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
     first = run_cli(env, "backup", "oradb01/ORCL", "--json")
     [job_id] = document(first)["job_ids"]
-    assert "shows the job description of job" in first.stderr  # warned once, when it started
+    assert "shows the description of job" in first.stderr  # warned once, when it started
 
     again = run_cli(env, "backup", "oradb01/ORCL", "--json")
 
-    assert again.returncode == 5
-    assert document(again)["job_ids_undecided"] == [job_id]
-    assert f"--adopt-job {job_id} to adopt that job, or with --new-job" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert document(again)["adopted"] == [job_id]
     assert len(emulator.control.jobs()) == 1
 
-    adopted = run_cli(env, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)
+
+def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_told_what_to_do(
+    emulator: EmulatorProcess, env: dict[str, str], tmp_path: Path
+) -> None:
+    emulator.control.job_defaults(
+        seconds=60, omit_job_description=True, omit_details_description=True
+    )
+    [job_id] = document(run_cli(env, "backup", "oradb01/ORCL", "--json"))["job_ids"]
+    elsewhere = {**env, "COMMVAULT_STATE_DIR": str(tmp_path / "another-machine")}
+
+    again = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json")
+
+    assert again.returncode == 5
+    stopped = document(again)
+    assert stopped["job_ids_undecided"] == [job_id]
+    assert stopped["command"] == "backup"
+    assert stopped["request_marker"].startswith("cli-")
+    assert again.stderr.startswith(
+        f"commvault-oracle: error: nothing was started, as job {job_id} may be the one an "
+        f"earlier run of this command started: to adopt it, run it again with --adopt-job "
+        f"{job_id}; to start a new job, with --new-job. Job {job_id}: Backup Full of "
+        "oradb01/ORCL/default, "
+    )
+    assert len(emulator.control.jobs()) == 1
+
+    wrong = run_cli(elsewhere, "backup", "oradb01/ORCL", "--adopt-job", f"{job_id},99")
+    assert wrong.returncode == 2
+    assert "--adopt-job: job 99 is not one this request could have started" in wrong.stderr
+    assert len(emulator.control.jobs()) == 1
+
+    adopted = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)
     assert adopted.returncode == 0, adopted.stderr
     assert document(adopted)["adopted"] == [job_id]
     assert len(emulator.control.jobs()) == 1
 
-    anew = run_cli(env, "backup", "oradb01/ORCL", "--json", "--new-job")
+    anew = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--new-job")
     assert anew.returncode == 0, anew.stderr
     assert document(anew)["adopted"] == []
     assert len(emulator.control.jobs()) == 2
@@ -354,7 +387,7 @@ def test_where_no_description_shows_the_same_backup_again_exits_5_and_a_decision
 
 def test_help_names_the_exit_code_of_a_job_the_guard_cannot_tell() -> None:
     done = run_cli({}, "backup", "--help")
-    assert "5  a job may be the one an earlier run of this command started" in done.stdout
+    assert "5    nothing was started: a running job may be the one an earlier run of" in done.stdout
     assert "--adopt-job JOB" in done.stdout
     assert "--new-job" in done.stdout
 

@@ -635,9 +635,8 @@ def test_sigkill_while_waiting_leaves_a_lock_and_cancel_refresh_up_adopt_the_job
     assert emulator.control.count("CreateTask") == 1
 
 
-def test_where_no_description_shows_a_rerun_after_ctrl_c_stops_naming_the_job_then_adopts_it(
-    cli_project, emulator
-):
+def interrupt_a_nowhere_mode_backup(cli_project, emulator) -> str:
+    """A ``pulumi up`` where no description shows, stopped with Ctrl-C while its job runs."""
     emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
     run = start_up_and_wait_for_the_job(cli_project, emulator, seconds=12)
     tree = process_tree(run.process.pid)
@@ -646,24 +645,45 @@ def test_where_no_description_shows_a_rerun_after_ctrl_c_stops_naming_the_job_th
         run.wait()
     finally:
         stop_processes(tree)
+    assert "shows the description of job" in run.output()  # said once, when it started
     [job_id] = job_ids(emulator)
-    assert "shows the job description of job" in run.output()  # said once, when it started
+    return job_id
 
-    stopped = cli_project.run("up", "--yes", "--skip-preview", check=False)
+
+def test_where_no_description_shows_a_rerun_after_ctrl_c_adopts_the_job_this_machine_sent(
+    cli_project, emulator
+):
+    job_id = interrupt_a_nowhere_mode_backup(cli_project, emulator)
+
+    rerun = cli_project.run("up", "--yes", "--skip-preview")
+
+    assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
+    assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]
+    assert job_ids(emulator) == [job_id]
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_where_no_description_shows_a_rerun_on_another_machine_stops_naming_the_job_then_adopts_it(
+    cli_project, emulator, tmp_path
+):
+    job_id = interrupt_a_nowhere_mode_backup(cli_project, emulator)
+    elsewhere = {"COMMVAULT_STATE_DIR": str(tmp_path / "another-machine")}
+
+    stopped = cli_project.run("up", "--yes", "--skip-preview", check=False, extra_env=elsewhere)
 
     message = first_diagnostic(stopped.stdout, "snap")
     assert stopped.returncode != 0
     assert message.startswith(
-        "Oracle backup of oradb01/ORCL/default: no job was started: the duplicate guard cannot "
-        f"tell whether job {job_id} (Backup Full of oradb01/ORCL/default, started "
+        f"Oracle backup of oradb01/ORCL/default: nothing was started, as job {job_id} may be "
+        f"this request's own: to adopt it, run `COMMVAULT_ADOPT_JOBS={job_id} pulumi up`; to "
+        "take a new job, run `COMMVAULT_START_NEW_FOR="
     )
-    assert "an earlier, interrupted run sent the request" in message
-    assert f"to adopt job {job_id}, run `COMMVAULT_ADOPT_JOBS={job_id} pulumi up`" in message
-    assert "to take a new job anyway, run `COMMVAULT_START_NEW_FOR=" in message
+    assert f"Job {job_id}: Backup Full of oradb01/ORCL/default, " in message
+    assert "this machine has no record of an earlier run sending this request" in message
     assert job_ids(emulator) == [job_id]
 
     rerun = cli_project.run(
-        "up", "--yes", "--skip-preview", extra_env={"COMMVAULT_ADOPT_JOBS": job_id}
+        "up", "--yes", "--skip-preview", extra_env={**elsewhere, "COMMVAULT_ADOPT_JOBS": job_id}
     )
     assert f"started job {job_id} (oradb01/ORCL/default, adopted)" in rerun.stdout
     assert (cli_project.resource_outputs("snap") or {})["job_ids"] == [job_id]

@@ -170,6 +170,24 @@ def test_create_without_waiting_records_the_jobs_and_returns_at_once(provider, e
     assert read_back["path"].endswith(f"Job/{job['job_id']}")
 
 
+def test_a_create_records_its_send_so_a_rerun_where_no_description_shows_adopts_its_job(
+    provider, emulator
+):
+    emulator.control.job_defaults(
+        seconds=30, omit_job_description=True, omit_details_description=True
+    )
+    first = provider.create(inputs(wait_for_completion=False)).outs
+    connections.close_all()  # the re-run is a new provider process, on the same machine
+
+    again = provider.create(inputs(wait_for_completion=False)).outs
+
+    journal = connections.journal()
+    [send] = journal.sends(emulator.url, first["request_marker"])
+    assert list(send.job_ids) == first["job_ids"]
+    assert again["job_ids"] == first["job_ids"]
+    assert create_task_count(emulator) == 1
+
+
 def test_create_backs_up_several_databases_with_one_task(provider, emulator):
     dbs = [
         {"client_name": "oradb01", "instance_name": "ORCL"},
@@ -455,5 +473,5 @@ def test_a_malformed_decision_variable_names_it_and_nothing_is_sent(
         provider.create(inputs())
 
     assert str(caught.value).startswith(f"environment variable {variable}: {expected}")
-    assert "unset it to decide nothing" in str(caught.value)
+    assert "unset it or set it to a comma-separated list of them" in str(caught.value)
     assert emulator.control.count("CreateTask") == 0

@@ -179,9 +179,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     print(server.base_url, flush=True)
+    hidden = [
+        where
+        for where, flag in (
+            ("job listings", args.omit_job_description),
+            ("job details", args.omit_job_details_description),
+        )
+        if flag
+    ]
+    omitted = f"; job descriptions left out of {' and '.join(hidden)}" if hidden else ""
     print(
         f"commvault-emulator: serving {server.base_url} (user {settings.username}); "
-        f"control plane at {server.root_url}/_emulator/",
+        f"control plane at {server.root_url}/_emulator/{omitted}",
         file=sys.stderr,
         flush=True,
     )

@@ -208,7 +208,12 @@ class OracleBackupTriggerProvider(ResourceProvider):
                 index=connections.marked_jobs_for(connection),
                 exclude=_earlier_job_ids(previous),
                 decisions=decisions,
+                journal=connections.journal(),
             )
+        except UnrecognisedJobsError as exc:
+            raise BackupTriggerError(
+                advice.undecided(f"Oracle backup of {targets}", exc, "pulumi up")
+            ) from None
         except CommvaultError as exc:
             hint = advice.before_the_jobs_started(exc, **_auth())
             raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
@@ -415,13 +420,12 @@ class OracleRestoreProvider(ResourceProvider):
                 index=connections.marked_jobs_for(connection),
                 exclude=_earlier_job_ids(previous),
                 decisions=_decisions(RestoreFailedError),
+                journal=connections.journal(),
             )
         except RestoreCheckError as exc:
             raise RestoreFailedError(f"{what}: nothing was sent: {exc}") from None
         except UnrecognisedJobsError as exc:
-            raise RestoreFailedError(
-                advice.sentence(what, exc, advice.deciding(exc, "`pulumi up`"))
-            ) from None
+            raise RestoreFailedError(advice.undecided(what, exc, "pulumi up")) from None
         except CommvaultError as exc:
             raise RestoreFailedError(f"{what}: {exc}") from None
         summary: JobSummary | None = None

@@ -16,6 +16,7 @@ from ..commvault.errors import (
     AuthenticationError,
     CommvaultError,
     InvalidRequestError,
+    UnknownDecisionError,
     UnrecognisedJobsError,
     WaitTimeoutError,
 )
@@ -63,11 +64,16 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
         return Exit.TIMED_OUT
     except UnrecognisedJobsError as exc:
         display.put(job_ids_undecided=exc.job_ids)
+        them = "it" if len(exc.job_ids) == 1 else "one" if exc.databases == 1 else "one each"
         display.error(
-            f"{exc}; check the jobs in Commvault, then run the same command again with "
-            f"--adopt-job {exc.job_ids[0]} to adopt that job, or with --new-job to start another"
+            f"nothing was started, as {exc.which} may be the one an earlier run of this "
+            f"command started: to adopt {them}, run it again with --adopt-job "
+            f"{','.join(exc.suggested)}; to start a new job, with --new-job. {exc}"
         )
         return Exit.UNDECIDED
+    except UnknownDecisionError as exc:
+        display.error(f"--adopt-job: {exc}")
+        return Exit.BAD_INPUT
     except AuthenticationError as exc:
         display.error(f"the CommServe refused the credentials: {exc}")
         return Exit.UNREACHABLE

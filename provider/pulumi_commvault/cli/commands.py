@@ -18,6 +18,7 @@ from ..commvault.backups import BackupRequest, Database, JobDecisions, MarkedJob
 from ..commvault.client import CommvaultClient
 from ..commvault.errors import JobFailedError
 from ..commvault.job_status import JobOutcome, classify, is_success
+from ..commvault.journal import SendJournal
 from ..commvault.models import JobSummary
 from ..commvault.restores import (
     RestoreCheckError,
@@ -28,6 +29,7 @@ from ..commvault.restores import (
     start_restore,
 )
 from ..commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from ..runtime.settings import state_dir
 from .display import Display, job_fields
 from .exit_codes import Exit
 
@@ -71,12 +73,14 @@ def _marker(kind: str, identity: Any, request_id: str | None) -> tuple[str, str]
 def _decisions(args: argparse.Namespace, marker: str) -> JobDecisions:
     """``--adopt-job`` / ``--new-job``: what the user decided about jobs the guard could not
     tell from this request's."""
-    bad = [j for j in args.adopt_job if not j.strip().isdigit()]
+    ids = [j.strip() for given in args.adopt_job for j in given.split(",")]
+    bad = [j for j in ids if not j.isdigit()]
     if bad:
         raise CliFailure(Exit.BAD_INPUT, f"--adopt-job: {bad[0]!r} is not a job id")
     return JobDecisions(
-        adopt=frozenset(j.strip() for j in args.adopt_job),
+        adopt=frozenset(ids),
         start_new=frozenset({marker}) if args.new_job else frozenset(),
+        insist=True,
     )
 
 
@@ -134,17 +138,17 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
             outcome, accept_completed_with_errors=False
         )
 
+    decisions = _decisions(args, marker)
+    display.put(command="backup", request_id=request_id, request_marker=marker)
     started = start_backup(
         client,
         request,
         adoptable=adoptable,
         index=MarkedJobIndex(notice=display.warning),
-        decisions=_decisions(args, marker),
+        decisions=decisions,
+        journal=SendJournal(state_dir(), notice=display.warning),
     )
     display.put(
-        command="backup",
-        request_id=request_id,
-        request_marker=marker,
         job_ids=[j.job_id for j in started],
         adopted=[j.job_id for j in started if j.adopted],
     )
@@ -201,7 +205,10 @@ def status(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     display.put(command="status", jobs=jobs)
     unknown = [j for j in job_ids if j not in summaries]
     if unknown:
-        display.error(f"JOB: {', '.join(unknown)} unknown to the CommServe")
+        display.error(
+            f"job {', '.join(unknown)}: unknown to the CommServe (pruned, never existed, or "
+            "another CommServe's): check the id against COMMVAULT_URL"
+        )
         return Exit.BAD_INPUT
     return Exit.SUCCESS
 
@@ -255,12 +262,15 @@ def restore(client: CommvaultClient, args: argparse.Namespace, display: Display)
         check_restore(client, request, CLI_FIELDS)
     except RestoreCheckError as exc:
         raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {exc}") from None
+    decisions = _decisions(args, marker)
+    display.put(command="restore", request_id=request_id, request_marker=marker)
     started = start_restore(
         client,
         request,
         index=MarkedJobIndex(notice=display.warning),
         adoptable=adoptable_restore,
-        decisions=_decisions(args, marker),
+        decisions=decisions,
+        journal=SendJournal(state_dir(), notice=display.warning),
     )
     adopted = " (adopted: already started for this request)" if started.adopted else ""
     display.line(
@@ -268,9 +278,6 @@ def restore(client: CommvaultClient, args: argparse.Namespace, display: Display)
         f"{request.point.describe()}: job {started.job_id}{adopted}"
     )
     display.put(
-        command="restore",
-        request_id=request_id,
-        request_marker=marker,
         job_ids=[started.job_id],
         adopted=[started.job_id] if started.adopted else [],
         restore_point={

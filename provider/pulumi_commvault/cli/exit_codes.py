@@ -24,9 +24,9 @@ MEANINGS = {
     Exit.TIMED_OUT: "waiting ran out; the jobs keep running (`commvault-oracle wait` them)",
     Exit.UNREACHABLE: "the CommServe could not be reached or used (network, TLS, 5xx, "
     "credentials refused)",
-    Exit.UNDECIDED: "a job may be the one an earlier run of this command started, and the "
-    "CommServe shows no job description to tell; nothing was started: run it again with "
-    "--adopt-job JOB or --new-job",
+    Exit.UNDECIDED: "nothing was started: a running job may be the one an earlier run of "
+    "this command started, and the CommServe shows no job descriptions to tell; run it "
+    "again with --adopt-job JOB to adopt it, or with --new-job",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) while waiting; the job keeps running: run the "
     "same command again to wait for it",
 }
@@ -38,8 +38,9 @@ EPILOG = "\n".join(
             textwrap.fill(
                 MEANINGS[code],
                 width=88,
-                initial_indent=f"  {code.value}  ",
-                subsequent_indent="     ",
+                initial_indent=f"  {code.value:<3}  ",
+                subsequent_indent=" " * 7,
+                break_on_hyphens=False,
             )
             for code in Exit
         ),

@@ -62,16 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     decided = marked.add_mutually_exclusive_group()
     decided.add_argument(
         "--adopt-job",
-        metavar="JOB",
+        metavar="JOB[,JOB]",
         action="append",
         default=[],
-        help="where the CommServe shows no job descriptions and the command stopped (exit 5) "
-        "naming a job it could not tell from this request's: adopt that job",
+        help="after exit 5 (the CommServe shows no job descriptions, and a job may be an "
+        "earlier run's): adopt JOB as this request's own, one per database; repeat it or "
+        "separate ids with commas",
     )
     decided.add_argument(
         "--new-job",
         action="store_true",
-        help="...or start a new job anyway",
+        help="after exit 5: start a new job, the jobs it named being other requests'",
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -86,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument(
         "databases", nargs="+", metavar="DATABASE", help="client/instance[/subclient]"
     )
-    backup.add_argument("--level", choices=("full", "incremental"), default="full")
+    backup.add_argument(
+        "--level", choices=("full", "incremental"), default="full", help="default: full"
+    )
     backup.add_argument("--wait", action="store_true", help="wait for the jobs to finish")
 
     status = commands.add_parser(

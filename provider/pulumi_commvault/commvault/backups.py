@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .client import CommvaultClient
@@ -24,6 +24,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
+from .journal import Send, SendJournal
 from .marking import (
     MARKED,
     MARKER_TAG,
@@ -36,6 +37,7 @@ from .marking import (
 )
 from .models import ORACLE_APPLICATION_ID, BackupLevel, CreateTaskRequest, JobSummary
 from .recognition import (
+    CLOCK_SKEW_S,
     NO_DECISIONS,
     JobDecisions,
     MarkerVisibility,
@@ -132,22 +134,23 @@ class GuardScope:
 
 @dataclass
 class _Listed:
-    """What one listing found: marked job ids by tag, the jobs that carry no marker, and
+    """What one listing found: marked job ids by tag, the jobs that carry a marker and those
+    that carry none, and
     whether any job showed a ``jobDescription`` (then the CommServe lists descriptions, and
     one left out means the job has none)."""
 
     by_tag: dict[str, list[str]]
+    marked: list[JobSummary]
     unmarked: list[JobSummary]
     shows_descriptions: bool = False
 
     @classmethod
     def of(cls, summaries: Iterable[JobSummary]) -> _Listed:
-        listed = cls({}, [])
+        listed = cls({}, [], [])
         for summary in summaries:
             listed.shows_descriptions |= summary.job_description is not None
             tags = tags_in(summary)
-            if not tags:
-                listed.unmarked.append(summary)
+            (listed.marked if tags else listed.unmarked).append(summary)
             for tag in tags:
                 listed.by_tag.setdefault(tag, []).append(str(summary.job_id))
         return listed
@@ -229,17 +232,17 @@ class MarkedJobIndex:
         where the listings show descriptions (a job of ours would show its marker); else
         those not started by this process."""
         with self._changed:
-            if not self.doubts(_Listed({}, [], self._descriptions_listed)):
+            if not self.doubts(shows_descriptions=self._descriptions_listed):
                 return []
             ours = {job_id for ids in self._job_ids.values() for job_id in ids}
             return [s for s in self._unmarked if str(s.job_id) not in ours]
 
-    def doubts(self, listed: _Listed) -> bool:
-        """Whether a listing's unmarked jobs may still be a request's: the listings show no
-        description (or are known to leave our marker out)."""
+    def doubts(self, *, shows_descriptions: bool) -> bool:
+        """Whether a listing's unmarked jobs may still be a request's: the listing shows no
+        description (or the CommServe is known to leave our marker out)."""
         if not self.visibility.listings_trusted:
             return True
-        return not (listed.shows_descriptions or self.visibility.state is Visibility.LISTINGS)
+        return not (shows_descriptions or self.visibility.state is Visibility.LISTINGS)
 
     def expect(self, client_names: Iterable[str]) -> None:
         """Clients that requests of this process will back up soon: list them early."""
@@ -316,6 +319,7 @@ def start_backup(
     index: MarkedJobIndex | None = None,
     exclude: Iterable[str] = (),
     decisions: JobDecisions = NO_DECISIONS,
+    journal: SendJournal | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
     """One job per database of ``request``: adopted where one is already marked, else started.
@@ -325,10 +329,15 @@ def start_backup(
     first look uses it instead of listing the clients' jobs, and the first job started
     checks where the CommServe shows markers. ``exclude`` names jobs known to be other
     requests' (a resource's earlier backups); ``decisions`` are the user's, for jobs the
-    guard cannot tell (``recognition``). Sends follow ``CreateTaskResends``.
+    guard cannot tell (``recognition``). A ``journal`` records each send on this machine, and
+    its records of earlier sends are what a re-run recognises their jobs by where the
+    CommServe shows no marker. Sends follow ``CreateTaskResends``.
     """
-    looks = _Looks(client, request, adoptable, index or MarkedJobIndex(), exclude, decisions)
+    looks = _Looks(
+        client, request, adoptable, index or MarkedJobIndex(), exclude, decisions, journal
+    )
     first_look = looks.first()
+    decisions.check_adopted(client.base_url, [j.job_id for j in first_look.values()])
     for job in first_look.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
@@ -354,6 +363,7 @@ class _Looks:
         index: MarkedJobIndex,
         exclude: Iterable[str],
         decisions: JobDecisions,
+        journal: SendJournal | None,
     ) -> None:
         self.client = client
         self.request = request
@@ -361,39 +371,57 @@ class _Looks:
         self.index = index
         self.exclude = frozenset(exclude)
         self.decisions = decisions
+        self.journal = journal
 
     def first(self) -> dict[DatabaseKey, StartedJob]:
-        """Before the first send: from the index, with fresh statuses of what it names."""
+        """Before the first send: from the index and this machine's record of earlier sends,
+        with fresh statuses of the jobs they name."""
         client_ids = _client_ids_of(self.client, self.request)
         if not client_ids:
             return {}
-        candidates = self.index.candidates(self.client, self.request.tag, client_ids)
+        earlier = self._earlier_sends()
+        recorded = [j for send in earlier for j in send.job_ids if j not in self.exclude]
+        marked = self.index.candidates(self.client, self.request.tag, client_ids)
+        candidates = list(dict.fromkeys([*recorded, *marked]))
         unrecognised = self._could_be_ours(self.index.unrecognised())
         wanted = candidates + [str(s.job_id) for s in unrecognised]
         if not wanted:
             return {}
         fresh = job_statuses(self.client, wanted, client_ids=client_ids)
-        found = _adopt(self.request, [fresh[j] for j in candidates if j in fresh], self.adoptable)
+        found = _adopt(
+            self.request,
+            [fresh[j] for j in candidates if j in fresh and _sent_by(fresh[j], earlier, j)],
+            self.adoptable,
+        )
         if len(found) == len(self.request.databases) or not unrecognised:
             return found
+        unanswered = [s for s in earlier if not s.answered]
         recognised = self._recognise(
             [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh],
-            window=None,
+            window=Window.spanning(unanswered) if unanswered else None,
             decisions=self.decisions,
         )
         return {**recognised, **found}
+
+    def _earlier_sends(self) -> list[Send]:
+        if self.journal is None:
+            return []
+        return self.journal.sends(self.client.base_url, self.request.marker)
 
     def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
         """After a send that may have started a job: a fresh listing of the clients' jobs."""
         client_ids = _client_ids_of(self.client, self.request)
         if not client_ids:
             return {}
-        listing = recent_jobs(self.client, client_ids, GuardScope())
+        listed = _Listed.of(recent_jobs(self.client, client_ids, GuardScope()))
+        ours = set(listed.by_tag.get(self.request.tag, []))
         found = _adopt(
-            self.request, [s for s in listing if self.request.tag in tags_in(s)], self.adoptable
+            self.request, [s for s in listed.marked if str(s.job_id) in ours], self.adoptable
         )
-        listed = _Listed.of(listing)
-        if len(found) == len(self.request.databases) or not self.index.doubts(listed):
+        shows_descriptions = listed.shows_descriptions
+        if len(found) == len(self.request.databases) or not self.index.doubts(
+            shows_descriptions=shows_descriptions
+        ):
             return found
         # The user's decisions were about jobs before this send; its own job is judged anew.
         recognised = self._recognise(
@@ -460,16 +488,22 @@ class CreateTaskResends:
                 break
             last = attempt == self.client.retry.create_attempts
             sent_at = time.time()
+            self._record("sending", sent_at)
             try:
                 answer = self.client.create_task(self.request.create_task_request(missing))
             except RateLimitedError as exc:
+                self._record("withdrawn", sent_at)
                 if last:
                     raise
                 self.sleep(min(exc.retry_after_s or self.client.retry.backoff_max_s, 60.0))
                 continue
             except AmbiguousCreateError as exc:
+                self._record("settled", sent_at)
                 window = Window(sent_at=sent_at, failed_at=time.time())
-                for key, job in self._look_after(exc, window).items():
+                found = self._look_after(exc, window)
+                if found:
+                    self._record("settled", sent_at, [j.job_id for j in found.values()])
+                for key, job in found.items():
                     jobs.setdefault(key, job)
                 missing = [db for db in missing if db.key not in jobs]
                 if missing and (last or not exc.resend_allowed):
@@ -480,9 +514,30 @@ class CreateTaskResends:
                 if missing:
                     log.info("no job was started by the lost request; sending it again")
                 continue
+            except CommvaultError:
+                self._record("withdrawn", sent_at)
+                raise
+            self._record("settled", sent_at, answer.job_ids)
             jobs.update(self._started(answer.task_id, answer.job_ids, missing))
             missing = []
         return jobs
+
+    def _record(self, what: str, sent_at: float, job_ids: Sequence[str] = ()) -> None:
+        """Keep this machine's record of the send (``journal``): ``sending`` before it goes
+        out, ``settled`` when it ended (with the jobs it started, if known), ``withdrawn``
+        when it provably started nothing."""
+        journal = self.looks.journal
+        if journal is None:
+            return
+        commserve, marker = self.client.base_url, self.request.marker
+        if what == "sending":
+            timeouts = self.client.timeouts
+            limit = timeouts.connect_s + timeouts.read_s
+            journal.sending(commserve, marker, sent_at=sent_at, timeout_s=limit)
+        elif what == "settled":
+            journal.settled(commserve, marker, sent_at=sent_at, job_ids=job_ids)
+        else:
+            journal.withdrawn(commserve, marker, sent_at=sent_at)
 
     def _started(
         self, task_id: int, job_ids: list[str], databases: list[Database]
@@ -517,6 +572,17 @@ class CreateTaskResends:
                 f"looking for the job it may have started failed too ({lookup_failure})"
             ) from None
         return found
+
+
+def _sent_by(summary: JobSummary, earlier: list[Send], job_id: str) -> bool:
+    """Whether a job a recorded send names is that send's: it started no earlier than the
+    send (a CommServe rebuilt since, or another one at the same address, reuses ids). A job
+    no send names (found by its marker) passes."""
+    sends = [s for s in earlier if job_id in s.job_ids]
+    if not sends:
+        return True
+    started = summary.job_start_time
+    return not started or started >= int(min(s.sent_at for s in sends)) - CLOCK_SKEW_S
 
 
 def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]:

@@ -141,18 +141,50 @@ class UnrecognisedJobsError(CommvaultError):
     """Jobs that may be the ones a request already started, which the duplicate guard could
     not tell from others (the CommServe shows no job description): nothing was started.
 
-    ``job_ids`` are those jobs; ``marker`` is the request's, to name it in a decision.
+    ``job_ids`` are those jobs and ``jobs`` describe them, one line each; ``databases`` is
+    how many of the request's databases they are for (one job to adopt each), and
+    ``suggested`` names one job for each, the newest, as an example; ``marker``
+    is the request's, to name it in a decision. ``detail`` says why the guard cannot tell.
     """
 
     def __init__(
-        self, detail: str, *, job_ids: list[str], marker: str, commserve: str, operation: str
+        self,
+        detail: str,
+        *,
+        job_ids: list[str],
+        jobs: list[str],
+        databases: int,
+        suggested: list[str],
+        marker: str,
+        commserve: str,
+        operation: str,
     ) -> None:
         self.job_ids = job_ids
+        self.jobs = jobs
+        self.databases = databases
+        self.suggested = suggested
         self.marker = marker
         super().__init__(detail, commserve=commserve, operation=operation)
 
+    @property
+    def which(self) -> str:
+        """The jobs, as the sentence that names them says it: "job 12", "one of jobs 12, 13"."""
+        if len(self.job_ids) == 1:
+            return f"job {self.job_ids[0]}"
+        ids = ", ".join(self.job_ids)
+        return f"jobs {ids}" if self.databases > 1 else f"one of jobs {ids}"
+
     def _message(self) -> str:
-        return self.detail  # it names the CommServe itself, mid-sentence
+        jobs = "; ".join(self.jobs)
+        return f"{jobs[:1].upper()}{jobs[1:]}. The guard cannot tell: {self.detail}"
+
+
+class UnknownDecisionError(CommvaultError):
+    """A job the user said to adopt is none that the request could have started (or it
+    failed): nothing was started, rather than a new job where the user asked for that one."""
+
+    def _message(self) -> str:
+        return self.detail
 
 
 class JobFailedError(CommvaultError):

@@ -9,9 +9,10 @@ Whether a CommServe's job listings show ``jobDescription`` is UNCERTAIN
   this client acts as, adoptable) are its *candidates*.
 - A candidate's ``POST JobDetails`` is read: a description there decides, either way.
 - Where no description decides, the start time does: exactly one candidate started between
-  just before the request was sent and its failure is adopted. Several, or any candidate
-  with no such window to judge it by (a re-run after an interrupted run), stop with
-  ``UnrecognisedJobsError`` naming them, unless the user decided (``JobDecisions``).
+  just before the request was sent and its failure (or, on a re-run, a send this machine
+  recorded: ``journal``) is adopted. Several stop with ``UnrecognisedJobsError`` naming
+  them, unless the user decided (``JobDecisions``). With no send known, only candidates
+  still running can be an interrupted run's: any stops the run; finished ones do not.
 - ``MarkerVisibility`` reads back the first job a process starts on a CommServe, to learn
   where the marker shows, and warns once when it shows nowhere.
 """
@@ -21,12 +22,14 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .client import CommvaultClient
-from .errors import CommvaultError, UnrecognisedJobsError
+from .errors import CommvaultError, UnknownDecisionError, UnrecognisedJobsError
+from .job_status import JobOutcome, classify
+from .journal import Send
 from .marking import DatabaseKey, MarkedRequest, StartedJob, key_of_job
 from .models import JobSummary
 
@@ -54,6 +57,12 @@ class Window:
     sent_at: float
     failed_at: float
 
+    @classmethod
+    def spanning(cls, sends: Sequence[Send]) -> Window:
+        """From the first of ``sends`` to the last one's end: this machine's record of the
+        sends an earlier run made that got no answer (``journal``)."""
+        return cls(min(s.sent_at for s in sends), max(s.until for s in sends))
+
     def holds(self, summary: JobSummary) -> bool:
         started = summary.job_start_time
         if not started:  # not started yet (queued): it cannot be ruled out by time
@@ -69,6 +78,22 @@ class JobDecisions:
 
     adopt: frozenset[str] = frozenset()
     start_new: frozenset[str] = frozenset()
+    #: Every job in ``adopt`` is this request's: one that is not is an error (the CLI's
+    #: ``--adopt-job``; the provider's ``COMMVAULT_ADOPT_JOBS`` serves many resources).
+    insist: bool = False
+
+    def check_adopted(self, commserve: str, adopted: Iterable[str]) -> None:
+        """Raise ``UnknownDecisionError`` for a job named to adopt that was not adopted."""
+        missed = sorted(self.adopt - set(adopted)) if self.insist else []
+        if missed:
+            raise UnknownDecisionError(
+                f"job {', '.join(missed)} is not one this request could have started: its "
+                "database, job type, level and user must be the request's, and it must be "
+                "running or finished well. Nothing was started; run without --adopt-job to "
+                "see the jobs the guard cannot tell apart, if any",
+                commserve=commserve,
+                operation="adopting the jobs named to adopt",
+            )
 
 
 NO_DECISIONS = JobDecisions()
@@ -99,13 +124,20 @@ def recognise(
     decisions: JobDecisions,
 ) -> dict[DatabaseKey, StartedJob]:
     """The request's own jobs among ``candidates`` (newest first, fresh statuses), one per
-    database; raises ``UnrecognisedJobsError`` rather than guess."""
+    database; raises ``UnrecognisedJobsError`` rather than guess.
+
+    ``window`` is when a send of the request may have started a job. Without one (no send
+    is known: a first run, or a re-run on another machine) only a job still running can be
+    an interrupted run's; finished ones are taken for other requests'.
+    """
     wanted = {db.key: db for db in request.databases}
     ours: dict[DatabaseKey, JobSummary] = {}
     undecided: dict[DatabaseKey, list[JobSummary]] = {}
     for summary in candidates:
         key = key_of_job(summary)
         if key not in wanted or key in ours or not adoptable(summary):
+            continue
+        if window is None and classify(summary.status) is not JobOutcome.ACTIVE:
             continue
         details = client.job_general_info(summary.job_id)
         if details.job_started_from.casefold() == SCHEDULED:
@@ -115,8 +147,11 @@ def recognise(
             undecided.setdefault(key, []).append(summary)
         elif request.tag in description:
             ours[key] = summary
+    if request.marker in decisions.start_new:
+        undecided = {}
+    unsettled: dict[DatabaseKey, list[JobSummary]] = {}
     for key, jobs in undecided.items():
-        if key in ours or request.marker in decisions.start_new:
+        if key in ours:
             continue
         chosen = [j for j in jobs if str(j.job_id) in decisions.adopt]
         if not chosen and window is not None:
@@ -125,37 +160,54 @@ def recognise(
                 continue
         if len(chosen) == 1:
             ours[key] = chosen[0]
-            continue
-        raise UnrecognisedJobsError(
-            _unrecognised_detail(
-                client.base_url, request, chosen or jobs, in_window=window is not None
-            ),
-            job_ids=[str(j.job_id) for j in chosen or jobs],
-            marker=request.marker,
-            commserve=client.base_url,
-            operation="looking for a job this request may already have started",
-        )
+        else:
+            unsettled[key] = chosen or jobs
+    if unsettled:
+        raise _unrecognised(client.base_url, request, unsettled, window, decisions)
     return {
         key: StartedJob(str(summary.job_id), wanted[key], None, adopted=True)
         for key, summary in ours.items()
     }
 
 
-def _unrecognised_detail(
-    commserve: str, request: MarkedRequest, jobs: list[JobSummary], *, in_window: bool
-) -> str:
-    listed = ", ".join(_describe(j) for j in jobs)
-    which = f"job {listed} is" if len(jobs) == 1 else f"one of the jobs {listed} is"
-    why = (
-        f"{len(jobs)} such jobs started while the request was being sent"
-        if in_window
-        else "this run cannot know when an earlier, interrupted run sent the request"
+def _unrecognised(
+    commserve: str,
+    request: MarkedRequest,
+    unsettled: dict[DatabaseKey, list[JobSummary]],
+    window: Window | None,
+    decisions: JobDecisions,
+) -> UnrecognisedJobsError:
+    jobs = [job for group in unsettled.values() for job in group]
+    named = [j for j in jobs if str(j.job_id) in decisions.adopt]
+    if named:
+        why = f"more than one job was named to adopt for the same database ({_ids(named)})"
+    elif window is not None:
+        why = (
+            f"{commserve} shows no job descriptions, and more than one such job started "
+            "while the request was being sent"
+        )
+    else:
+        why = (
+            f"{commserve} shows no job descriptions, and this machine has no record of an "
+            "earlier run sending this request"
+        )
+    ignored = sorted(decisions.adopt - {str(j.job_id) for j in jobs})
+    if ignored and not named:
+        why += f"; job {', '.join(ignored)} (named to adopt) is not one of them"
+    return UnrecognisedJobsError(
+        why,
+        job_ids=[str(j.job_id) for j in jobs],
+        jobs=[_describe(j) for j in jobs],
+        databases=len(unsettled),
+        suggested=[str(group[0].job_id) for group in unsettled.values()],
+        marker=request.marker,
+        commserve=commserve,
+        operation="looking for a job this request may already have started",
     )
-    return (
-        f"no job was started: the duplicate guard cannot tell whether {which} the one "
-        f"this request (marker {request.tag}) already started, as {commserve} shows job "
-        f"descriptions neither in its job listings nor in its job details, and {why}"
-    )
+
+
+def _ids(jobs: list[JobSummary]) -> str:
+    return ", ".join(str(j.job_id) for j in jobs)
 
 
 def _describe(summary: JobSummary) -> str:
@@ -163,16 +215,17 @@ def _describe(summary: JobSummary) -> str:
     database = "/".join(
         part for part in (entity.client_name, entity.instance_name, entity.subclient_name) if part
     )
-    started = (
+    when = (
         datetime.fromtimestamp(summary.job_start_time, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         if summary.job_start_time
-        else "not started yet"
+        else ""
     )
+    started = f"started {when}" if when else "not started yet"
     level = f" {summary.backup_level_name}" if summary.backup_level_name else ""
-    user = f" by {summary.user.user_name}" if summary.user.user_name else ""
+    user = f", by {summary.user.user_name}" if summary.user.user_name else ""
     return (
-        f"{summary.job_id} ({summary.job_type or 'job'}{level} of {database}, "
-        f"started {started}{user}, {summary.status})"
+        f"job {summary.job_id}: {summary.job_type or 'job'}{level} of {database}, "
+        f"{summary.status or 'status unknown'}, {started}{user}"
     )
 
 
@@ -229,8 +282,10 @@ class MarkerVisibility:
             return
         self.state = Visibility.NOWHERE
         self._notice(
-            f"{client.base_url} shows the job description of job {job.job_id} neither in "
-            "its job listings nor in its job details; after an interrupted or failed run the "
-            "duplicate guard recognises a request's job by database, backup level, user and "
-            "start time, and stops to ask when that does not single one out"
+            f"{client.base_url} shows the description of job {job.job_id} neither in its "
+            "job listings nor in its job details, so the duplicate guard cannot find a "
+            "request's jobs by their marker. It recognises them by this machine's record of "
+            "what it sent (COMMVAULT_STATE_DIR: keep that directory between CI runs), and by "
+            "database, backup level, user and start time; where a job it cannot tell apart "
+            "is still running, it stops and asks"
         )

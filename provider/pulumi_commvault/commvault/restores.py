@@ -26,6 +26,7 @@ from .backups import (
 )
 from .client import CommvaultClient
 from .job_status import JobOutcome, classify
+from .journal import SendJournal
 from .models import JobSummary
 from .restore_models import (
     InstanceRef,
@@ -259,6 +260,7 @@ def start_restore(
     adoptable: Callable[[JobSummary], bool] = adoptable_restore,
     exclude: Iterable[str] = (),
     decisions: JobDecisions = NO_DECISIONS,
+    journal: SendJournal | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> StartedJob:
     """The restore job for ``request``: adopted when one carries its marker (or, where the
@@ -273,6 +275,7 @@ def start_restore(
         index=index,
         exclude=exclude,
         decisions=decisions,
+        journal=journal,
         sleep=sleep,
     )
     return job

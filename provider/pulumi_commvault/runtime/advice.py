@@ -98,8 +98,6 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
     connection = for_connection(failure, logs_in_with_password=logs_in_with_password)
     if connection is not None:
         return f"{connection}, then {RERUN}"
-    if isinstance(failure, UnrecognisedJobsError):
-        return deciding(failure, "`pulumi up`")
     if isinstance(failure, AmbiguousCreateError):
         if "HTML page" in failure.detail:
             return (
@@ -126,14 +124,19 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
 
 
 def deciding(failure: UnrecognisedJobsError, command: str) -> str:
-    """How the user tells the guard what it could not tell: adopt one job, or start anew."""
-    ids = failure.job_ids
-    which = f"job {ids[0]}" if len(ids) == 1 else f"one of them (say job {ids[0]})"
+    """What the user runs to tell the guard what it could not tell: adopt, or start anew.
+    ``command`` is the one to run again, bare (``pulumi up``)."""
+    them = "it" if len(failure.job_ids) == 1 else "one" if failure.databases == 1 else "one each"
     return (
-        f"check the job{'s' if len(ids) > 1 else ''} in Commvault; to adopt {which}, run "
-        f"`{ADOPT_JOBS_ENV}={ids[0]} {command.strip('`')}`; to take a new job anyway, run "
-        f"`{START_NEW_FOR_ENV}={failure.marker} {command.strip('`')}`"
+        f"nothing was started, as {failure.which} may be this request's own: to adopt "
+        f"{them}, run `{ADOPT_JOBS_ENV}={','.join(failure.suggested)} {command}`; to take a "
+        f"new job, run `{START_NEW_FOR_ENV}={failure.marker} {command}`"
     )
+
+
+def undecided(what: str, failure: UnrecognisedJobsError, command: str) -> str:
+    """``<what>: <what to run>. <the jobs, and why>``: the action first."""
+    return f"{what}: {deciding(failure, command)}. {failure}"
 
 
 def after_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: bool) -> str:

@@ -3,22 +3,27 @@
 The provider object is pickled into the stack's state, so it holds no client; this module
 does, and it is imported by reference in the provider process. Each CommServe also gets one
 ``MarkedJobIndex``, so a ``pulumi up`` of many resources lists the marked jobs of the same
-clients once, and one ``JobWatcher``, so all of its waiting resources poll together.
+clients once, and one ``JobWatcher``, so all of its waiting resources poll together. The
+record of what this machine sent (``SendJournal``) is one per state directory.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from ..commvault.backups import MarkedJobIndex
 from ..commvault.client import CommvaultClient
 from ..commvault.connection import ConnectionSettings
+from ..commvault.journal import SendJournal
 from ..commvault.watcher import JobWatcher, Pacing
 from .reporting import warn
+from .settings import state_dir
 
 _clients: dict[ConnectionSettings, CommvaultClient] = {}
 _indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
 _watchers: dict[ConnectionSettings, JobWatcher] = {}
+_journals: dict[Path, SendJournal] = {}
 _lock = threading.Lock()
 
 
@@ -38,6 +43,16 @@ def marked_jobs_for(settings: ConnectionSettings) -> MarkedJobIndex:
         if index is None:
             index = _indexes[settings] = MarkedJobIndex(notice=warn)
         return index
+
+
+def journal() -> SendJournal:
+    """The record of this machine's sends, in ``COMMVAULT_STATE_DIR`` (see ``SendJournal``)."""
+    directory = state_dir()
+    with _lock:
+        found = _journals.get(directory)
+        if found is None:
+            found = _journals[directory] = SendJournal(directory, notice=warn)
+        return found
 
 
 def watcher_for(settings: ConnectionSettings, *, max_reads_per_hour: int | None) -> JobWatcher:
@@ -62,5 +77,6 @@ def close_all() -> None:
         _clients.clear()
         _indexes.clear()
         _watchers.clear()
+        _journals.clear()
     for client in clients:
         client.close()

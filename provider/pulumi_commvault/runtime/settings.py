@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..commvault.connection import ConnectionSettings, InvalidSettingError
 from ..commvault.recognition import JobDecisions
@@ -42,6 +43,10 @@ MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_P
 #: so environment variables only, never stack config that would outlive it.
 ADOPT_JOBS_ENV = "COMMVAULT_ADOPT_JOBS"
 START_NEW_FOR_ENV = "COMMVAULT_START_NEW_FOR"
+
+#: Where this machine records what it sent (``journal``): a directory, not stack config, as
+#: it belongs to the machine (a CI runner keeps it in its cache), not to the stack.
+STATE_DIR_ENV = "COMMVAULT_STATE_DIR"
 
 Lookup = Callable[[str], str | None]
 
@@ -77,6 +82,16 @@ def resolve_max_reads_per_hour(config: Lookup | None = None) -> int | None:
     return value
 
 
+def state_dir() -> Path:
+    """``COMMVAULT_STATE_DIR``, else ``$XDG_STATE_HOME/pulumi-commvault``, else
+    ``~/.local/state/pulumi-commvault``; read on each call."""
+    given = os.environ.get(STATE_DIR_ENV, "").strip()
+    if given:
+        return Path(given).expanduser()
+    base = os.environ.get("XDG_STATE_HOME", "").strip() or Path.home() / ".local" / "state"
+    return Path(base) / "pulumi-commvault"
+
+
 def job_decisions() -> JobDecisions:
     """The user's decisions from ``COMMVAULT_ADOPT_JOBS`` (job ids) and
     ``COMMVAULT_START_NEW_FOR`` (request markers), comma-separated; read on each call."""
@@ -96,7 +111,7 @@ def _words(env_var: str, shape: re.Pattern[str], expected: str) -> frozenset[str
     if bad:
         raise SettingsError(
             f"environment variable {env_var}: expected {expected}, got {bad[0]!r}; unset it "
-            "to decide nothing"
+            "or set it to a comma-separated list of them"
         )
     return frozenset(words)
 

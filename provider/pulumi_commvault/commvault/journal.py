@@ -1,0 +1,134 @@
+"""A record, on this machine, of when each marked request was sent and which jobs it started.
+
+Where a CommServe shows job descriptions, the marker finds a request's jobs again. Where it
+shows them nowhere (``recognition``), this record is the evidence a re-run has: the jobs an
+earlier run was answered with are adopted by id, and a send that got no answer (lost, or
+interrupted) gives the window its job must have started in. One small JSON file per
+CommServe and request marker, replaced whole on each write, dropped after a day.
+
+It holds no secret: CommServe URLs, markers, times and job ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+log = logging.getLogger("pulumi_commvault")
+
+#: How long a send is kept: as far back as the duplicate guard looks (``backups``).
+KEEP_S = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Send:
+    """One CreateTask of a request: sent at ``sent_at``; a job it started began by ``until``
+    (its answer, its failure, or, if the process died, the end of its read timeout)."""
+
+    sent_at: float
+    until: float
+    job_ids: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.job_ids)
+
+
+class SendJournal:
+    """The sends of this machine's processes, in ``directory`` (made when first written)."""
+
+    def __init__(self, directory: Path, *, notice: Callable[[str], None] | None = None) -> None:
+        self.directory = directory
+        self._notice = notice or log.warning
+        self._lock = threading.Lock()
+        self._warned = False
+        self._tidied = False
+
+    def sends(self, commserve: str, marker: str) -> list[Send]:
+        """The request's sends of the last day, oldest first; none when nothing is recorded."""
+        path = self._path(commserve, marker)
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))["sends"]
+            sends = [
+                Send(float(e["sent_at"]), float(e["until"]), tuple(map(str, e["job_ids"])))
+                for e in entries
+            ]
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.debug("ignoring the unreadable send record %s: %s", path, exc)
+            return []
+        oldest = time.time() - KEEP_S
+        return [s for s in sends if s.sent_at >= oldest]
+
+    def sending(self, commserve: str, marker: str, *, sent_at: float, timeout_s: float) -> None:
+        """Record a send before it goes out: if this process dies, its window is known."""
+        self._record(commserve, marker, Send(sent_at, sent_at + timeout_s))
+
+    def settled(
+        self, commserve: str, marker: str, *, sent_at: float, job_ids: Sequence[str] = ()
+    ) -> None:
+        """Record how a send ended: answered with ``job_ids``, or failed (none) now."""
+        self._record(commserve, marker, Send(sent_at, time.time(), tuple(job_ids)))
+
+    def withdrawn(self, commserve: str, marker: str, *, sent_at: float) -> None:
+        """Forget a send that provably started nothing (refused, or a 429)."""
+        with self._lock:
+            kept = [s for s in self.sends(commserve, marker) if s.sent_at != sent_at]
+            self._store(commserve, marker, kept)
+
+    def _record(self, commserve: str, marker: str, send: Send) -> None:
+        with self._lock:
+            kept = [s for s in self.sends(commserve, marker) if s.sent_at != send.sent_at]
+            self._store(commserve, marker, [*kept, send])
+
+    def _store(self, commserve: str, marker: str, sends: list[Send]) -> None:
+        entries = [asdict(s) for s in sends]
+        body = {"commserve": commserve, "marker": marker, "sends": entries}
+        try:
+            self._write(self._path(commserve, marker), json.dumps(body))
+        except OSError as exc:
+            if not self._warned:
+                self._warned = True
+                self._notice(
+                    f"cannot record what this run sends in {self.directory} ({exc}): "
+                    "set COMMVAULT_STATE_DIR to a writable directory. Without the "
+                    "record, where the CommServe shows no job descriptions, a re-run "
+                    "after an interrupted run stops at a job it cannot tell apart"
+                )
+
+    def _write(self, path: Path, text: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".send-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        if not self._tidied:
+            self._tidied = True
+            self._drop_old()
+
+    def _drop_old(self) -> None:
+        """Once a process: a fleet's writes do not each walk the whole directory."""
+        oldest = time.time() - KEEP_S
+        for path in self.directory.glob("*.json"):
+            try:
+                if path.stat().st_mtime < oldest:
+                    path.unlink()
+            except OSError:
+                continue
+
+    def _path(self, commserve: str, marker: str) -> Path:
+        key = hashlib.sha256(f"{commserve.rstrip('/')}\n{marker}".encode()).hexdigest()
+        return self.directory / f"{key[:32]}.json"
