@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
+from guard_support import ORCL, SALES, backup
 from pulumi_commvault.commvault import backups
 from pulumi_commvault.commvault.backups import (
-    BackupRequest,
     Database,
     GuardIncompleteError,
     GuardScope,
@@ -17,13 +17,6 @@ from pulumi_commvault.commvault.backups import (
     start_backup,
 )
 from pulumi_commvault.commvault.models import CreateTaskRequest
-
-ORCL = Database("oradb01", "ORCL")
-SALES = Database("oradb02", "SALES")
-
-
-def backup(marker: str, *databases: Database) -> BackupRequest:
-    return BackupRequest(databases or (ORCL,), level="Full", marker=marker)
 
 
 def unrelated_jobs(client, database: Database, count: int, *, description: str = "") -> None:

@@ -16,44 +16,11 @@ import pytest
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import association, wait_for
 from emulator_support import start_backup as start_outside_job
-from pulumi_commvault.commvault.backups import (
-    BackupRequest,
-    Database,
-    JobDecisions,
-    MarkedJobIndex,
-    start_backup,
-)
+from guard_support import ORCL, SALES, backup, new_process_start
+from pulumi_commvault.commvault.backups import JobDecisions
 from pulumi_commvault.commvault.client import CommvaultClient
 from pulumi_commvault.commvault.errors import InvalidRequestError, UnrecognisedJobsError
 from pulumi_commvault.commvault.journal import SendJournal
-from pulumi_commvault.commvault.models import JobSummary
-
-ORCL = Database("oradb01", "ORCL")
-SALES = Database("oradb02", "SALES")
-
-
-def backup(marker: str, *databases: Database) -> BackupRequest:
-    return BackupRequest(databases or (ORCL,), level="Full", marker=marker)
-
-
-def running_or_good(summary: JobSummary) -> bool:
-    return summary.status in ("Running", "Waiting", "Pending", "Queued", "Completed")
-
-
-def new_process_start(
-    client: CommvaultClient, request: BackupRequest, journal: SendJournal | None, **options: object
-) -> list[str]:
-    """``start_backup`` as a new process on a machine with ``journal`` runs it."""
-    started = start_backup(
-        client,
-        request,
-        adoptable=running_or_good,
-        index=MarkedJobIndex(notice=lambda _message: None),
-        journal=journal,
-        sleep=lambda _s: None,
-        **options,  # type: ignore[arg-type]
-    )
-    return [f"{job.job_id}{' adopted' if job.adopted else ''}" for job in started]
 
 
 @pytest.fixture
@@ -72,9 +39,9 @@ def journal(tmp_path: Path) -> SendJournal:
 def test_a_rerun_on_the_machine_that_sent_the_request_adopts_its_job(
     fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
 ) -> None:
-    [first] = new_process_start(fast_client, backup("again-1"), journal)
+    [first] = new_process_start(fast_client, backup("again-1"), journal=journal)
 
-    [again] = new_process_start(fast_client, backup("again-1"), journal)
+    [again] = new_process_start(fast_client, backup("again-1"), journal=journal)
 
     assert again == f"{first} adopted"
     assert [s.job_ids for s in journal.sends(fast_client.base_url, "again-1")] == [(first,)]
@@ -88,7 +55,7 @@ def test_a_send_cut_off_by_a_killed_process_lets_its_rerun_adopt_the_job_started
     journal.sending(fast_client.base_url, "killed-1", sent_at=time.time(), timeout_s=35)
     started_meanwhile = start_outside_job(nowhere)
 
-    [again] = new_process_start(fast_client, backup("killed-1"), journal)
+    [again] = new_process_start(fast_client, backup("killed-1"), journal=journal)
 
     assert again == f"{started_meanwhile} adopted"
     assert len(nowhere.control.jobs()) == 1
@@ -101,7 +68,7 @@ def test_a_new_request_starts_its_job_beside_finished_jobs_it_cannot_tell_apart(
     finished = start_outside_job(nowhere)  # same database, level and user: an earlier backup
     wait_for(nowhere, finished, "Completed", timeout_s=10)
 
-    [job] = new_process_start(fast_client, backup("fresh-1"), journal)
+    [job] = new_process_start(fast_client, backup("fresh-1"), journal=journal)
 
     assert not job.endswith("adopted")
     assert len(nowhere.control.jobs()) == 2
@@ -113,7 +80,7 @@ def test_without_a_record_a_new_request_stops_at_a_running_job_it_cannot_tell_ap
     running = start_outside_job(nowhere)
 
     with pytest.raises(UnrecognisedJobsError) as stopped:
-        new_process_start(fast_client, backup("busy-1"), journal)
+        new_process_start(fast_client, backup("busy-1"), journal=journal)
 
     assert stopped.value.job_ids == [running]
     assert "this machine has no record of an earlier run sending this request" in str(stopped.value)
@@ -129,7 +96,7 @@ def test_a_recorded_job_that_started_before_its_send_is_not_adopted(
     # A record naming an id that a rebuilt CommServe at the same address gave another job.
     journal.settled(fast_client.base_url, "reused-1", sent_at=time.time() + 600, job_ids=[older])
 
-    [job] = new_process_start(fast_client, backup("reused-1"), journal)
+    [job] = new_process_start(fast_client, backup("reused-1"), journal=journal)
 
     assert not job.endswith("adopted")
     assert len(nowhere.control.jobs()) == 2
@@ -141,7 +108,7 @@ def test_a_send_the_commserve_refused_is_withdrawn_from_the_record(
     nowhere.control.inject("CreateTask", "status", status=400)
 
     with pytest.raises(InvalidRequestError):
-        new_process_start(fast_client, backup("refused-1"), journal)
+        new_process_start(fast_client, backup("refused-1"), journal=journal)
 
     assert journal.sends(fast_client.base_url, "refused-1") == []
     assert len(nowhere.control.jobs()) == 0
@@ -154,7 +121,7 @@ def test_one_stop_names_every_databases_jobs_and_one_id_each_settles_it(
     on_sales = start_outside_job(nowhere, assoc=association("oradb02", "SALES"))
 
     with pytest.raises(UnrecognisedJobsError) as stopped:
-        new_process_start(fast_client, backup("two-db-1", ORCL, SALES), journal)
+        new_process_start(fast_client, backup("two-db-1", ORCL, SALES), journal=journal)
 
     assert sorted(stopped.value.job_ids) == sorted([on_orcl, on_sales])
     assert sorted(stopped.value.suggested) == sorted([on_orcl, on_sales])
@@ -162,7 +129,7 @@ def test_one_stop_names_every_databases_jobs_and_one_id_each_settles_it(
 
     decided = JobDecisions(adopt=frozenset({on_orcl, on_sales}))
     adopted = new_process_start(
-        fast_client, backup("two-db-1", ORCL, SALES), journal, decisions=decided
+        fast_client, backup("two-db-1", ORCL, SALES), journal=journal, decisions=decided
     )
 
     assert adopted == [f"{on_orcl} adopted", f"{on_sales} adopted"]
@@ -177,8 +144,8 @@ def test_an_unwritable_state_directory_warns_once_naming_the_variable_and_backup
     notices: list[str] = []
     journal = SendJournal(blocker / "state", notice=notices.append)
 
-    new_process_start(fast_client, backup("unwritable-1"), journal)
-    new_process_start(fast_client, backup("unwritable-2", SALES), journal)
+    new_process_start(fast_client, backup("unwritable-1"), journal=journal)
+    new_process_start(fast_client, backup("unwritable-2", SALES), journal=journal)
 
     assert len(notices) == 1
     assert notices[0].startswith(f"cannot record what this run sends in {blocker / 'state'}")
@@ -192,7 +159,7 @@ def test_the_record_holds_no_credential(
     journal = SendJournal(tmp_path / "state")
     username, password = demo_user
     with CommvaultClient(nowhere.url, username=username, password=password) as client:
-        [job_id] = new_process_start(client, backup("secret-1"), journal)
+        [job_id] = new_process_start(client, backup("secret-1"), journal=journal)
 
     [written] = [json.loads(p.read_text()) for p in (tmp_path / "state").glob("*.json")]
     assert written == {

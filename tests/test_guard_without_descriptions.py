@@ -14,10 +14,9 @@ import pytest
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import start_backup as start_outside_job
 from emulator_support import wait_for
+from guard_support import SALES, backup, new_process_start, no_sleep
 from pulumi_commvault.commvault import recognition
 from pulumi_commvault.commvault.backups import (
-    BackupRequest,
-    Database,
     JobDecisions,
     MarkedJobIndex,
     start_backup,
@@ -29,23 +28,6 @@ from pulumi_commvault.commvault.recognition import Visibility, could_be_ours
 from pulumi_commvault.commvault.restore_models import RestorePoint
 from pulumi_commvault.commvault.restores import Instance, RestoreRequest, start_restore
 
-ORCL = Database("oradb01", "ORCL")
-SALES = Database("oradb02", "SALES")
-
-
-def backup(marker: str, *databases: Database, level: str = "Full") -> BackupRequest:
-    return BackupRequest(databases or (ORCL,), level=level, marker=marker)  # type: ignore[arg-type]
-
-
-def adopt_running_or_good(summary: JobSummary) -> bool:
-    return summary.status.lower().startswith(("running", "waiting", "pending", "queued")) or (
-        summary.status == "Completed"
-    )
-
-
-def no_sleep(_s: float) -> None:
-    return None
-
 
 def hide_descriptions(emulator: EmulatorProcess, *, in_details_too: bool) -> None:
     emulator.control.job_defaults(
@@ -55,21 +37,6 @@ def hide_descriptions(emulator: EmulatorProcess, *, in_details_too: bool) -> Non
 
 def job_count(emulator: EmulatorProcess) -> int:
     return len(emulator.control.jobs())
-
-
-def new_process_start(
-    client: CommvaultClient, request: BackupRequest, **options: object
-) -> list[str]:
-    """``start_backup`` as a new provider process runs it: a fresh index, nothing remembered."""
-    started = start_backup(
-        client,
-        request,
-        adoptable=adopt_running_or_good,
-        index=MarkedJobIndex(),
-        sleep=no_sleep,
-        **options,  # type: ignore[arg-type]
-    )
-    return [f"{job.job_id}{' adopted' if job.adopted else ''}" for job in started]
 
 
 @pytest.mark.parametrize("in_details_too", [False, True], ids=["listings", "everywhere"])
