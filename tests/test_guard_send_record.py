@@ -190,3 +190,21 @@ def test_sends_older_than_the_guards_look_back_are_forgotten(tmp_path: Path) -> 
 
     assert journal.sends("https://cs.example.com", "old-1") == []
     assert journal.sends("https://other.example.com", "old-1") == []
+
+
+def test_two_jobs_named_to_adopt_for_one_database_stop_again_saying_so(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
+) -> None:
+    both = {start_outside_job(nowhere), start_outside_job(nowhere)}
+
+    with pytest.raises(UnrecognisedJobsError) as stopped:
+        new_process_start(
+            fast_client,
+            backup("both-1"),
+            journal=journal,
+            decisions=JobDecisions(adopt=frozenset(both)),
+        )
+
+    assert set(stopped.value.job_ids) == both
+    assert "more than one job was named to adopt for the same database" in str(stopped.value)
+    assert len(nowhere.control.jobs()) == 2

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .client import CommvaultClient
@@ -24,7 +24,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
-from .journal import Send, SendJournal
+from .journal import RequestRecord, Send, SendJournal
 from .marking import (
     MARKED,
     MARKER_TAG,
@@ -135,9 +135,8 @@ class GuardScope:
 @dataclass
 class _Listed:
     """What one listing found: marked job ids by tag, the jobs that carry a marker and those
-    that carry none, and
-    whether any job showed a ``jobDescription`` (then the CommServe lists descriptions, and
-    one left out means the job has none)."""
+    that carry none, and whether any job showed a ``jobDescription`` (then the CommServe
+    lists descriptions, and one left out means the job has none)."""
 
     by_tag: dict[str, list[str]]
     marked: list[JobSummary]
@@ -371,7 +370,7 @@ class _Looks:
         self.index = index
         self.exclude = frozenset(exclude)
         self.decisions = decisions
-        self.journal = journal
+        self.record = RequestRecord(journal, client.base_url, request.marker)
 
     def first(self) -> dict[DatabaseKey, StartedJob]:
         """Before the first send: from the index and this machine's record of earlier sends,
@@ -379,7 +378,7 @@ class _Looks:
         client_ids = _client_ids_of(self.client, self.request)
         if not client_ids:
             return {}
-        earlier = self._earlier_sends()
+        earlier = self.record.sends()
         recorded = [j for send in earlier for j in send.job_ids if j not in self.exclude]
         marked = self.index.candidates(self.client, self.request.tag, client_ids)
         candidates = list(dict.fromkeys([*recorded, *marked]))
@@ -402,11 +401,6 @@ class _Looks:
             decisions=self.decisions,
         )
         return {**recognised, **found}
-
-    def _earlier_sends(self) -> list[Send]:
-        if self.journal is None:
-            return []
-        return self.journal.sends(self.client.base_url, self.request.marker)
 
     def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
         """After a send that may have started a job: a fresh listing of the clients' jobs."""
@@ -464,7 +458,9 @@ class CreateTaskResends:
       adopt what is found, and send again for the rest only if the failure allows it (no
       answer at all, rather than an answer we could not read).
     - Any other failure proves no job was started, and is raised.
-    At most ``client.retry.create_attempts`` sends in all.
+    At most ``client.retry.create_attempts`` sends in all. Each send is kept in this
+    machine's record (``journal``) before it goes out, and settled with its jobs, or
+    withdrawn when it provably started nothing.
     """
 
     def __init__(
@@ -483,26 +479,28 @@ class CreateTaskResends:
         """``jobs`` completed with a job for every database of the request."""
         jobs = dict(jobs)
         missing = [db for db in self.request.databases if db.key not in jobs]
+        record, timeouts = self.looks.record, self.client.timeouts
         for attempt in range(1, self.client.retry.create_attempts + 1):
             if not missing:
                 break
             last = attempt == self.client.retry.create_attempts
             sent_at = time.time()
-            self._record("sending", sent_at)
+            # Recorded before it goes out: if this process dies, its job's window is known.
+            record.sending(sent_at, timeout_s=timeouts.connect_s + timeouts.read_s)
             try:
                 answer = self.client.create_task(self.request.create_task_request(missing))
             except RateLimitedError as exc:
-                self._record("withdrawn", sent_at)
+                record.withdrawn(sent_at)
                 if last:
                     raise
                 self.sleep(min(exc.retry_after_s or self.client.retry.backoff_max_s, 60.0))
                 continue
             except AmbiguousCreateError as exc:
-                self._record("settled", sent_at)
+                record.settled(sent_at)
                 window = Window(sent_at=sent_at, failed_at=time.time())
                 found = self._look_after(exc, window)
                 if found:
-                    self._record("settled", sent_at, [j.job_id for j in found.values()])
+                    record.settled(sent_at, [j.job_id for j in found.values()])
                 for key, job in found.items():
                     jobs.setdefault(key, job)
                 missing = [db for db in missing if db.key not in jobs]
@@ -515,29 +513,12 @@ class CreateTaskResends:
                     log.info("no job was started by the lost request; sending it again")
                 continue
             except CommvaultError:
-                self._record("withdrawn", sent_at)
+                record.withdrawn(sent_at)
                 raise
-            self._record("settled", sent_at, answer.job_ids)
+            record.settled(sent_at, answer.job_ids)
             jobs.update(self._started(answer.task_id, answer.job_ids, missing))
             missing = []
         return jobs
-
-    def _record(self, what: str, sent_at: float, job_ids: Sequence[str] = ()) -> None:
-        """Keep this machine's record of the send (``journal``): ``sending`` before it goes
-        out, ``settled`` when it ended (with the jobs it started, if known), ``withdrawn``
-        when it provably started nothing."""
-        journal = self.looks.journal
-        if journal is None:
-            return
-        commserve, marker = self.client.base_url, self.request.marker
-        if what == "sending":
-            timeouts = self.client.timeouts
-            limit = timeouts.connect_s + timeouts.read_s
-            journal.sending(commserve, marker, sent_at=sent_at, timeout_s=limit)
-        elif what == "settled":
-            journal.settled(commserve, marker, sent_at=sent_at, job_ids=job_ids)
-        else:
-            journal.withdrawn(commserve, marker, sent_at=sent_at)
 
     def _started(
         self, task_id: int, job_ids: list[str], databases: list[Database]

@@ -132,3 +132,27 @@ class SendJournal:
     def _path(self, commserve: str, marker: str) -> Path:
         key = hashlib.sha256(f"{commserve.rstrip('/')}\n{marker}".encode()).hexdigest()
         return self.directory / f"{key[:32]}.json"
+
+
+class RequestRecord:
+    """One request's sends in a journal (none kept without one): what ``backups`` uses."""
+
+    def __init__(self, journal: SendJournal | None, commserve: str, marker: str) -> None:
+        self.journal = journal
+        self.commserve = commserve
+        self.marker = marker
+
+    def sends(self) -> list[Send]:
+        return self.journal.sends(self.commserve, self.marker) if self.journal else []
+
+    def sending(self, sent_at: float, *, timeout_s: float) -> None:
+        if self.journal:
+            self.journal.sending(self.commserve, self.marker, sent_at=sent_at, timeout_s=timeout_s)
+
+    def settled(self, sent_at: float, job_ids: Sequence[str] = ()) -> None:
+        if self.journal:
+            self.journal.settled(self.commserve, self.marker, sent_at=sent_at, job_ids=job_ids)
+
+    def withdrawn(self, sent_at: float) -> None:
+        if self.journal:
+            self.journal.withdrawn(self.commserve, self.marker, sent_at=sent_at)
