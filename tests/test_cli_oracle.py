@@ -336,7 +336,9 @@ def test_where_no_description_shows_the_same_backup_again_adopts_the_job_this_ma
     emulator.control.job_defaults(omit_job_description=True, omit_details_description=True)
     first = run_cli(env, "backup", "oradb01/ORCL", "--json")
     [job_id] = document(first)["job_ids"]
-    assert "shows the description of job" in first.stderr  # warned once, when it started
+    assert (
+        "shows no job descriptions, in job listings or job details" in first.stderr
+    )  # warned once, when it started
 
     again = run_cli(env, "backup", "oradb01/ORCL", "--json")
 
@@ -371,7 +373,8 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
 
     wrong = run_cli(elsewhere, "backup", "oradb01/ORCL", "--adopt-job", f"{job_id},99")
     assert wrong.returncode == 2
-    assert "--adopt-job: job 99 is not one this request could have started" in wrong.stderr
+    assert "--adopt-job: job 99 cannot be this request's own" in wrong.stderr
+    assert f"the jobs that may be are job {job_id}: Backup Full of" in wrong.stderr
     assert len(emulator.control.jobs()) == 1
 
     adopted = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)
@@ -379,7 +382,18 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
     assert document(adopted)["adopted"] == [job_id]
     assert len(emulator.control.jobs()) == 1
 
-    anew = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--new-job")
+    # The adoption is in that machine's record now: the same command adopts without asking.
+    again_there = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json")
+    assert again_there.returncode == 0, again_there.stderr
+    assert document(again_there)["adopted"] == [job_id]
+
+    anew = run_cli(
+        {**env, "COMMVAULT_STATE_DIR": str(tmp_path / "a-third-machine")},
+        "backup",
+        "oradb01/ORCL",
+        "--json",
+        "--new-job",
+    )
     assert anew.returncode == 0, anew.stderr
     assert document(anew)["adopted"] == []
     assert len(emulator.control.jobs()) == 2
@@ -387,7 +401,9 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
 
 def test_help_names_the_exit_code_of_a_job_the_guard_cannot_tell() -> None:
     done = run_cli({}, "backup", "--help")
-    assert "5    nothing was started: a running job may be the one an earlier run of" in done.stdout
+    assert (
+        "5    nothing was started: a running or queued job may be the one an earlier" in done.stdout
+    )
     assert "--adopt-job JOB" in done.stdout
     assert "--new-job" in done.stdout
 

@@ -645,7 +645,9 @@ def interrupt_a_nowhere_mode_backup(cli_project, emulator) -> str:
         run.wait()
     finally:
         stop_processes(tree)
-    assert "shows the description of job" in run.output()  # said once, when it started
+    assert (
+        "shows no job descriptions, in job listings or job details" in run.output()
+    )  # said once, when it started
     [job_id] = job_ids(emulator)
     return job_id
 

@@ -19,7 +19,11 @@ from emulator_support import start_backup as start_outside_job
 from guard_support import ORCL, SALES, backup, new_process_start
 from pulumi_commvault.commvault.backups import JobDecisions
 from pulumi_commvault.commvault.client import CommvaultClient
-from pulumi_commvault.commvault.errors import InvalidRequestError, UnrecognisedJobsError
+from pulumi_commvault.commvault.errors import (
+    InvalidRequestError,
+    UnknownDecisionError,
+    UnrecognisedJobsError,
+)
 from pulumi_commvault.commvault.journal import SendJournal
 
 
@@ -208,3 +212,63 @@ def test_two_jobs_named_to_adopt_for_one_database_stop_again_saying_so(
     assert set(stopped.value.job_ids) == both
     assert "more than one job was named to adopt for the same database" in str(stopped.value)
     assert len(nowhere.control.jobs()) == 2
+
+
+def test_a_finished_job_named_to_adopt_is_adopted_on_a_machine_with_no_record(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
+) -> None:
+    nowhere.control.job_defaults(seconds=0.2)
+    finished = start_outside_job(nowhere)
+    wait_for(nowhere, finished, "Completed", timeout_s=10)
+    decided = JobDecisions(adopt=frozenset({finished}), insist=True)
+
+    [job] = new_process_start(fast_client, backup("late-1"), journal=journal, decisions=decided)
+
+    assert job == f"{finished} adopted"
+    [send] = journal.sends(fast_client.base_url, "late-1")
+    assert send.job_ids == (finished,)  # a re-run here adopts it without being told
+    assert len(nowhere.control.jobs()) == 1
+
+
+def test_a_job_this_machine_recorded_for_another_request_is_never_a_candidate(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
+) -> None:
+    [other] = new_process_start(fast_client, backup("other-1"), journal=journal)
+
+    [job] = new_process_start(fast_client, backup("mine-1"), journal=journal)
+
+    assert not job.endswith("adopted")
+    assert job != other
+    assert len(nowhere.control.jobs()) == 2
+
+
+def test_a_job_named_for_one_database_is_kept_in_the_advice_for_the_other(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
+) -> None:
+    on_orcl = start_outside_job(nowhere)
+    on_sales = start_outside_job(nowhere, assoc=association("oradb02", "SALES"))
+    decided = JobDecisions(adopt=frozenset({on_orcl}))
+
+    with pytest.raises(UnrecognisedJobsError) as stopped:
+        new_process_start(
+            fast_client, backup("half-1", ORCL, SALES), journal=journal, decisions=decided
+        )
+
+    assert stopped.value.job_ids == [on_sales]
+    assert stopped.value.suggested == [on_orcl, on_sales]
+    assert "none of them" not in str(stopped.value)
+    assert len(nowhere.control.jobs()) == 2
+
+
+def test_a_wrong_id_the_cli_insists_on_is_refused_naming_the_jobs_that_may_be(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
+) -> None:
+    running = start_outside_job(nowhere)
+    decided = JobDecisions(adopt=frozenset({"99"}), insist=True)
+
+    with pytest.raises(UnknownDecisionError) as refused:
+        new_process_start(fast_client, backup("wrong-1"), journal=journal, decisions=decided)
+
+    assert str(refused.value).startswith("job 99 cannot be this request's own")
+    assert f"the jobs that may be are job {running}: Backup Full of oradb01" in str(refused.value)
+    assert len(nowhere.control.jobs()) == 1

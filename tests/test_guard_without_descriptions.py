@@ -229,7 +229,11 @@ def test_what_every_summary_carries_decides_whether_a_job_could_be_the_requests(
     [
         ({}, Visibility.LISTINGS, None),
         ({"in_details_too": False}, Visibility.DETAILS, None),
-        ({"in_details_too": True}, Visibility.NOWHERE, "neither in its job listings nor"),
+        (
+            {"in_details_too": True},
+            Visibility.NOWHERE,
+            "shows no job descriptions, in job listings or job details",
+        ),
     ],
     ids=["shown", "listings", "everywhere"],
 )

@@ -65,8 +65,9 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
     except UnrecognisedJobsError as exc:
         display.put(job_ids_undecided=exc.job_ids)
         them = "it" if len(exc.job_ids) == 1 else "one" if exc.databases == 1 else "one each"
+        ones = "the ones" if exc.databases > 1 else "the one"
         display.error(
-            f"nothing was started, as {exc.which} may be the one an earlier run of this "
+            f"nothing was started, as {exc.which} may be {ones} an earlier run of this "
             f"command started: to adopt {them}, run it again with --adopt-job "
             f"{','.join(exc.suggested)}; to start a new job, with --new-job. {exc}"
         )

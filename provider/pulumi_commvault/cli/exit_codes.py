@@ -24,7 +24,7 @@ MEANINGS = {
     Exit.TIMED_OUT: "waiting ran out; the jobs keep running (`commvault-oracle wait` them)",
     Exit.UNREACHABLE: "the CommServe could not be reached or used (network, TLS, 5xx, "
     "credentials refused)",
-    Exit.UNDECIDED: "nothing was started: a running job may be the one an earlier run of "
+    Exit.UNDECIDED: "nothing was started: a running or queued job may be the one an earlier run of "
     "this command started, and the CommServe shows no job descriptions to tell; run it "
     "again with --adopt-job JOB to adopt it, or with --new-job",
     Exit.INTERRUPTED: "interrupted (Ctrl-C) while waiting; the job keeps running: run the "

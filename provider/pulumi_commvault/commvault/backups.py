@@ -400,6 +400,11 @@ class _Looks:
             window=Window.spanning(unanswered) if unanswered else None,
             decisions=self.decisions,
         )
+        if recognised:
+            # Recorded as this request's, so that a re-run here adopts them without asking.
+            ids = [job.job_id for job in recognised.values()]
+            starts = [fresh[j].job_start_time for j in ids if fresh[j].job_start_time]
+            self.record.settled(min(starts, default=time.time()), ids)
         return {**recognised, **found}
 
     def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
@@ -427,10 +432,11 @@ class _Looks:
         if not summaries:
             return []
         user = self.client.user_name()
+        others = self.exclude | self.record.others()
         return [
             s
             for s in summaries
-            if str(s.job_id) not in self.exclude and could_be_ours(self.request, s, user)
+            if str(s.job_id) not in others and could_be_ours(self.request, s, user)
         ]
 
     def _recognise(

@@ -51,6 +51,7 @@ class SendJournal:
         self._lock = threading.Lock()
         self._warned = False
         self._tidied = False
+        self._recorded: dict[tuple[str, str], set[str]] | None = None
 
     def sends(self, commserve: str, marker: str) -> list[Send]:
         """The request's sends of the last day, oldest first; none when nothing is recorded."""
@@ -68,6 +69,31 @@ class SendJournal:
             return []
         oldest = time.time() - KEEP_S
         return [s for s in sends if s.sent_at >= oldest]
+
+    def job_ids_of_others(self, commserve: str, marker: str) -> set[str]:
+        """The jobs this machine recorded for the CommServe's other requests: never this
+        one's. The directory is read once a process; its own writes are added as made."""
+        with self._lock:
+            if self._recorded is None:
+                self._recorded = self._read_all()
+            return {
+                job_id
+                for (where, other), ids in self._recorded.items()
+                if where == commserve.rstrip("/") and other != marker
+                for job_id in ids
+            }
+
+    def _read_all(self) -> dict[tuple[str, str], set[str]]:
+        recorded: dict[tuple[str, str], set[str]] = {}
+        for path in self.directory.glob("*.json"):
+            try:
+                body = json.loads(path.read_text(encoding="utf-8"))
+                key = (str(body["commserve"]).rstrip("/"), str(body["marker"]))
+                ids = {str(j) for send in body["sends"] for j in send["job_ids"]}
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            recorded.setdefault(key, set()).update(ids)
+        return recorded
 
     def sending(self, commserve: str, marker: str, *, sent_at: float, timeout_s: float) -> None:
         """Record a send before it goes out: if this process dies, its window is known."""
@@ -91,6 +117,9 @@ class SendJournal:
             self._store(commserve, marker, [*kept, send])
 
     def _store(self, commserve: str, marker: str, sends: list[Send]) -> None:
+        if self._recorded is not None:
+            ids = {j for s in sends for j in s.job_ids}
+            self._recorded[(commserve.rstrip("/"), marker)] = ids
         entries = [asdict(s) for s in sends]
         body = {"commserve": commserve, "marker": marker, "sends": entries}
         try:
@@ -156,3 +185,9 @@ class RequestRecord:
     def withdrawn(self, sent_at: float) -> None:
         if self.journal:
             self.journal.withdrawn(self.commserve, self.marker, sent_at=sent_at)
+
+    def others(self) -> set[str]:
+        """Jobs this machine recorded for other requests: none of them is this one's."""
+        if not self.journal:
+            return set()
+        return self.journal.job_ids_of_others(self.commserve, self.marker)

@@ -86,14 +86,25 @@ class JobDecisions:
         """Raise ``UnknownDecisionError`` for a job named to adopt that was not adopted."""
         missed = sorted(self.adopt - set(adopted)) if self.insist else []
         if missed:
-            raise UnknownDecisionError(
-                f"job {', '.join(missed)} is not one this request could have started: its "
-                "database, job type, level and user must be the request's, and it must be "
-                "running or finished well. Nothing was started; run without --adopt-job to "
-                "see the jobs the guard cannot tell apart, if any",
-                commserve=commserve,
-                operation="adopting the jobs named to adopt",
-            )
+            raise self.not_candidates(commserve, missed, {})
+
+    def not_candidates(
+        self,
+        commserve: str,
+        job_ids: list[str],
+        candidates: dict[DatabaseKey, list[JobSummary]],
+    ) -> UnknownDecisionError:
+        """The error for jobs named to adopt that cannot be the request's own."""
+        jobs = [_describe(j) for group in candidates.values() for j in group]
+        which = f": the jobs that may be are {'; '.join(jobs)}" if jobs else ""
+        return UnknownDecisionError(
+            f"job {', '.join(job_ids)} cannot be this request's own: its database, job "
+            "type, level and user must be the request's, it must be running or finished "
+            "well, and not another request's or started by a schedule. Nothing was "
+            f"started{which}",
+            commserve=commserve,
+            operation="adopting the jobs named to adopt",
+        )
 
 
 NO_DECISIONS = JobDecisions()
@@ -127,8 +138,9 @@ def recognise(
     database; raises ``UnrecognisedJobsError`` rather than guess.
 
     ``window`` is when a send of the request may have started a job. Without one (no send
-    is known: a first run, or a re-run on another machine) only a job still running can be
-    an interrupted run's; finished ones are taken for other requests'.
+    is known: a first run, or a re-run on another machine) only a job still running (or one
+    the user named to adopt) can be an interrupted run's; finished ones are taken for other
+    requests'.
     """
     wanted = {db.key: db for db in request.databases}
     ours: dict[DatabaseKey, JobSummary] = {}
@@ -137,7 +149,8 @@ def recognise(
         key = key_of_job(summary)
         if key not in wanted or key in ours or not adoptable(summary):
             continue
-        if window is None and classify(summary.status) is not JobOutcome.ACTIVE:
+        finished = classify(summary.status) is not JobOutcome.ACTIVE
+        if window is None and finished and str(summary.job_id) not in decisions.adopt:
             continue
         details = client.job_general_info(summary.job_id)
         if details.job_started_from.casefold() == SCHEDULED:
@@ -150,11 +163,14 @@ def recognise(
     if request.marker in decisions.start_new:
         undecided = {}
     unsettled: dict[DatabaseKey, list[JobSummary]] = {}
+    named: list[str] = []
     for key, jobs in undecided.items():
         if key in ours:
             continue
         chosen = [j for j in jobs if str(j.job_id) in decisions.adopt]
-        if not chosen and window is not None:
+        if chosen:
+            named.extend(str(j.job_id) for j in chosen)
+        elif window is not None:
             chosen = [j for j in jobs if window.holds(j)]
             if not chosen:
                 continue
@@ -162,8 +178,14 @@ def recognise(
             ours[key] = chosen[0]
         else:
             unsettled[key] = chosen or jobs
+    considered = {str(j.job_id) for jobs in undecided.values() for j in jobs}
+    unknown = sorted(decisions.adopt - considered)
+    if decisions.insist and unknown and (unsettled or undecided):
+        raise decisions.not_candidates(client.base_url, unknown, undecided)
     if unsettled:
-        raise _unrecognised(client.base_url, request, unsettled, window, decisions)
+        raise _unrecognised(
+            client.base_url, request, unsettled, window, decisions, named=named, unknown=unknown
+        )
     return {
         key: StartedJob(str(summary.job_id), wanted[key], None, adopted=True)
         for key, summary in ours.items()
@@ -176,11 +198,14 @@ def _unrecognised(
     unsettled: dict[DatabaseKey, list[JobSummary]],
     window: Window | None,
     decisions: JobDecisions,
+    *,
+    named: list[str],
+    unknown: list[str],
 ) -> UnrecognisedJobsError:
     jobs = [job for group in unsettled.values() for job in group]
-    named = [j for j in jobs if str(j.job_id) in decisions.adopt]
-    if named:
-        why = f"more than one job was named to adopt for the same database ({_ids(named)})"
+    twice = [j for j in jobs if str(j.job_id) in decisions.adopt]
+    if twice:
+        why = f"more than one job was named to adopt for the same database ({_ids(twice)})"
     elif window is not None:
         why = (
             f"{commserve} shows no job descriptions, and more than one such job started "
@@ -191,15 +216,15 @@ def _unrecognised(
             f"{commserve} shows no job descriptions, and this machine has no record of an "
             "earlier run sending this request"
         )
-    ignored = sorted(decisions.adopt - {str(j.job_id) for j in jobs})
-    if ignored and not named:
-        why += f"; job {', '.join(ignored)} (named to adopt) is not one of them"
+    if unknown and not twice:
+        why += f"; job {', '.join(unknown)}, named to adopt, is none of them"
+    settled = [n for n in named if n not in {str(j.job_id) for j in twice}]
     return UnrecognisedJobsError(
         why,
         job_ids=[str(j.job_id) for j in jobs],
         jobs=[_describe(j) for j in jobs],
         databases=len(unsettled),
-        suggested=[str(group[0].job_id) for group in unsettled.values()],
+        suggested=[*settled, *(str(group[0].job_id) for group in unsettled.values())],
         marker=request.marker,
         commserve=commserve,
         operation="looking for a job this request may already have started",
@@ -282,10 +307,8 @@ class MarkerVisibility:
             return
         self.state = Visibility.NOWHERE
         self._notice(
-            f"{client.base_url} shows the description of job {job.job_id} neither in its "
-            "job listings nor in its job details, so the duplicate guard cannot find a "
-            "request's jobs by their marker. It recognises them by this machine's record of "
-            "what it sent (COMMVAULT_STATE_DIR: keep that directory between CI runs), and by "
-            "database, backup level, user and start time; where a job it cannot tell apart "
-            "is still running, it stops and asks"
+            f"{client.base_url} shows no job descriptions, in job listings or job details "
+            f"(job {job.job_id}): the duplicate guard relies on this machine's record of what "
+            "it sent (COMMVAULT_STATE_DIR; keep it between CI runs), and stops, naming the "
+            "jobs, where a running job may be an earlier run's"
         )
