@@ -35,15 +35,17 @@ def new_process_start(
     request: BackupRequest,
     *,
     journal: SendJournal | None = None,
+    notices: list[str] | None = None,
     **options: object,
 ) -> list[str]:
     """``start_backup`` as a new process runs it: a fresh index, nothing remembered but what
-    ``journal`` (this machine's record of sends) holds. Each job id, `` adopted`` if it was."""
+    ``journal`` (this machine's record of sends) holds; ``notices`` hears its warnings.
+    Each job id, `` adopted`` if it was."""
     started = start_backup(
         client,
         request,
         adoptable=adopt_running_or_good,
-        index=MarkedJobIndex(notice=lambda _message: None),
+        index=MarkedJobIndex(notice=(notices if notices is not None else []).append),
         journal=journal,
         sleep=no_sleep,
         **options,  # type: ignore[arg-type]

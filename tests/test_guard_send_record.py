@@ -72,9 +72,18 @@ def test_a_new_request_starts_its_job_beside_finished_jobs_it_cannot_tell_apart(
     finished = start_outside_job(nowhere)  # same database, level and user: an earlier backup
     wait_for(nowhere, finished, "Completed", timeout_s=10)
 
-    [job] = new_process_start(fast_client, backup("fresh-1"), journal=journal)
+    notices: list[str] = []
+
+    [job] = new_process_start(fast_client, backup("fresh-1"), journal=journal, notices=notices)
 
     assert not job.endswith("adopted")
+    assert f"started job {job} for request fresh-1;" in notices[0]
+    assert notices[0] == (
+        f"started job {job} for request fresh-1; finished job {finished} fits it too (no job "
+        "descriptions show, and this machine has no record of sending it), and was taken for "
+        "another request's. If an interrupted run elsewhere started it, it is a restore point "
+        "as well"
+    )
     assert len(nowhere.control.jobs()) == 2
 
 

@@ -24,6 +24,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
+from .job_status import JobOutcome, classify
 from .journal import RequestRecord, Send, SendJournal
 from .marking import (
     MARKED,
@@ -179,6 +180,7 @@ class MarkedJobIndex:
     ) -> None:
         self.scope = scope or GuardScope()
         self.visibility = MarkerVisibility(notice)
+        self.notice = notice or log.warning
         self.listings = 0
         self._job_ids: dict[str, list[str]] = {}
         self._unmarked: list[JobSummary] = []
@@ -345,6 +347,8 @@ def start_backup(
     jobs = resends.start_missing(first_look)
     started = [j for j in jobs.values() if not j.adopted]
     looks.index.remember(request.tag, [j.job_id for j in started])
+    if started and looks.passed_over:
+        looks.index.notice(_passed_over(request, looks.passed_over, started))
     if index is not None and started:
         index.visibility.check(client, request, started[0])
     return [jobs[db.key] for db in request.databases]
@@ -371,6 +375,8 @@ class _Looks:
         self.exclude = frozenset(exclude)
         self.decisions = decisions
         self.record = RequestRecord(journal, client.base_url, request.marker)
+        #: Finished jobs that fit the request, taken for other requests' for want of a record.
+        self.passed_over: list[JobSummary] = []
 
     def first(self) -> dict[DatabaseKey, StartedJob]:
         """Before the first send: from the index and this machine's record of earlier sends,
@@ -395,11 +401,19 @@ class _Looks:
         if len(found) == len(self.request.databases) or not unrecognised:
             return found
         unanswered = [s for s in earlier if not s.answered]
+        window = Window.spanning(unanswered) if unanswered else None
+        candidates_unrecognised = [
+            fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh
+        ]
         recognised = self._recognise(
-            [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh],
-            window=Window.spanning(unanswered) if unanswered else None,
-            decisions=self.decisions,
+            candidates_unrecognised, window=window, decisions=self.decisions
         )
+        if window is None:
+            self.passed_over = [
+                s
+                for s in candidates_unrecognised
+                if classify(s.status) is not JobOutcome.ACTIVE and self.adoptable(s)
+            ]
         if recognised:
             # Recorded as this request's, so that a re-run here adopts them without asking.
             ids = [job.job_id for job in recognised.values()]
@@ -559,6 +573,19 @@ class CreateTaskResends:
                 f"looking for the job it may have started failed too ({lookup_failure})"
             ) from None
         return found
+
+
+def _passed_over(
+    request: MarkedRequest, finished: list[JobSummary], started: list[StartedJob]
+) -> str:
+    ids = ", ".join(str(s.job_id) for s in finished)
+    new = ", ".join(j.job_id for j in started)
+    return (
+        f"started job {new} for request {request.marker}; finished job {ids} fits it too "
+        "(no job descriptions show, and this machine has no record of sending it), and was "
+        "taken for another request's. If an interrupted run elsewhere started it, it is a "
+        "restore point as well"
+    )
 
 
 def _sent_by(summary: JobSummary, earlier: list[Send], job_id: str) -> bool:
