@@ -373,8 +373,8 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
 
     wrong = run_cli(elsewhere, "backup", "oradb01/ORCL", "--adopt-job", f"{job_id},99")
     assert wrong.returncode == 2
-    assert "--adopt-job: job 99 cannot be this request's own" in wrong.stderr
-    assert f"the jobs that may be are job {job_id}: Backup Full of" in wrong.stderr
+    assert "--adopt-job: job 99 cannot be adopted: it is no job of this request's" in wrong.stderr
+    assert f"the jobs that may be this request's are job {job_id}: Backup Full of" in wrong.stderr
     assert len(emulator.control.jobs()) == 1
 
     adopted = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)

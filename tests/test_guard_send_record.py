@@ -79,10 +79,10 @@ def test_a_new_request_starts_its_job_beside_finished_jobs_it_cannot_tell_apart(
     assert not job.endswith("adopted")
     assert f"started job {job} for request fresh-1;" in notices[0]
     assert notices[0] == (
-        f"started job {job} for request fresh-1; finished job {finished} fits it too (no job "
-        "descriptions show, and this machine has no record of sending it), and was taken for "
-        "another request's. If an interrupted run elsewhere started it, it is a restore point "
-        "as well"
+        f"started job {job} for request fresh-1; finished job {finished} fits it too, but no "
+        "job descriptions show and this machine has no record of sending it, so they were "
+        "assumed to belong to other requests. If an interrupted run on another machine "
+        "started one, that one is a restore point as well"
     )
     assert len(nowhere.control.jobs()) == 2
 
@@ -278,6 +278,8 @@ def test_a_wrong_id_the_cli_insists_on_is_refused_naming_the_jobs_that_may_be(
     with pytest.raises(UnknownDecisionError) as refused:
         new_process_start(fast_client, backup("wrong-1"), journal=journal, decisions=decided)
 
-    assert str(refused.value).startswith("job 99 cannot be this request's own")
-    assert f"the jobs that may be are job {running}: Backup Full of oradb01" in str(refused.value)
+    assert str(refused.value).startswith("job 99 cannot be adopted: it is no job of this request's")
+    assert f"the jobs that may be this request's are job {running}: Backup Full of oradb01" in str(
+        refused.value
+    )
     assert len(nowhere.control.jobs()) == 1

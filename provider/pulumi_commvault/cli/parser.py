@@ -66,13 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="after exit 5 (the CommServe shows no job descriptions, and a job may be an "
-        "earlier run's): adopt JOB as this request's own (a backup of several databases "
-        "takes one each: repeat the option or separate ids with commas)",
+        "earlier run's): adopt JOB as this request's own, one per database (repeat the "
+        "option, or separate ids with commas)",
     )
     decided.add_argument(
         "--new-job",
         action="store_true",
-        help="after exit 5: start a new job; the jobs named are taken for other requests'",
+        help="after exit 5: start a new job anyway; the jobs the stop named are not this request's",
     )
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -81,6 +81,8 @@ INDEX_MAX_PAGES = 100
 #: with other clients' or other applications' jobs.
 GUARD_JOB_TYPES: list[int] = []
 BACKUP_JOB_TYPE = "Backup"
+#: How many finished jobs a start beside them names (``_passed_over``).
+PASSED_OVER_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -578,13 +580,16 @@ class CreateTaskResends:
 def _passed_over(
     request: MarkedRequest, finished: list[JobSummary], started: list[StartedJob]
 ) -> str:
-    ids = ", ".join(str(s.job_id) for s in finished)
+    shown = [str(s.job_id) for s in finished[:PASSED_OVER_SHOWN]]
+    more = len(finished) - len(shown)
+    ids = ", ".join(shown) + (f" and {more} more" if more else "")
     new = ", ".join(j.job_id for j in started)
+    fit = f"finished job {ids} fits" if len(finished) == 1 else f"finished jobs {ids} fit"
     return (
-        f"started job {new} for request {request.marker}; finished job {ids} fits it too "
-        "(no job descriptions show, and this machine has no record of sending it), and was "
-        "taken for another request's. If an interrupted run elsewhere started it, it is a "
-        "restore point as well"
+        f"started job {new} for request {request.marker}; {fit} it too, but no job "
+        "descriptions show and this machine has no record of sending it, so they were "
+        "assumed to belong to other requests. If an interrupted run on another machine "
+        "started one, that one is a restore point as well"
     )
 
 

@@ -96,12 +96,11 @@ class JobDecisions:
     ) -> UnknownDecisionError:
         """The error for jobs named to adopt that cannot be the request's own."""
         jobs = [_describe(j) for group in candidates.values() for j in group]
-        which = f": the jobs that may be are {'; '.join(jobs)}" if jobs else ""
+        which = f"; the jobs that may be this request's are {'; '.join(jobs)}" if jobs else ""
         return UnknownDecisionError(
-            f"job {', '.join(job_ids)} cannot be this request's own: its database, job "
-            "type, level and user must be the request's, it must be running or finished "
-            "well, and not another request's or started by a schedule. Nothing was "
-            f"started{which}",
+            f"job {', '.join(job_ids)} cannot be adopted: it is no job of this request's "
+            "database, type, level and user that is running or finished well (check the id "
+            f"with `commvault-oracle status {job_ids[0]}`). Nothing was started{which}",
             commserve=commserve,
             operation="adopting the jobs named to adopt",
         )
@@ -308,7 +307,6 @@ class MarkerVisibility:
         self.state = Visibility.NOWHERE
         self._notice(
             f"{client.base_url} shows no job descriptions, in job listings or job details "
-            f"(job {job.job_id}): the duplicate guard relies on this machine's record of what "
-            "it sent (COMMVAULT_STATE_DIR; keep it between CI runs), and stops, naming the "
-            "jobs, where a running job may be an earlier run's"
+            f"(job {job.job_id}): the duplicate guard goes by this machine's record of what "
+            "it sent (COMMVAULT_STATE_DIR; keep it between CI runs)"
         )
