@@ -3,6 +3,9 @@ freshness of OracleBackupTrigger's recorded restore points on read."""
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -15,6 +18,7 @@ from pulumi_commvault.provider import (
     OracleRestoreProvider,
     RestoreFailedError,
 )
+from pulumi_commvault.runtime import cancellation, settings
 
 SERIALIZED = "c2VyaWFsaXplZCBwcm92aWRlcg=="
 
@@ -50,6 +54,13 @@ def backed_up(emulator: EmulatorProcess) -> str:
 
 def restore_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
     return [j for j in emulator.control.jobs() if j["jobType"] == "Restore"]
+
+
+def job_reads_after_the_create_task(emulator: EmulatorProcess) -> list[dict[str, Any]]:
+    """The job reads (``Job``/``Jobs``) the emulator answered after the CreateTask."""
+    records = emulator.control.requests()
+    sent = next(r["seq"] for r in records if r["endpoint"] == "CreateTask")
+    return [r for r in records if r["seq"] > sent and r["endpoint"] in ("Job", "Jobs")]
 
 
 def failures(provider: OracleRestoreProvider, **overrides: Any) -> list[tuple[str, str]]:
@@ -164,6 +175,77 @@ def test_a_failed_restore_fails_with_the_job_status_and_reason(
         provider.create(provider.check({}, inputs()).inputs)
     (job,) = restore_jobs(emulator)
     assert f"restore job {job['jobId']} ended Failed: Error Code" in str(caught.value)
+
+
+def test_a_cancelled_update_ends_the_restore_wait_saying_the_job_runs_on(
+    provider: OracleRestoreProvider,
+    emulator: EmulatorProcess,
+    backed_up: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cancellation, "requested", threading.Event())  # this test's Ctrl-C
+    emulator.control.next_jobs(seconds=60)
+
+    def ctrl_c_once_the_restore_job_runs() -> None:
+        deadline = time.monotonic() + 30
+        while not restore_jobs(emulator) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        cancellation.request()  # what the engine's Cancel calls
+
+    pressing = threading.Thread(target=ctrl_c_once_the_restore_job_runs, daemon=True)
+    pressing.start()
+    with pytest.raises(RestoreFailedError) as caught:
+        provider.create(provider.check({}, inputs()).inputs)
+    pressing.join()
+
+    (job,) = restore_jobs(emulator)
+    assert job["endedAt"] is None
+    assert str(caught.value) == (
+        "Oracle restore of oradb01/ORCL onto oradb02/SALES from the latest backup: stopped "
+        "waiting because the update was cancelled (Ctrl-C); restore job "
+        f"{job['jobId']} keeps running in Commvault and nothing was lost: run `pulumi up` "
+        "again, which adopts the running job instead of starting another"
+    )
+    monkeypatch.setattr(cancellation, "requested", threading.Event())  # the re-run's process
+    rerun = provider.create(provider.check({}, inputs(wait_for_completion=False)).inputs).outs
+    assert rerun["job_id"] == str(job["jobId"])
+    assert rerun["jobs"][0]["adopted"] is True
+    assert emulator.control.count("CreateTask") == 1
+
+
+def test_a_restore_wait_keeps_to_the_read_budget(
+    provider: OracleRestoreProvider,
+    emulator: EmulatorProcess,
+    backed_up: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COMMVAULT_MAX_READS_PER_HOUR", "900")  # a read every 4 s at most
+    settings.forget()
+    emulator.control.next_jobs(seconds=5.0)
+    outs = provider.create(provider.check({}, inputs()).inputs).outs
+    assert outs["jobs"][0]["status"] == "Completed"
+    # The first is the read-back of the job just started (once per process, where its marker
+    # shows); the watcher's reads come after it, wider apart than its own 3 s between rounds.
+    times = [r["time"] for r in job_reads_after_the_create_task(emulator)][1:]
+    assert len(times) >= 2
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 3.9
+
+
+@pytest.mark.parametrize("value", ["0", "many"])
+def test_a_bad_read_budget_fails_the_restore_before_anything_is_sent(
+    provider: OracleRestoreProvider,
+    emulator: EmulatorProcess,
+    backed_up: str,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+) -> None:
+    monkeypatch.setenv("COMMVAULT_MAX_READS_PER_HOUR", value)
+    settings.forget()
+    with pytest.raises(RestoreFailedError) as caught:
+        provider.create(provider.check({}, inputs()).inputs)
+    assert "commvault:maxReadsPerHour" in str(caught.value)
+    assert "COMMVAULT_MAX_READS_PER_HOUR" in str(caught.value)
+    assert emulator.control.requests() == []
 
 
 def test_a_destination_that_is_not_oracle_is_named_and_nothing_is_sent(

@@ -52,7 +52,7 @@ from .commvault.models import JobSummary
 from .commvault.recognition import JobDecisions
 from .commvault.restores import RestoreCheckError, check_restore, start_restore
 from .commvault.transport import CONNECTIONS_PER_HOST
-from .commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from .commvault.waiting import job_statuses, raise_for_outcome
 from .commvault.watcher import JobWatcher, WaitCancelledError, client_ids_of_jobs
 from .oracle_restore import inputs as restore_inputs
 from .oracle_restore import outputs as restore_outputs
@@ -193,7 +193,8 @@ class OracleBackupTriggerProvider(ResourceProvider):
         request = inputs.backup_request(previous_job_ids)
         targets = ", ".join(map(str, request.databases))
         connection = _settings()
-        reads_per_hour = _reads_per_hour()  # a malformed budget fails before any backup starts
+        # A malformed budget fails before any backup starts.
+        reads_per_hour = _reads_per_hour(BackupTriggerError)
         client = connections.client_for(connection)
         progress = _Progress(
             inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
@@ -222,15 +223,21 @@ class OracleBackupTriggerProvider(ResourceProvider):
             # Without waiting, the job ids are in the outputs as soon as the step ends.
             progress.started(started)
             try:
-                watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
-                summaries = _wait(client, watcher, started, inputs, progress)
+                summaries = _watch_jobs(
+                    connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
+                    [(job.job_id, job.database.client_name) for job in started],
+                    timeout_s=inputs.timeout_minutes * 60,
+                    on_progress=lambda summary: progress.job(summary, started),
+                )
                 raise_for_outcome(
                     client,
                     summaries.values(),
                     accept_completed_with_errors=inputs.accept_completed_with_errors,
                 )
             except WaitCancelledError as exc:
-                raise BackupTriggerError(_cancelled_message(targets, exc)) from None
+                raise BackupTriggerError(
+                    _cancelled_message(f"Oracle backup of {targets}", "job", exc)
+                ) from None
             except CommvaultError as exc:
                 hint = _what_next(exc, connection.password is not None)
                 raise BackupTriggerError(f"Oracle backup of {targets}: {exc}; {hint}") from None
@@ -254,6 +261,45 @@ def _decisions(failure: type[OperationFailed]) -> JobDecisions:
         return settings.job_decisions()
     except settings.SettingsError as exc:
         raise failure(str(exc)) from None
+
+
+def _reads_per_hour(failure: type[OperationFailed]) -> int | None:
+    """The process's read budget for waits; ``failure`` names a malformed one."""
+    try:
+        return settings.max_reads_per_hour()
+    except settings.SettingsError as exc:
+        raise failure(str(exc)) from None
+
+
+def _watch_jobs(
+    watcher: JobWatcher,
+    jobs: list[tuple[str, str]],
+    *,
+    timeout_s: float,
+    on_progress: Callable[[JobSummary], None],
+) -> dict[str, JobSummary]:
+    """Wait for ``(job id, client name)`` jobs with the process's watcher (one for every
+    waiting resource, within the read budget); a Ctrl-C of the update ends the wait with
+    ``WaitCancelledError`` and leaves the jobs running."""
+    sdk_internals.on_engine_cancel(cancellation.request)
+    return watcher.wait(
+        [job_id for job_id, _ in jobs],
+        timeout_s=timeout_s,
+        client_ids=client_ids_of_jobs(watcher.client, jobs),
+        on_progress=on_progress,
+        cancelled=cancellation.requested,
+    )
+
+
+def _cancelled_message(what: str, noun: str, failure: WaitCancelledError) -> str:
+    """Why ``what`` stopped waiting on Ctrl-C, and that its ``noun`` (e.g. "restore job")
+    runs on and is adopted by a re-run."""
+    jobs = ", ".join(failure.job_ids)
+    return (
+        f"{what}: stopped waiting because the update was cancelled (Ctrl-C); {noun} {jobs} "
+        "keeps running in Commvault and nothing was lost: run `pulumi up` again, which adopts "
+        "the running job instead of starting another"
+    )
 
 
 def _earlier_job_ids(previous: dict[str, Any] | None) -> list[str]:
@@ -410,6 +456,8 @@ class OracleRestoreProvider(ResourceProvider):
             f"{request.point.describe()}"
         )
         connection = _restore_settings()
+        # A malformed budget fails before anything is sent.
+        reads_per_hour = _reads_per_hour(RestoreFailedError)
         client = connections.client_for(connection)
         label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
         try:
@@ -433,9 +481,9 @@ class OracleRestoreProvider(ResourceProvider):
             adopted = ", adopted" if started.adopted else ""
             say(f"{label}: restore job {started.job_id} started{adopted} ({what})")
             try:
-                summary = wait_for_jobs(
-                    client,
-                    [started.job_id],
+                summary = _watch_jobs(
+                    connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
+                    [(started.job_id, request.destination.client_name)],
                     timeout_s=inputs.timeout_minutes * 60,
                     on_progress=lambda s: say(_progress_line(label, s)),
                 )[started.job_id]
@@ -446,6 +494,8 @@ class OracleRestoreProvider(ResourceProvider):
                     f"{what}: restore job {exc.job_id} ended {exc.status}{reason}; fix the cause "
                     "and re-run `pulumi up` to run the restore again"
                 ) from None
+            except WaitCancelledError as exc:
+                raise RestoreFailedError(_cancelled_message(what, "restore job", exc)) from None
             except WaitTimeoutError as exc:
                 raise RestoreFailedError(
                     f"{what}: {exc}; the restore job keeps running in Commvault; raise "
@@ -477,42 +527,6 @@ def _restore_parsed(props: dict[str, Any]) -> restore_inputs.RestoreInputs:
         return restore_inputs.parse_inputs(props)
     except InputError as exc:
         raise RestoreFailedError(str(exc)) from None
-
-
-def _reads_per_hour() -> int | None:
-    try:
-        return settings.max_reads_per_hour()
-    except settings.SettingsError as exc:
-        raise BackupTriggerError(str(exc)) from None
-
-
-def _wait(
-    client: CommvaultClient,
-    watcher: JobWatcher,
-    started: list[StartedJob],
-    inputs: BackupTriggerInputs,
-    progress: _Progress,
-) -> dict[str, JobSummary]:
-    """Wait for the jobs with the process's watcher (one for every waiting resource)."""
-    sdk_internals.on_engine_cancel(cancellation.request)
-    return watcher.wait(
-        [job.job_id for job in started],
-        timeout_s=inputs.timeout_minutes * 60,
-        client_ids=client_ids_of_jobs(
-            client, [(j.job_id, j.database.client_name) for j in started]
-        ),
-        on_progress=lambda summary: progress.job(summary, started),
-        cancelled=cancellation.requested,
-    )
-
-
-def _cancelled_message(targets: str, failure: WaitCancelledError) -> str:
-    jobs = ", ".join(failure.job_ids)
-    return (
-        f"Oracle backup of {targets}: stopped waiting because the update was cancelled "
-        f"(Ctrl-C); job {jobs} keeps running in Commvault and nothing was lost: run "
-        "`pulumi up` again, which adopts the running job instead of starting another"
-    )
 
 
 class _Progress:
