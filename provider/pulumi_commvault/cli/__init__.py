@@ -64,12 +64,11 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
         return Exit.TIMED_OUT
     except UnrecognisedJobsError as exc:
         display.put(job_ids_undecided=exc.job_ids)
-        them = "it" if len(exc.job_ids) == 1 else "one" if exc.databases == 1 else "one each"
         ones = "the ones" if exc.databases > 1 else "the one"
         new = "new jobs" if exc.databases > 1 else "a new job"
         display.error(
             f"nothing was started, as {exc.which} may be {ones} an earlier run of this "
-            f"command started: to adopt {them}, run it again with --adopt-job "
+            f"command started: to adopt {exc.them}, run it again with --adopt-job "
             f"{','.join(exc.suggested)}; to start {new}, with --new-job. {exc}"
         )
         return Exit.UNDECIDED

@@ -433,9 +433,8 @@ class _Looks:
         found = _adopt(
             self.request, [s for s in listed.marked if str(s.job_id) in ours], self.adoptable
         )
-        shows_descriptions = listed.shows_descriptions
         if len(found) == len(self.request.databases) or not self.index.doubts(
-            shows_descriptions=shows_descriptions
+            shows_descriptions=listed.shows_descriptions
         ):
             return found
         # The user's decisions were about jobs before this send; its own job is judged anew.
@@ -518,7 +517,7 @@ class CreateTaskResends:
                 self.sleep(min(exc.retry_after_s or self.client.retry.backoff_max_s, 60.0))
                 continue
             except AmbiguousCreateError as exc:
-                record.settled(sent_at)
+                record.settled(sent_at)  # now ends its window, even if looking fails
                 window = Window(sent_at=sent_at, failed_at=time.time())
                 found = self._look_after(exc, window)
                 if found:

@@ -174,6 +174,13 @@ class UnrecognisedJobsError(CommvaultError):
         ids = ", ".join(self.job_ids)
         return f"jobs {ids}" if self.databases > 1 else f"one of jobs {ids}"
 
+    @property
+    def them(self) -> str:
+        """What the user adopts, as the advice says it: "it", "one", "one each"."""
+        if len(self.job_ids) == 1:
+            return "it"
+        return "one each" if self.databases > 1 else "one"
+
     def _message(self) -> str:
         jobs = "; ".join(self.jobs)
         return f"{jobs[:1].upper()}{jobs[1:]}. The guard cannot tell: {self.detail}"

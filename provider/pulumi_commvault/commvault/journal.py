@@ -76,10 +76,11 @@ class SendJournal:
         with self._lock:
             if self._recorded is None:
                 self._recorded = self._read_all()
+            ours = _key(commserve, marker)
             return {
                 job_id
-                for (where, other), ids in self._recorded.items()
-                if where == commserve.rstrip("/") and other != marker
+                for key, ids in self._recorded.items()
+                if key[0] == ours[0] and key != ours
                 for job_id in ids
             }
 
@@ -88,7 +89,7 @@ class SendJournal:
         for path in self.directory.glob("*.json"):
             try:
                 body = json.loads(path.read_text(encoding="utf-8"))
-                key = (str(body["commserve"]).rstrip("/"), str(body["marker"]))
+                key = _key(str(body["commserve"]), str(body["marker"]))
                 ids = {str(j) for send in body["sends"] for j in send["job_ids"]}
             except (OSError, ValueError, KeyError, TypeError):
                 continue
@@ -107,19 +108,21 @@ class SendJournal:
 
     def withdrawn(self, commserve: str, marker: str, *, sent_at: float) -> None:
         """Forget a send that provably started nothing (refused, or a 429)."""
-        with self._lock:
-            kept = [s for s in self.sends(commserve, marker) if s.sent_at != sent_at]
-            self._store(commserve, marker, kept)
+        self._replace(commserve, marker, sent_at, None)
 
     def _record(self, commserve: str, marker: str, send: Send) -> None:
+        self._replace(commserve, marker, send.sent_at, send)
+
+    def _replace(self, commserve: str, marker: str, sent_at: float, send: Send | None) -> None:
+        """The send made at ``sent_at`` becomes ``send`` (None: it is forgotten)."""
         with self._lock:
-            kept = [s for s in self.sends(commserve, marker) if s.sent_at != send.sent_at]
-            self._store(commserve, marker, [*kept, send])
+            kept = [s for s in self.sends(commserve, marker) if s.sent_at != sent_at]
+            self._store(commserve, marker, kept if send is None else [*kept, send])
 
     def _store(self, commserve: str, marker: str, sends: list[Send]) -> None:
         if self._recorded is not None:
             ids = {j for s in sends for j in s.job_ids}
-            self._recorded[(commserve.rstrip("/"), marker)] = ids
+            self._recorded[_key(commserve, marker)] = ids
         entries = [asdict(s) for s in sends]
         body = {"commserve": commserve, "marker": marker, "sends": entries}
         try:
@@ -159,8 +162,14 @@ class SendJournal:
                 continue
 
     def _path(self, commserve: str, marker: str) -> Path:
-        key = hashlib.sha256(f"{commserve.rstrip('/')}\n{marker}".encode()).hexdigest()
+        where, what = _key(commserve, marker)
+        key = hashlib.sha256(f"{where}\n{what}".encode()).hexdigest()
         return self.directory / f"{key[:32]}.json"
+
+
+def _key(commserve: str, marker: str) -> tuple[str, str]:
+    """A request as the journal names it: the same CommServe with or without a final /."""
+    return commserve.rstrip("/"), marker
 
 
 class RequestRecord:

@@ -126,11 +126,10 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
 def deciding(failure: UnrecognisedJobsError, command: str) -> str:
     """What the user runs to tell the guard what it could not tell: adopt, or start anew.
     ``command`` is the one to run again, bare (``pulumi up``)."""
-    them = "it" if len(failure.job_ids) == 1 else "one" if failure.databases == 1 else "one each"
     return (
         f"nothing was started, as {failure.which} may be this request's own: to adopt "
-        f"{them}, run `{ADOPT_JOBS_ENV}={','.join(failure.suggested)} {command}`; to take a "
-        f"new job, run `{START_NEW_FOR_ENV}={failure.marker} {command}`"
+        f"{failure.them}, run `{ADOPT_JOBS_ENV}={','.join(failure.suggested)} {command}`; "
+        f"to take a new job, run `{START_NEW_FOR_ENV}={failure.marker} {command}`"
     )
 
 
