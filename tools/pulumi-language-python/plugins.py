@@ -122,7 +122,7 @@ def _pump(name: str, fd: int, chunks: queue.SimpleQueue[tuple[str, bytes]]) -> N
         while chunk := os.read(fd, CHUNK_BYTES):
             chunks.put((name, chunk))
     except OSError:
-        pass
+        pass  # a pipe that breaks ends that stream, as its EOF does
     finally:
         chunks.put((name, b""))
 
