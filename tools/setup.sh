@@ -11,6 +11,9 @@
 #   4. .venv/bin/pulumi-resource-pulumi-python, the dynamic provider launcher
 #      (tools/pulumi-resource-pulumi-python; a symlink to the copy build.sh puts next to
 #      pulumi, see the comments there)
+#   5. policy/restore-points/venv, the policy pack's own virtualenv (pulumi-policy pins
+#      protobuf 5, the project's lock 6): a symlink to $CACHE/policy-venv-<hash of its
+#      requirements.txt and python>/, made once with uv
 #
 # CACHE is ${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}.
 # Afterwards put .venv/bin first on PATH (or use .venv/bin/pulumi and
@@ -128,5 +131,27 @@ else
     install -m 0755 tools/pulumi-resource-pulumi-python "$launcher"
     step "wrote $launcher"
 fi
+
+# --- 5. the policy pack's virtualenv ----------------------------------------------------
+pack=policy/restore-points
+pack_key=$({ cat "$pack/requirements.txt"; "$python" --version; } | sha256sum | cut -c1-16)
+pack_venv="$cache/policy-venv-$pack_key"
+if [ ! -f "$pack_venv/.complete" ]; then
+    mkdir -p "$cache"
+    (   # one builder at a time per cache; a second setup waits, then finds it complete
+        flock 9
+        if [ ! -f "$pack_venv/.complete" ]; then
+            rm -rf "$pack_venv"
+            "$uv" venv --quiet --python "$python" "$pack_venv"
+            "$uv" pip install --quiet --python "$pack_venv/bin/python" -r "$pack/requirements.txt" ||
+                { rm -rf "$pack_venv"; die "installing $pack/requirements.txt into $pack_venv failed"; }
+            touch "$pack_venv/.complete"
+        fi
+    ) 9>"$cache/policy-venv.lock"
+    step "policy pack venv $pack_venv made"
+else
+    step "policy pack venv $pack_venv present"
+fi
+ln -sfn "$pack_venv" "$pack/venv"
 
 awk -v a="$t0" -v b="$EPOCHREALTIME" -v p="$venv/bin" 'BEGIN { printf "setup: done in %.1fs; put %s first on PATH\n", b - a, p }'

@@ -48,6 +48,7 @@ sync_file() { # sync_file <source> <mode>: copy into $bin when it differs
 sync_ours() {
     sync_file "$here/../pulumi-resource-pulumi-python" 0755
     sync_file "$here/../pulumi-language-python/language_host.py" 0644
+    sync_file "$here/../pulumi-language-python/plugins.py" 0644
     sync_file "$here/../pulumi-language-python/pulumi-language-python" 0755
 }
 

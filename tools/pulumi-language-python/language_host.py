@@ -6,8 +6,9 @@ docs/pulumi-engine-notes.md), so this one takes its place: tools/pulumi-cli/buil
 next to the pulumi it builds, tools/setup.sh links it into .venv/bin/. Like the Go host it
 prints its gRPC port as the first stdout line, and ``Run`` starts the project's python on
 ``pulumi-language-python-exec`` (Pulumi's runner script) with the same arguments and
-environment. Dependency installation, plugin discovery, code generation and ``RunPlugin`` are
-not implemented (see ``LanguageHost``).
+environment. ``RunPlugin`` runs a policy pack or a ``runtime: python`` plugin directory as the
+Go host does (plugins.py). Dependency installation, plugin discovery and code generation are not
+implemented (see ``LanguageHost``).
 
 Usage, as the engine calls it: ``pulumi-language-python [flags] <engine address>``.
 """
@@ -49,6 +50,7 @@ def skip_sdk_package_init() -> None:
 
 
 skip_sdk_package_init()
+import plugins  # noqa: E402  # next to this file, on sys.path as the script's directory
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2  # noqa: E402
 
 EXECUTOR = "pulumi-language-python-exec"
@@ -141,24 +143,30 @@ def activate_virtualenv(environ: Mapping[str, str], venv: Path) -> dict[str, str
     return env
 
 
-def resolve_interpreter(info: language_pb2.ProgramInfo) -> Interpreter:
+def resolve_interpreter(
+    info: language_pb2.ProgramInfo,
+    default_virtualenv: str | None = None,
+    project_file: str = "Pulumi.yaml",
+) -> Interpreter:
     """The ``virtualenv`` option (relative to the project dir), else ``$PULUMI_PYTHON_CMD``,
     else the python running this host."""
-    virtualenv = runtime_options(info).get("virtualenv")
+    named = runtime_options(info).get("virtualenv")
+    virtualenv = named or default_virtualenv
     if not virtualenv:
         command = os.environ.get("PULUMI_PYTHON_CMD")
         python = (shutil.which(command) or command) if command else sys.executable
         return Interpreter(python, dict(os.environ))
     venv = Path(info.root_directory or os.getcwd()) / virtualenv
-    python = venv / "bin" / "python"
-    if not python.is_file():
+    venv_python = venv / "bin" / "python"
+    if not venv_python.is_file():
         problem = "doesn't exist" if not venv.exists() else "has no bin/python"
+        option = "is set to" if named else "is not set, so the plugin runs in"
         raise HostError(
-            f"The 'virtualenv' option in Pulumi.yaml is set to {virtualenv!r}, but {str(venv)!r} "
+            f"The 'virtualenv' option in {project_file} {option} {virtualenv!r}, but {str(venv)!r} "
             f"{problem}; create the virtual environment and install the program's dependencies "
             "into it (for this repository: bash tools/setup.sh)"
         )
-    return Interpreter(str(python), activate_virtualenv(os.environ, venv))
+    return Interpreter(str(venv_python), activate_virtualenv(os.environ, venv))
 
 
 def executor_arguments(
@@ -219,6 +227,38 @@ def query_python(interpreter: Interpreter, code: str) -> str:
     return result.stdout
 
 
+def can_import(interpreter: Interpreter, module: str) -> bool:
+    """False only when ``module`` is missing (an older SDK in the plugin's venv), as the Go host."""
+    try:
+        query_python(interpreter, f"import {module}")
+    except HostError as exc:
+        return "ModuleNotFoundError" not in str(exc)
+    return True
+
+
+def plugin_command(request: language_pb2.RunPluginRequest) -> plugins.PluginCommand:
+    """The plugin's interpreter (``virtualenv`` of PulumiPolicy.yaml / PulumiPlugin.yaml,
+    relative to the plugin's directory), command line, working directory and environment."""
+    plain = plugins.PluginRequest(
+        kind=request.kind,
+        program_directory=request.info.program_directory or request.info.root_directory,
+        pwd=request.pwd,
+        args=list(request.args),
+        env=list(request.env),
+    )
+    is_pack = plain.kind == plugins.ANALYZER_KIND
+    interpreter = resolve_interpreter(
+        request.info,
+        plugins.default_virtualenv(plain.kind),
+        "PulumiPolicy.yaml" if is_pack else "PulumiPlugin.yaml",
+    )
+    has_module = None
+    if plugins.needs_run_plugin_module(plain):
+        has_module = can_import(interpreter, "pulumi.run.plugin")
+    argv, cwd = plugins.plugin_argv(interpreter.python, plain, has_module)
+    return plugins.PluginCommand(argv, cwd, plugins.with_engine_env(interpreter.env, plain.env))
+
+
 ABOUT_CODE = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])"
 DEPENDENCIES_CODE = (
     "import importlib.metadata as m, json; "
@@ -236,16 +276,33 @@ class Programs:
 
     def run(self, argv: Sequence[str], env: Mapping[str, str]) -> int:
         """Runs a program to its end; its stdout/stderr go to ours, which the engine reads."""
-        with self._lock:
-            if self._stopping:
-                raise HostError("the language host is shutting down")
-            process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
-            self._running.add(process)
+        process = self.start(argv, env)
         try:
             return process.wait()
         finally:
-            with self._lock:
-                self._running.discard(process)
+            self.forget(process)
+
+    def start(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        cwd: str | None = None,
+        piped: bool = False,
+    ) -> subprocess.Popen[bytes]:
+        """Starts a program (``piped``: its stdout/stderr readable); ``forget`` it once ended."""
+        output = subprocess.PIPE if piped else None
+        with self._lock:
+            if self._stopping:
+                raise HostError("the language host is shutting down")
+            process = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output, stderr=output
+            )
+            self._running.add(process)
+        return process
+
+    def forget(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
 
     def stop(self) -> None:
         with self._lock:
@@ -261,8 +318,9 @@ class Programs:
 
 
 class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
-    """The RPCs the engine uses for preview/up/refresh/destroy. Not implemented (the engine gets
-    UNIMPLEMENTED): RunPlugin, Template, GenerateProgram/Project/Package, Pack, Link."""
+    """The RPCs the engine uses for preview/up/refresh/destroy and to start policy packs and
+    python plugins. Not implemented (the engine gets UNIMPLEMENTED): Template,
+    GenerateProgram/Project/Package, Pack, Link."""
 
     def __init__(self, executor: str, engine_address: str, tracing: str) -> None:
         self._executor = executor
@@ -311,6 +369,32 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
                 error=f"problem executing program (could not run language executor): {exc}"
             )
         return run_response(returncode)
+
+    def RunPlugin(
+        self, request: language_pb2.RunPluginRequest, context: grpc.ServicerContext
+    ) -> Iterator[language_pb2.RunPluginResponse]:
+        """Streams the plugin's stdout/stderr, then its exit code when not 0 (the Go host's
+        protocol: a stream that just ends means 0)."""
+        try:
+            command = plugin_command(request)
+            process = self.programs.start(command.argv, command.env, command.cwd, piped=True)
+        except (HostError, plugins.PluginError) as exc:
+            abort(context, HostError(str(exc)))
+        except OSError as exc:
+            abort(context, HostError(f"problem executing plugin program: {exc}"))
+        # The engine cancels the call to stop the plugin (and it may go away first).
+        context.add_callback(process.terminate)
+        try:
+            for stream, chunk in plugins.stream_output(process):
+                if stream == "stdout":
+                    yield language_pb2.RunPluginResponse(stdout=chunk)
+                else:
+                    yield language_pb2.RunPluginResponse(stderr=chunk)
+            returncode = plugins.exit_code(process.wait())
+        finally:
+            self.programs.forget(process)
+        if returncode:
+            yield language_pb2.RunPluginResponse(exitcode=returncode)
 
     def InstallDependencies(
         self, request: language_pb2.InstallDependenciesRequest, context: grpc.ServicerContext
