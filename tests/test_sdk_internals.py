@@ -7,6 +7,8 @@ fallbacks keep a user's ``pulumi up`` working meanwhile (proven through the real
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import socket
 import sys
 import threading
@@ -61,6 +63,25 @@ def test_a_missing_resource_type_name_is_reported(monkeypatch):
     assert any("_resource_type_name" in p for p in sdk_internals.registration_problems())
 
 
+def test_a_pool_widened_from_inside_runs_more_calls_at_once_than_its_limit():
+    together = threading.Barrier(8, timeout=10)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert pool.submit(sdk_internals.widen_current_pool, 8).result() is True
+        # Eight calls that each wait for the other seven: they pass only if all run at once.
+        calls = [pool.submit(together.wait) for _ in range(8)]
+        assert sorted(call.result() for call in calls) == list(range(8))
+
+
+def test_outside_a_pool_thread_nothing_is_widened():
+    assert sdk_internals.widen_current_pool(8) is False
+
+
+def test_a_pool_is_never_narrowed():
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        assert pool.submit(sdk_internals.widen_current_pool, 8).result() is True
+        assert pool._max_workers == 32
+
+
 def test_the_pool_is_found_from_its_worker_thread():
     with ThreadPoolExecutor(max_workers=2) as pool:
         found = pool.submit(lambda: sdk_internals._executor_of(threading.current_thread()))
@@ -90,6 +111,8 @@ def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(
     assert "serving more than 4 provider calls at once falls back" in deployment.text
     [snap] = [r for r in deployment.resources() if r["urn"].endswith("::snap")]
     assert isinstance(snap["inputs"]["__provider"], str), "not a secret: it holds nothing"
+    # What the fallback gives up: the resource's source position is our constructor's line.
+    assert "/pulumi_commvault/" in snap["sourcePosition"]
 
 
 @pytest.mark.engine
@@ -100,6 +123,8 @@ def test_the_serialized_provider_is_stored_in_plain_text_as_it_holds_nothing(dep
     # A secret would be stored as {"4dabf18193072939515e22adb298388d": ..., "ciphertext": ...}.
     assert isinstance(snap["inputs"]["__provider"], str)
     assert isinstance(snap["outputs"]["__provider"], str)
+    # Registered past Resource.__init__: the source position is the program's line.
+    assert "/tests/engine_support.py#" in snap["sourcePosition"]
 
 
 # --- our failures shown as their sentence, not as a traceback ------------------------------
@@ -116,10 +141,71 @@ class AbortedCall:
 
 
 def sdk_server_namespace() -> dict[str, Any]:
-    """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started."""
+    """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started: its
+    source run without its top-level ``main()`` call (which would start a server and block)."""
     source = sdk_internals._dynamic_main_source()
     assert source is not None
-    return sdk_internals._dynamic_main_namespace(source)
+    tree = ast.parse(source)
+    tree.body = [node for node in tree.body if not calls_main(node)]
+    namespace: dict[str, Any] = {"__name__": "probe_of_pulumi_dynamic_main"}
+    exec(compile(tree, "pulumi/dynamic/__main__.py", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def calls_main(node: ast.stmt) -> bool:
+    if isinstance(node, ast.If):  # ``if __name__ == "__main__": main()``
+        return any(calls_main(inner) for inner in node.body)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "main"
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "needed"),
+    [
+        ((3, 200, 0), False),
+        ((3, 259, 0), False),
+        ((3, 260, 0), True),
+        ((3, 272, 0), True),
+        ((4, 0, 0), True),
+        (None, True),  # an SDK whose release cannot be read is assumed to need it
+    ],
+)
+def test_plain_failures_are_needed_from_sdk_3_260_on(version, needed):
+    assert sdk_internals.sdk_answers_failures_with_tracebacks(version) is needed
+
+
+def test_the_sdk_release_is_the_installed_distributions():
+    installed = importlib.metadata.version("pulumi")
+    assert ".".join(map(str, sdk_internals.sdk_version() or ())) == installed.split("+")[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "reported"),
+    [
+        (("import traceback\n", "import traceback as tb\n"), "imports traceback"),
+        (("traceback.format_exc()", "repr(sys.exc_info())"), "no longer answers"),
+        (("    @_abort_with_traceback\n    def Create", "    def Create"), "Create is no"),
+        (("def _abort_with_traceback(fn):", "def _abort_with_tb(fn):"), "no longer answers"),
+    ],
+)
+def test_a_changed_traceback_wrapper_in_a_3_260_sdk_is_reported(change, reported):
+    source = sdk_internals._dynamic_main_source() or ""
+    if "_abort_with_traceback" not in source:
+        pytest.skip("this Pulumi SDK (before 3.260) has no traceback wrapper to change")
+    changed = source.replace(*change)
+    assert changed != source
+    found = sdk_internals.traceback_wrapper_problems(ast.parse(changed))
+    assert any(reported in problem for problem in found), found
+
+
+def test_an_sdk_before_3_260_needs_nothing_for_plain_failures(monkeypatch):
+    monkeypatch.setattr(sdk_internals, "_dynamic_main_source", lambda: "")  # no wrapper at all
+    assert sdk_internals.plain_failures_problems((3, 259, 0)) == []
+    assert sdk_internals.plain_failures_problems((3, 260, 0)) != []
 
 
 #: The shim replaces the traceback of SDK 3.260+'s wrapper; older SDKs answer without one.

@@ -1,44 +1,54 @@
 """Every use of the Pulumi SDK's internals, in one place, each with a check and a fallback.
 
-The package relies on these things the SDK does not offer publicly:
-- **registration** (``register``): a dynamic resource is registered the way
-  ``pulumi.dynamic.Resource.__init__`` does it, but called past it, so that the SDK records
-  the user's line as the resource's source position and so that the provider's
-  ``serialize_as_secret_always`` is read where it decides (the serialized provider holds
-  nothing secret, so it need not cost a secret per resource). Relies on
-  ``Resource._resource_type_name``, ``CustomResource.__init__(t, name, props, opts)``,
+Re-checked against the SDK releases 3.200.0, 3.219.0, 3.259.0, 3.260.0 and 3.272.0 (which
+internal each release needs: docs/compatibility.md, "SDK internals by release"). The package
+relies on these things the SDK does not offer publicly:
+- **registration** (``register``, every supported SDK): a dynamic resource is registered the
+  way ``pulumi.dynamic.Resource.__init__`` does it, but called past it, so that the SDK
+  records the user's line as the resource's source position (it takes the caller of the third
+  ``__init__`` up; through ``Resource.__init__`` that would be our constructor, and the state
+  would also carry our frames). The provider is serialized once per program, and made a
+  secret exactly where the SDK's own ``__init__`` would (``serialize_as_secret_always``,
+  which every supported SDK reads there). Relies on ``Resource._resource_type_name``,
+  ``CustomResource.__init__(t, name, props, opts)``,
   ``pulumi.dynamic.dynamic.serialize_provider`` and ``pulumi.runtime._serialization._serialize``.
-  Fallback: ``pulumi.dynamic.Resource.__init__`` itself (always-secret provider, our line as
-  the source position).
+  Fallback: ``pulumi.dynamic.Resource.__init__`` itself (our line as the source position).
 - **the serialized-provider key** (``PROVIDER_KEY``): ``pulumi.dynamic.dynamic.PROVIDER_KEY``.
   Fallback: ``"__provider"``, its value in every SDK release so far.
-- **the provider's thread pool** (``widen_current_pool``): ``python -m pulumi.dynamic`` serves
-  the engine from ``ThreadPoolExecutor(max_workers=4)``; the pool is found through its worker
-  thread's private ``_args`` and its private ``_max_workers`` raised. Fallback: 4 calls at once.
-- **failures shown plainly** (``show_plainly``): SDK 3.260+ answers a failed provider call
-  with the whole traceback; the ``traceback`` global of the provider server's ``__main__``
-  is replaced so that our user-facing errors are answered with their message alone (other
-  exceptions keep their traceback). Fallback: the traceback, with our sentence on its last
-  line.
-- **the engine's Cancel** (``on_engine_cancel``): the servicer's no-op ``Cancel`` gets the code
-  of ``_cancel_replacement``, which calls our hook. Fallback: a wait ends only with its jobs.
-- **a line on the resource's row** (``log_on_row``): an engine ``Log`` for the URN of the
-  request being served (engine address: the provider's first argument). Fallback: stdout,
-  shown on the Stack's row.
+- **the provider's thread pool** (``widen_current_pool``, every supported SDK): ``python -m
+  pulumi.dynamic`` serves the engine from ``ThreadPoolExecutor(max_workers=4)``; the pool is
+  found through its worker thread's private ``_args`` (a CPython internal) and its private
+  ``_max_workers`` raised. Fallback: 4 calls at once.
+- **failures shown plainly** (``show_plainly``, SDK 3.260 on; not needed before): the SDK
+  answers a failed provider call with the whole traceback; the ``traceback`` global of the
+  provider server's ``__main__`` is replaced so that our user-facing errors are answered with
+  their message alone (other exceptions keep their traceback). Fallback: the traceback, with
+  our sentence on its last line.
+- **the engine's Cancel** (``on_engine_cancel``, every supported SDK): the servicer's no-op
+  ``Cancel`` gets the code of ``_cancel_replacement``, which calls our hook. Fallback: a wait
+  ends only with its jobs.
+- **a line on the resource's row** (``log_on_row``, every supported SDK): an engine ``Log``
+  (the engine's public protocol; its address is the provider's first argument) for the URN of
+  the request being served, found in the servicer's frame. Fallback: stdout, shown on the
+  Stack's row.
 
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
-fails loudly on each. When something does not hold at run time, the fallback is used and a
-warning says which, once per process. ``PULUMI_COMMVAULT_SDK_SHIMS=off`` forces every
-fallback (that is how the tests prove the fallbacks work through the real CLI).
+fails loudly on each. The SDK's ``pulumi.dynamic.__main__`` is only ever read and compiled
+here, never run (running it starts a server). When something does not hold at run time, the
+fallback is used and a warning says which, once per process. ``PULUMI_COMMVAULT_SDK_SHIMS=off``
+forces every fallback (that is how the tests prove the fallbacks work through the real CLI).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.metadata
 import importlib.util
 import inspect
 import logging
 import os
+import re
 import sys
 import threading
 import types
@@ -111,6 +121,12 @@ def registration_problems() -> list[str]:
     return found
 
 
+@functools.cache
+def _registration_problems_once() -> tuple[str, ...]:
+    # Once per process, not once per resource: a program may register hundreds.
+    return tuple(registration_problems())
+
+
 def register(
     resource: Resource,
     provider: ResourceProvider,
@@ -124,8 +140,9 @@ def register(
     ``serialized_provider`` gives ``(text, captured_secrets)``, so the caller can make it
     once per program. Must be called from the resource's own ``__init__``: the SDK takes the
     source position from the caller of the third ``__init__`` up, which is then the user's.
+    The provider is a secret exactly where ``Resource.__init__`` would make it one.
     """
-    problems = registration_problems() if shims_enabled() else ["turned off"]
+    problems = list(_registration_problems_once()) if shims_enabled() else ["turned off"]
     if problems:
         warn_fallback("resource registration", "; ".join(problems))
         Resource.__init__(resource, provider, name, props, opts)
@@ -222,12 +239,30 @@ def _dynamic_main_source() -> str | None:
 # ``traceback`` up in its module's globals when it fails, and that module is ``__main__`` of
 # the provider process; replacing that global with ``_PlainFailures`` makes ``format_exc()``
 # return just the message for our user-facing errors, and the real traceback for any other
-# exception. (Before 3.260 the methods were not wrapped: grpc answers
-# ``Exception calling application: <message>``, one line, so nothing needs doing.)
+# exception. Before 3.260 the methods were not wrapped: grpc answers
+# ``Exception calling application: <message>``, one line, so nothing is needed there.
 
 PLAIN_FAILURES = "showing failures without a traceback"
+#: The first SDK release that answers a failed provider call with its traceback.
+TRACEBACK_ANSWERS_FROM = (3, 260, 0)
 _WRAPPED = "wrapped"
 _LEGACY = "legacy"
+_WRAPPED_METHODS = ("Check", "Diff", "Create", "Read", "Update", "Delete")
+
+
+def sdk_version() -> tuple[int, ...] | None:
+    """The installed Pulumi SDK's release as numbers, e.g. ``(3, 272, 0)``; None if unknown."""
+    try:
+        text = importlib.metadata.version("pulumi")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    numbers = re.match(r"(\d+)\.(\d+)\.(\d+)", text)
+    return tuple(int(n) for n in numbers.groups()) if numbers else None
+
+
+def sdk_answers_failures_with_tracebacks(version: tuple[int, ...] | None) -> bool:
+    """Whether an SDK of ``version`` needs ``show_plainly`` (an unknown one is assumed to)."""
+    return version is None or version >= TRACEBACK_ANSWERS_FROM
 
 
 class _PlainFailures:
@@ -274,13 +309,54 @@ def servicer_shape(namespace: dict[str, Any]) -> str | None:
     return f"the provider server's Create is now {qualname or create!r} (using {sorted(names)})"
 
 
-def plain_failures_problems() -> list[str]:
-    """What ``show_plainly`` relies on that the installed SDK does not have."""
+def plain_failures_problems(version: tuple[int, ...] | None = None) -> list[str]:
+    """What ``show_plainly`` relies on that the installed SDK (or one of ``version``, with
+    the installed source) does not have; nothing before 3.260, which does not need it."""
+    if not sdk_answers_failures_with_tracebacks(version or sdk_version()):
+        return []
     source = _dynamic_main_source()
     if source is None:
         return ["the source of pulumi.dynamic.__main__ cannot be read"]
-    shape = servicer_shape(_dynamic_main_namespace(source))
-    return [] if shape in (_WRAPPED, _LEGACY) else [str(shape)]
+    return traceback_wrapper_problems(ast.parse(source))
+
+
+def traceback_wrapper_problems(module: ast.Module) -> list[str]:
+    """How the SDK's ``pulumi.dynamic.__main__`` (parsed, never run) differs from the server
+    ``show_plainly`` expects: a module-level ``import traceback``, an ``_abort_with_traceback``
+    that answers ``traceback.format_exc()``, and the servicer's methods wrapped in it."""
+    found: list[str] = []
+    if not any(
+        isinstance(node, ast.Import)
+        and any(a.name == "traceback" and not a.asname for a in node.names)
+        for node in module.body
+    ):
+        found.append("python -m pulumi.dynamic no longer imports traceback as a global")
+    wrapper = _top_level(module, ast.FunctionDef, "_abort_with_traceback")
+    calls = {ast.unparse(n.func) for n in ast.walk(wrapper) if isinstance(n, ast.Call)}
+    if not {"traceback.format_exc", "context.abort"} <= calls:
+        found.append(
+            "_abort_with_traceback no longer answers context.abort(traceback.format_exc())"
+        )
+    servicer = _top_level(module, ast.ClassDef, "DynamicResourceProviderServicer")
+    wrapped = {
+        item.name
+        for item in getattr(servicer, "body", [])
+        if isinstance(item, ast.FunctionDef)
+        and [ast.unparse(d) for d in item.decorator_list] == ["_abort_with_traceback"]
+    }
+    for method in _WRAPPED_METHODS:
+        if method not in wrapped:
+            found.append(f"the servicer's {method} is no longer wrapped in _abort_with_traceback")
+    return found
+
+
+def _top_level(module: ast.Module, kind: type[ast.stmt], name: str) -> ast.AST:
+    """The module's top-level definition ``name``; an empty module when there is none (so
+    that walking it finds nothing)."""
+    for node in module.body:
+        if isinstance(node, kind) and getattr(node, "name", "") == name:
+            return node
+    return ast.Module(body=[], type_ignores=[])
 
 
 def show_plainly(user_facing: type[BaseException], namespace: dict[str, Any] | None = None) -> None:
@@ -288,12 +364,13 @@ def show_plainly(user_facing: type[BaseException], namespace: dict[str, Any] | N
 
     Call it in the provider process (e.g. in ``configure``): the server is the one in
     ``__main__`` (or in ``namespace``, for tests); where there is none (the program's
-    process) it does nothing. Idempotent.
+    process), or on an SDK before 3.260 (which answers the message alone), it does nothing.
+    Idempotent.
     """
     if namespace is None:
         namespace = getattr(sys.modules.get("__main__"), "__dict__", {})
     shape = servicer_shape(namespace)
-    if shape is None or shape == _LEGACY:
+    if shape in (None, _LEGACY) or not sdk_answers_failures_with_tracebacks(sdk_version()):
         return
     if shape != _WRAPPED:
         warn_fallback(PLAIN_FAILURES, shape)
@@ -307,28 +384,6 @@ def show_plainly(user_facing: type[BaseException], namespace: dict[str, Any] | N
             current.user_facing += (user_facing,)
     else:
         namespace["traceback"] = _PlainFailures(current, user_facing)
-
-
-def _dynamic_main_namespace(source: str) -> dict[str, Any]:
-    """The globals of ``pulumi.dynamic.__main__`` as the SDK defines them, without running
-    its top-level ``main()`` call (which would start a server and block)."""
-    tree = ast.parse(source)
-    tree.body = [node for node in tree.body if not _calls_main(node)]
-    namespace: dict[str, Any] = {"__name__": "pulumi_commvault_probe_of_pulumi_dynamic_main"}
-    # The SDK's own module, read from its installed file, with its call of main() left out.
-    exec(compile(tree, "pulumi/dynamic/__main__.py", "exec"), namespace)  # noqa: S102  # nosec B102
-    return namespace
-
-
-def _calls_main(node: ast.stmt) -> bool:
-    if isinstance(node, ast.If):  # ``if __name__ == "__main__": main()`` in some release
-        return any(_calls_main(inner) for inner in node.body)
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name)
-        and node.value.func.id == "main"
-    )
 
 
 def problems() -> list[str]:
