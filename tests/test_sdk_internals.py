@@ -289,8 +289,15 @@ def test_with_the_shims_off_the_traceback_stays_and_the_user_is_told(monkeypatch
     assert "showing failures without a traceback falls back" in capsys.readouterr().err
 
 
-def test_a_servicer_of_another_shape_is_reported_and_left_alone(monkeypatch, capsys):
+@pytest.mark.parametrize(
+    ("version", "warned"), [((3, 260, 0), True), ((3, 272, 0), True), ((3, 259, 0), False)]
+)
+def test_a_servicer_of_another_shape_is_left_alone_and_reported_where_needed(
+    version, warned, monkeypatch, capsys
+):
+    # Before 3.260 nothing is needed, so an SDK's server is not even looked at.
     monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(sdk_internals, "sdk_version", lambda: version)
 
     class DynamicResourceProviderServicer:
         def Create(self, request: object, context: object) -> None:
@@ -305,7 +312,8 @@ def test_a_servicer_of_another_shape_is_reported_and_left_alone(monkeypatch, cap
     assert "Create is now 'somewhere_else" in str(sdk_internals.servicer_shape(namespace))
     sdk_internals.show_plainly(OperationFailed, namespace)
     assert namespace["traceback"] is traceback
-    assert "showing failures without a traceback falls back" in capsys.readouterr().err
+    told = "showing failures without a traceback falls back" in capsys.readouterr().err
+    assert told is warned
 
 
 def test_a_servicer_from_before_3_260_needs_no_shim(monkeypatch, capsys):
