@@ -30,6 +30,8 @@ from fault_scenarios import closed_port_url
 from pulumi_commvault import sdk_internals
 from pulumi_commvault.provider import BackupTriggerError
 from pulumi_commvault.runtime.reporting import OperationFailed
+from pulumi_commvault.sdk_internals import cancel, fallbacks, row_log, sdk_source
+from pulumi_commvault.sdk_internals.pool import _executor_of
 
 
 def test_the_installed_sdk_has_every_internal_this_package_relies_on():
@@ -84,13 +86,13 @@ def test_a_pool_is_never_narrowed():
 
 def test_the_pool_is_found_from_its_worker_thread():
     with ThreadPoolExecutor(max_workers=2) as pool:
-        found = pool.submit(lambda: sdk_internals._executor_of(threading.current_thread()))
+        found = pool.submit(lambda: _executor_of(threading.current_thread()))
         assert found.result() is pool
 
 
 def test_with_the_shims_off_the_pool_keeps_its_limit_and_says_so(monkeypatch, capsys):
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert pool.submit(sdk_internals.widen_current_pool, 8).result() is False
         assert pool._max_workers == 4
@@ -103,7 +105,7 @@ def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(
 ):
     # The inline program runs in this process; the provider in one the engine starts.
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     deployment = deployer(BackupProgram(), extra_env={sdk_internals.SHIMS_VARIABLE: "off"})
     result = deployment.up()
     assert result.outputs["job_ids"].value == [str(j["jobId"]) for j in emulator.control.jobs()]
@@ -143,7 +145,7 @@ class AbortedCall:
 def sdk_server_namespace() -> dict[str, Any]:
     """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started: its
     source run without its top-level ``main()`` call (which would start a server and block)."""
-    source = sdk_internals._dynamic_main_source()
+    source = sdk_source.dynamic_main_source()
     assert source is not None
     tree = ast.parse(source)
     tree.body = [node for node in tree.body if not calls_main(node)]
@@ -193,7 +195,7 @@ def test_the_sdk_release_is_the_installed_distributions():
     ],
 )
 def test_a_changed_traceback_wrapper_in_a_3_260_sdk_is_reported(change, reported):
-    source = sdk_internals._dynamic_main_source() or ""
+    source = sdk_source.dynamic_main_source() or ""
     if "_abort_with_traceback" not in source:
         pytest.skip("this Pulumi SDK (before 3.260) has no traceback wrapper to change")
     changed = source.replace(*change)
@@ -203,7 +205,7 @@ def test_a_changed_traceback_wrapper_in_a_3_260_sdk_is_reported(change, reported
 
 
 def test_an_sdk_before_3_260_needs_nothing_for_plain_failures(monkeypatch):
-    monkeypatch.setattr(sdk_internals, "_dynamic_main_source", lambda: "")  # no wrapper at all
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: "")  # no wrapper at all
     assert sdk_internals.plain_failures_problems((3, 259, 0)) == []
     assert sdk_internals.plain_failures_problems((3, 260, 0)) != []
 
@@ -279,7 +281,7 @@ def test_installing_the_shim_twice_keeps_one_proxy_for_every_user_facing_class()
 @needs_the_traceback_wrapper
 def test_with_the_shims_off_the_traceback_stays_and_the_user_is_told(monkeypatch, capsys):
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     namespace = sdk_server_namespace()
 
     sdk_internals.show_plainly(OperationFailed, namespace)
@@ -296,8 +298,8 @@ def test_a_servicer_of_another_shape_is_left_alone_and_reported_where_needed(
     version, warned, monkeypatch, capsys
 ):
     # Before 3.260 nothing is needed, so an SDK's server is not even looked at.
-    monkeypatch.setattr(sdk_internals, "_warned", set())
-    monkeypatch.setattr(sdk_internals, "sdk_version", lambda: version)
+    monkeypatch.setattr(fallbacks, "_warned", set())
+    monkeypatch.setattr(sdk_source, "sdk_version", lambda: version)
 
     class DynamicResourceProviderServicer:
         def Create(self, request: object, context: object) -> None:
@@ -318,7 +320,7 @@ def test_a_servicer_of_another_shape_is_left_alone_and_reported_where_needed(
 
 def test_a_servicer_from_before_3_260_needs_no_shim(monkeypatch, capsys):
     # Its methods are not wrapped: grpc answers "Exception calling application: <message>".
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
 
     class DynamicResourceProviderServicer:
         def Create(self, request: object, context: object) -> None:
@@ -380,8 +382,8 @@ def fake_dynamic_main(monkeypatch, source: str = SDK_LIKE_SERVICER) -> types.Mod
     main = types.ModuleType("__main__")
     exec(compile(source, "<fake pulumi.dynamic>", "exec"), vars(main))  # noqa: S102
     monkeypatch.setitem(sys.modules, "__main__", main)
-    monkeypatch.setattr(sdk_internals, "_cancel_callbacks", [])
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(cancel, "_cancel_callbacks", [])
+    monkeypatch.setattr(fallbacks, "_warned", set())
     return main
 
 
@@ -411,13 +413,13 @@ def test_a_cancel_that_does_more_than_return_empty_is_reported_and_left_alone(mo
 
 
 def test_a_changed_cancel_in_the_sdk_source_is_reported(monkeypatch):
-    source = sdk_internals._dynamic_main_source() or ""
+    source = sdk_source.dynamic_main_source() or ""
     changed = source.replace(
         "    def Cancel(self, request, context):\n",
         "    def Cancel(self, request, context):\n        self.cancelled = True\n",
     )
     assert changed != source
-    monkeypatch.setattr(sdk_internals, "_dynamic_main_source", lambda: changed)
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: changed)
     assert any("Cancel" in p for p in sdk_internals.cancel_problems())
 
 
@@ -470,7 +472,7 @@ def test_a_line_goes_to_the_engine_as_a_log_for_that_urn(monkeypatch):
     server.start()
     try:
         monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
-        monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+        monkeypatch.setattr(row_log, "_engine_stubs", {})
         assert sdk_internals.log_on_row(FakeRequest.urn, "job 1 Running 5%", ephemeral=True)
     finally:
         server.stop(0)
@@ -483,7 +485,7 @@ def test_a_line_the_engine_does_not_take_is_left_to_the_caller_and_said_once(mon
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there
     monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
-    monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+    monkeypatch.setattr(row_log, "_engine_stubs", {})
     assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
     assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
     assert capsys.readouterr().err.count("progress on the resource's row falls back") == 1
