@@ -84,6 +84,14 @@ def test_a_pool_is_never_narrowed():
         assert pool._max_workers == 32
 
 
+def test_a_provider_server_that_no_longer_serves_from_a_thread_pool_is_reported(monkeypatch):
+    source = sdk_source.dynamic_main_source() or ""
+    changed = source.replace("futures.ThreadPoolExecutor(max_workers=4)", "None")
+    assert changed != source
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: changed)
+    assert any("ThreadPoolExecutor" in p for p in sdk_internals.pool_problems())
+
+
 def test_the_pool_is_found_from_its_worker_thread():
     with ThreadPoolExecutor(max_workers=2) as pool:
         found = pool.submit(lambda: _executor_of(threading.current_thread()))
