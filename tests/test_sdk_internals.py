@@ -7,6 +7,8 @@ fallbacks keep a user's ``pulumi up`` working meanwhile (proven through the real
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import socket
 import sys
 import threading
@@ -28,6 +30,8 @@ from fault_scenarios import closed_port_url
 from pulumi_commvault import sdk_internals
 from pulumi_commvault.provider import BackupTriggerError
 from pulumi_commvault.runtime.reporting import OperationFailed
+from pulumi_commvault.sdk_internals import cancel, fallbacks, row_log, sdk_source
+from pulumi_commvault.sdk_internals.pool import _executor_of
 
 
 def test_the_installed_sdk_has_every_internal_this_package_relies_on():
@@ -61,15 +65,42 @@ def test_a_missing_resource_type_name_is_reported(monkeypatch):
     assert any("_resource_type_name" in p for p in sdk_internals.registration_problems())
 
 
+def test_a_pool_widened_from_inside_runs_more_calls_at_once_than_its_limit():
+    together = threading.Barrier(8, timeout=10)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert pool.submit(sdk_internals.widen_current_pool, 8).result() is True
+        # Eight calls that each wait for the other seven: they pass only if all run at once.
+        calls = [pool.submit(together.wait) for _ in range(8)]
+        assert sorted(call.result() for call in calls) == list(range(8))
+
+
+def test_outside_a_pool_thread_nothing_is_widened():
+    assert sdk_internals.widen_current_pool(8) is False
+
+
+def test_a_pool_is_never_narrowed():
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        assert pool.submit(sdk_internals.widen_current_pool, 8).result() is True
+        assert pool._max_workers == 32
+
+
+def test_a_provider_server_that_no_longer_serves_from_a_thread_pool_is_reported(monkeypatch):
+    source = sdk_source.dynamic_main_source() or ""
+    changed = source.replace("futures.ThreadPoolExecutor(max_workers=4)", "None")
+    assert changed != source
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: changed)
+    assert any("ThreadPoolExecutor" in p for p in sdk_internals.pool_problems())
+
+
 def test_the_pool_is_found_from_its_worker_thread():
     with ThreadPoolExecutor(max_workers=2) as pool:
-        found = pool.submit(lambda: sdk_internals._executor_of(threading.current_thread()))
+        found = pool.submit(lambda: _executor_of(threading.current_thread()))
         assert found.result() is pool
 
 
 def test_with_the_shims_off_the_pool_keeps_its_limit_and_says_so(monkeypatch, capsys):
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert pool.submit(sdk_internals.widen_current_pool, 8).result() is False
         assert pool._max_workers == 4
@@ -82,7 +113,7 @@ def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(
 ):
     # The inline program runs in this process; the provider in one the engine starts.
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     deployment = deployer(BackupProgram(), extra_env={sdk_internals.SHIMS_VARIABLE: "off"})
     result = deployment.up()
     assert result.outputs["job_ids"].value == [str(j["jobId"]) for j in emulator.control.jobs()]
@@ -90,6 +121,8 @@ def test_with_the_shims_off_a_backup_still_works_and_the_user_is_told(
     assert "serving more than 4 provider calls at once falls back" in deployment.text
     [snap] = [r for r in deployment.resources() if r["urn"].endswith("::snap")]
     assert isinstance(snap["inputs"]["__provider"], str), "not a secret: it holds nothing"
+    # What the fallback gives up: the resource's source position is our constructor's line.
+    assert "/pulumi_commvault/" in snap["sourcePosition"]
 
 
 @pytest.mark.engine
@@ -100,6 +133,8 @@ def test_the_serialized_provider_is_stored_in_plain_text_as_it_holds_nothing(dep
     # A secret would be stored as {"4dabf18193072939515e22adb298388d": ..., "ciphertext": ...}.
     assert isinstance(snap["inputs"]["__provider"], str)
     assert isinstance(snap["outputs"]["__provider"], str)
+    # Registered past Resource.__init__: the source position is the program's line.
+    assert "/tests/engine_support.py#" in snap["sourcePosition"]
 
 
 # --- our failures shown as their sentence, not as a traceback ------------------------------
@@ -116,10 +151,71 @@ class AbortedCall:
 
 
 def sdk_server_namespace() -> dict[str, Any]:
-    """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started."""
-    source = sdk_internals._dynamic_main_source()
+    """The installed SDK's ``pulumi.dynamic.__main__`` globals, its server not started: its
+    source run without its top-level ``main()`` call (which would start a server and block)."""
+    source = sdk_source.dynamic_main_source()
     assert source is not None
-    return sdk_internals._dynamic_main_namespace(source)
+    tree = ast.parse(source)
+    tree.body = [node for node in tree.body if not calls_main(node)]
+    namespace: dict[str, Any] = {"__name__": "probe_of_pulumi_dynamic_main"}
+    exec(compile(tree, "pulumi/dynamic/__main__.py", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def calls_main(node: ast.stmt) -> bool:
+    if isinstance(node, ast.If):  # ``if __name__ == "__main__": main()``
+        return any(calls_main(inner) for inner in node.body)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "main"
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "needed"),
+    [
+        ((3, 200, 0), False),
+        ((3, 259, 0), False),
+        ((3, 260, 0), True),
+        ((3, 272, 0), True),
+        ((4, 0, 0), True),
+        (None, True),  # an SDK whose release cannot be read is assumed to need it
+    ],
+)
+def test_plain_failures_are_needed_from_sdk_3_260_on(version, needed):
+    assert sdk_internals.sdk_answers_failures_with_tracebacks(version) is needed
+
+
+def test_the_sdk_release_is_the_installed_distributions():
+    installed = importlib.metadata.version("pulumi")
+    assert ".".join(map(str, sdk_internals.sdk_version() or ())) == installed.split("+")[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "reported"),
+    [
+        (("import traceback\n", "import traceback as tb\n"), "imports traceback"),
+        (("traceback.format_exc()", "repr(sys.exc_info())"), "no longer answers"),
+        (("    @_abort_with_traceback\n    def Create", "    def Create"), "Create is no"),
+        (("def _abort_with_traceback(fn):", "def _abort_with_tb(fn):"), "no longer answers"),
+    ],
+)
+def test_a_changed_traceback_wrapper_in_a_3_260_sdk_is_reported(change, reported):
+    source = sdk_source.dynamic_main_source() or ""
+    if "_abort_with_traceback" not in source:
+        pytest.skip("this Pulumi SDK (before 3.260) has no traceback wrapper to change")
+    changed = source.replace(*change)
+    assert changed != source
+    found = sdk_internals.traceback_wrapper_problems(ast.parse(changed))
+    assert any(reported in problem for problem in found), found
+
+
+def test_an_sdk_before_3_260_needs_nothing_for_plain_failures(monkeypatch):
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: "")  # no wrapper at all
+    assert sdk_internals.plain_failures_problems((3, 259, 0)) == []
+    assert sdk_internals.plain_failures_problems((3, 260, 0)) != []
 
 
 #: The shim replaces the traceback of SDK 3.260+'s wrapper; older SDKs answer without one.
@@ -193,7 +289,7 @@ def test_installing_the_shim_twice_keeps_one_proxy_for_every_user_facing_class()
 @needs_the_traceback_wrapper
 def test_with_the_shims_off_the_traceback_stays_and_the_user_is_told(monkeypatch, capsys):
     monkeypatch.setenv(sdk_internals.SHIMS_VARIABLE, "off")
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
     namespace = sdk_server_namespace()
 
     sdk_internals.show_plainly(OperationFailed, namespace)
@@ -203,8 +299,15 @@ def test_with_the_shims_off_the_traceback_stays_and_the_user_is_told(monkeypatch
     assert "showing failures without a traceback falls back" in capsys.readouterr().err
 
 
-def test_a_servicer_of_another_shape_is_reported_and_left_alone(monkeypatch, capsys):
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+@pytest.mark.parametrize(
+    ("version", "warned"), [((3, 260, 0), True), ((3, 272, 0), True), ((3, 259, 0), False)]
+)
+def test_a_servicer_of_another_shape_is_left_alone_and_reported_where_needed(
+    version, warned, monkeypatch, capsys
+):
+    # Before 3.260 nothing is needed, so an SDK's server is not even looked at.
+    monkeypatch.setattr(fallbacks, "_warned", set())
+    monkeypatch.setattr(sdk_source, "sdk_version", lambda: version)
 
     class DynamicResourceProviderServicer:
         def Create(self, request: object, context: object) -> None:
@@ -219,12 +322,13 @@ def test_a_servicer_of_another_shape_is_reported_and_left_alone(monkeypatch, cap
     assert "Create is now 'somewhere_else" in str(sdk_internals.servicer_shape(namespace))
     sdk_internals.show_plainly(OperationFailed, namespace)
     assert namespace["traceback"] is traceback
-    assert "showing failures without a traceback falls back" in capsys.readouterr().err
+    told = "showing failures without a traceback falls back" in capsys.readouterr().err
+    assert told is warned
 
 
 def test_a_servicer_from_before_3_260_needs_no_shim(monkeypatch, capsys):
     # Its methods are not wrapped: grpc answers "Exception calling application: <message>".
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(fallbacks, "_warned", set())
 
     class DynamicResourceProviderServicer:
         def Create(self, request: object, context: object) -> None:
@@ -286,8 +390,8 @@ def fake_dynamic_main(monkeypatch, source: str = SDK_LIKE_SERVICER) -> types.Mod
     main = types.ModuleType("__main__")
     exec(compile(source, "<fake pulumi.dynamic>", "exec"), vars(main))  # noqa: S102
     monkeypatch.setitem(sys.modules, "__main__", main)
-    monkeypatch.setattr(sdk_internals, "_cancel_callbacks", [])
-    monkeypatch.setattr(sdk_internals, "_warned", set())
+    monkeypatch.setattr(cancel, "_cancel_callbacks", [])
+    monkeypatch.setattr(fallbacks, "_warned", set())
     return main
 
 
@@ -317,13 +421,13 @@ def test_a_cancel_that_does_more_than_return_empty_is_reported_and_left_alone(mo
 
 
 def test_a_changed_cancel_in_the_sdk_source_is_reported(monkeypatch):
-    source = sdk_internals._dynamic_main_source() or ""
+    source = sdk_source.dynamic_main_source() or ""
     changed = source.replace(
         "    def Cancel(self, request, context):\n",
         "    def Cancel(self, request, context):\n        self.cancelled = True\n",
     )
     assert changed != source
-    monkeypatch.setattr(sdk_internals, "_dynamic_main_source", lambda: changed)
+    monkeypatch.setattr(sdk_source, "dynamic_main_source", lambda: changed)
     assert any("Cancel" in p for p in sdk_internals.cancel_problems())
 
 
@@ -376,7 +480,7 @@ def test_a_line_goes_to_the_engine_as_a_log_for_that_urn(monkeypatch):
     server.start()
     try:
         monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
-        monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+        monkeypatch.setattr(row_log, "_engine_stubs", {})
         assert sdk_internals.log_on_row(FakeRequest.urn, "job 1 Running 5%", ephemeral=True)
     finally:
         server.stop(0)
@@ -389,7 +493,7 @@ def test_a_line_the_engine_does_not_take_is_left_to_the_caller_and_said_once(mon
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nothing listens there
     monkeypatch.setattr(sys, "argv", ["pulumi.dynamic", f"127.0.0.1:{port}"])
-    monkeypatch.setattr(sdk_internals, "_engine_stubs", {})
+    monkeypatch.setattr(row_log, "_engine_stubs", {})
     assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
     assert sdk_internals.log_on_row(FakeRequest.urn, "a line") is False
     assert capsys.readouterr().err.count("progress on the resource's row falls back") == 1

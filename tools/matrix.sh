@@ -21,7 +21,7 @@ src=${PULUMI_COMMVAULT_OLDEST_DIR:-$cache/oldest/src}
 constraints=tools/oldest-constraints.txt
 
 # With --core: the engine tests that must hold on every supported SDK: the lifecycle, the
-# language host, the SDK-internals fallbacks (once tests/test_sdk_internals.py exists), and the
+# language host, the SDK internals and their fallbacks (tests/test_sdk_internals.py), and the
 # error paths and secrets, whose messages come through pulumi.dynamic's exception handling
 # (docs/compatibility.md §8). Left to the locked set: bad input, examples, TLS (their
 # SDK-facing parts, Check and Create, are the same in every supported SDK).

@@ -58,7 +58,6 @@ from .transport import RetryPolicy, Timeouts, build_session
 log = logging.getLogger("pulumi_commvault")
 
 JOB_CATEGORY_ALL = 0
-JOB_CATEGORY_ACTIVE = 1
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -364,8 +363,6 @@ class CommvaultClient:
                 json=body,
                 headers=headers,
                 timeout=self.timeouts.as_tuple(),
-                # Per call, so that a configured CA bundle wins over REQUESTS_CA_BUNDLE.
-                verify=self._session.verify,
             )
         except requests.exceptions.SSLError as exc:
             raise _tls_failure(

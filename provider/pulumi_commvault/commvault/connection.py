@@ -67,11 +67,6 @@ def normalize_token(token: str) -> str:
     return token if token.startswith(TOKEN_PREFIXES) else f"QSDK {token}"
 
 
-def validate_base_url(url: str) -> str:
-    """The API base URL without a trailing slash; ``InvalidSettingError`` if it is not one."""
-    return _base_url(url)
-
-
 def _base_url(url: str) -> str:
     if not url or not url.strip():
         raise InvalidSettingError("url", "no CommServe URL given")

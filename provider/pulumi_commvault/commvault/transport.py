@@ -36,7 +36,7 @@ RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 #: POST endpoints that only read (or, for a login, are safe to repeat): retried like GETs.
 READING_POSTS = ("Jobs", "JobDetails", "Login", "RenewLoginToken")
 #: Connections kept open per CommServe: as many as the provider serves calls at once
-#: (``worker_pool.PROVIDER_WORKERS``), so none is opened and dropped for lack of room.
+#: (``provider.PROVIDER_WORKERS``), so none is opened and dropped for lack of room.
 CONNECTIONS_PER_HOST = 16
 
 
