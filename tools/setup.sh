@@ -133,7 +133,8 @@ fi
 # Built with Go into $cache only when missing. Our YAML host is copied next to our cached
 # pulumi (the engine warns about a bundled plugin found only on PATH) and linked into
 # .venv/bin; a pulumi install that ships its own host keeps it. sdkgen is linked as
-# .venv/bin/commvault-sdkgen, the TypeScript check's node_modules as .venv/sdk-node_modules.
+# .venv/bin/commvault-sdkgen (and -dotnet), the TypeScript check's node_modules as
+# .venv/sdk-node_modules.
 case $pulumi_dir in "$cache"/*) our_pulumi=yes ;; *) our_pulumi="" ;; esac
 if [ -z "$our_pulumi" ] && [ -x "$pulumi_dir/pulumi-language-yaml" ]; then
     ln -sfn "$pulumi_dir/pulumi-language-yaml" "$venv/bin/pulumi-language-yaml"
@@ -150,6 +151,7 @@ elif command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || [ -n "${GO:-}" ]
     sdkgen="$(bash tools/sdkgen/build.sh | tail -n1)/sdkgen" ||
         die "tools/sdkgen/build.sh failed (above); re-run tools/setup.sh when it is fixed"
     ln -sfn "$sdkgen" "$venv/bin/commvault-sdkgen"
+    ln -sfn "$sdkgen-dotnet" "$venv/bin/commvault-sdkgen-dotnet"
     step "pulumi-language-yaml and sdkgen linked into $venv/bin"
 else
     step "no Go: skipped the YAML host and sdkgen (their tests fail until Go >= 1.26 is here)"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Build sdkgen (main.go: Pulumi's SDK codegen for a schema) into a cache outside the clone:
+# Build sdkgen (Pulumi's SDK codegen for a schema) into a cache outside the clone:
 #
-#   ${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}/sdkgen-<VERSION>-<HASH>/bin/sdkgen
+#   ${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}/sdkgen-<VERSION>-<HASH>/bin/
+#       sdkgen          nodejs and go, from this module (main.go, sdkgen.go)
+#       sdkgen-dotnet   dotnet, from dotnet/ (pkg/v3 v3.206.0, see dotnet/main.go)
 #
 # VERSION is the github.com/pulumi/pulumi/pkg/v3 version go.mod pins, the same as
-# tools/pulumi-cli/go.mod's, so the two share the module cache; HASH is of main.go, go.mod and
-# go.sum, so a change here builds anew. A second run with a complete cache does nothing.
+# tools/pulumi-cli/go.mod's, so the two share the module cache; HASH is of the sources here,
+# so a change builds anew. A second run with a complete cache does nothing.
 # Prints the bin directory on stdout (last line); progress goes to stderr.
 set -euo pipefail
 
@@ -20,11 +22,12 @@ version=$(awk -v m="$pkg" '$1 == m { print $2; exit } $1 == "require" && $2 == m
 cli_version=$(awk -v m="$pkg" '$1 == "require" && $2 == m { print $3; exit }' "$here/../pulumi-cli/go.mod")
 [ "$version" = "$cli_version" ] ||
     die "go.mod pins $pkg $version, tools/pulumi-cli/go.mod $cli_version: keep them equal"
-hash=$(cat "$here/main.go" "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)
+sources=(main.go sdkgen.go go.mod go.sum dotnet/main.go dotnet/go.mod dotnet/go.sum dotnet/logo.png)
+hash=$(cd "$here" && cat "${sources[@]}" | sha256sum | cut -c1-12)
 
 cache=${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}
 bin="$cache/sdkgen-$version-$hash/bin"
-if [ -x "$bin/sdkgen" ]; then
+if [ -x "$bin/sdkgen" ] && [ -x "$bin/sdkgen-dotnet" ]; then
     log "sdkgen ($pkg $version) already built in $bin"
     printf '%s\n' "$bin"
     exit 0
@@ -46,6 +49,7 @@ trap 'rm -rf "$tmp"' EXIT
 log "building sdkgen against $pkg $version with $("$go" version)"
 start=$(date +%s)
 "$go" build -trimpath -ldflags "-s -w" -o "$tmp/sdkgen" .
-mv -f "$tmp/sdkgen" "$bin/sdkgen"
+(cd dotnet && "$go" build -trimpath -ldflags "-s -w" -o "$tmp/sdkgen-dotnet" .)
+mv -f "$tmp/sdkgen" "$tmp/sdkgen-dotnet" "$bin/"
 log "built sdkgen in $(( $(date +%s) - start ))s"
 printf '%s\n' "$bin"
