@@ -23,6 +23,7 @@ if [ -x "$dest/node_modules/.bin/tsc" ]; then
 fi
 
 command -v npm >/dev/null || die "npm is not installed: the TypeScript SDK check needs Node.js and npm"
+mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.sdk-nodejs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp "$here/package.json" "$here/package-lock.json" "$tmp/"
