@@ -154,4 +154,40 @@ else
 fi
 ln -sfn "$pack_venv" "$pack/venv"
 
+# --- 6. Pulumi YAML language host and SDK codegen (tools/pulumi-yaml/, tools/sdkgen/) -----
+# Built with Go into $cache only when missing. Our YAML host is copied next to our cached
+# pulumi (the engine warns about a bundled plugin found only on PATH) and linked into
+# .venv/bin; a pulumi install that ships its own host keeps it. sdkgen is linked as
+# .venv/bin/commvault-sdkgen (and -dotnet), the TypeScript check's node_modules as
+# .venv/sdk-node_modules.
+case $pulumi_dir in "$cache"/*) our_pulumi=yes ;; *) our_pulumi="" ;; esac
+if [ -z "$our_pulumi" ] && [ -x "$pulumi_dir/pulumi-language-yaml" ]; then
+    ln -sfn "$pulumi_dir/pulumi-language-yaml" "$venv/bin/pulumi-language-yaml"
+    step "linked the pulumi-language-yaml of $pulumi_dir"
+elif command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || [ -n "${GO:-}" ]; then
+    yaml_host="$(bash tools/pulumi-yaml/build.sh | tail -n1)/pulumi-language-yaml" ||
+        die "tools/pulumi-yaml/build.sh failed (above); re-run tools/setup.sh when it is fixed"
+    if [ -n "$our_pulumi" ] && ! cmp -s "$yaml_host" "$pulumi_dir/pulumi-language-yaml"; then
+        install -m 0755 "$yaml_host" "$pulumi_dir/.pulumi-language-yaml.tmp"
+        mv -f "$pulumi_dir/.pulumi-language-yaml.tmp" "$pulumi_dir/pulumi-language-yaml"
+    fi
+    [ -n "$our_pulumi" ] && yaml_host="$pulumi_dir/pulumi-language-yaml"
+    ln -sfn "$yaml_host" "$venv/bin/pulumi-language-yaml"
+    sdkgen="$(bash tools/sdkgen/build.sh | tail -n1)/sdkgen" ||
+        die "tools/sdkgen/build.sh failed (above); re-run tools/setup.sh when it is fixed"
+    ln -sfn "$sdkgen" "$venv/bin/commvault-sdkgen"
+    ln -sfn "$sdkgen-dotnet" "$venv/bin/commvault-sdkgen-dotnet"
+    step "pulumi-language-yaml and sdkgen linked into $venv/bin"
+else
+    step "no Go: skipped the YAML host and sdkgen (their tests fail until Go >= 1.26 is here)"
+fi
+if command -v npm >/dev/null; then
+    node_modules=$(bash tools/sdkgen/node-deps.sh | tail -n1) ||
+        die "tools/sdkgen/node-deps.sh failed (above); re-run tools/setup.sh when it is fixed"
+    ln -sfn "$node_modules" "$venv/sdk-node_modules"
+    step "linked $venv/sdk-node_modules"
+else
+    step "no npm: skipped the TypeScript SDK check's node modules"
+fi
+
 awk -v a="$t0" -v b="$EPOCHREALTIME" -v p="$venv/bin" 'BEGIN { printf "setup: done in %.1fs; put %s first on PATH\n", b - a, p }'
