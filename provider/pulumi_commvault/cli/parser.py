@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from .connection import ENVIRONMENT_HELP
 from .exit_codes import EPILOG, CliFailure, Exit
@@ -37,6 +38,10 @@ def _minutes(text: str) -> float:
     return value
 
 
+#: Where a subcommand registers its parser (``build_parser``'s ``add_subparsers``).
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
 @dataclass(frozen=True)
 class Parents:
     """The option groups subcommands share: ``--json``/``--quiet``, ``--timeout-minutes``,
@@ -63,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def subcommand(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    commands: Commands,
     name: str,
     parents: list[argparse.ArgumentParser],
     summary: str,
@@ -130,9 +135,7 @@ def _marked() -> argparse.ArgumentParser:
     return marked
 
 
-def _backup(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], parents: Parents
-) -> None:
+def _backup(commands: Commands, parents: Parents) -> None:
     backup = subcommand(
         commands,
         "backup",
@@ -152,9 +155,7 @@ def _backup(
     )
 
 
-def _status(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], parents: Parents
-) -> None:
+def _status(commands: Commands, parents: Parents) -> None:
     status = subcommand(
         commands,
         "status",
@@ -167,7 +168,7 @@ def _status(
     status.add_argument("job_ids", nargs="+", metavar="JOB")
 
 
-def _wait(commands: argparse._SubParsersAction[argparse.ArgumentParser], parents: Parents) -> None:
+def _wait(commands: Commands, parents: Parents) -> None:
     wait = subcommand(
         commands,
         "wait",
@@ -180,9 +181,7 @@ def _wait(commands: argparse._SubParsersAction[argparse.ArgumentParser], parents
     wait.add_argument("job_ids", nargs="+", metavar="JOB")
 
 
-def _restore(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], parents: Parents
-) -> None:
+def _restore(commands: Commands, parents: Parents) -> None:
     restore = subcommand(
         commands,
         "restore",
@@ -216,9 +215,7 @@ def _restore(
 
 
 #: One registration per subcommand, in the order ``--help`` lists them.
-SUBCOMMANDS: list[
-    Callable[[argparse._SubParsersAction[argparse.ArgumentParser], Parents], None]
-] = [_backup, _status, _wait, _restore]
+SUBCOMMANDS: list[Callable[[Commands, Parents], None]] = [_backup, _status, _wait, _restore]
 
 
 def resolve_timeout(args: argparse.Namespace) -> None:
