@@ -311,6 +311,8 @@ FAILURES: list[tuple[str, dict[str, str], tuple[str, ...], Exit]] = [
     ("bad restore", {}, ("restore", "oradb01/ORCL", "--latest"), Exit.BAD_INPUT),
     ("ignored timeout", {}, ("backup", "oradb01/ORCL", "--no-wait", "--timeout-minutes", "1"), 2),
     ("refused token", {"COMMVAULT_AUTHTOKEN": "wrong"}, ("status", "1"), Exit.UNREACHABLE),
+    ("no restore point", {}, ("restore", "oradb01/ORCL"), Exit.BAD_INPUT),
+    ("two restore points", {}, ("restore", "oradb01/ORCL", "--scn", "5", "--latest"), 2),
 ]
 
 
@@ -327,5 +329,7 @@ def test_every_json_failure_carries_the_command_the_code_and_the_error(
     answer: dict[str, Any] = document(done)
     assert (answer["command"], answer["exit_code"]) == (args[0], code)
     assert answer["error"]
-    assert done.stderr.startswith(f"commvault-oracle: error: {answer['error']}")
+    first_line = done.stderr.splitlines()[0]
+    assert first_line.startswith("commvault-oracle")
+    assert first_line.endswith(f": error: {answer['error']}")
     assert "Traceback" not in done.stderr

@@ -29,7 +29,7 @@ from . import commands
 from .connection import settings_from_environment, speaks_tls
 from .display import Display
 from .exit_codes import CliFailure, Exit
-from .parser import build_parser, resolve_timeout
+from .parser import BadArguments, build_parser, resolve_timeout
 
 Command = Callable[[CommvaultClient, argparse.Namespace, Display], Exit]
 #: One registration per subcommand: its parser in ``parser.py``, its function here.
@@ -117,11 +117,26 @@ def _commserve_failure(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(given)
+    except BadArguments as exc:
+        return _refuse_arguments(exc, given)
     display = Display(as_json=args.json, quiet=args.quiet)
     code = run(args, display)
     display.finish(int(code))
     return int(code)
+
+
+def _refuse_arguments(exc: BadArguments, given: list[str]) -> int:
+    """The error first, then argparse's usage, on stderr; with ``--json``, the document too."""
+    print(f"{exc.parser.prog}: error: {exc}", file=sys.stderr)
+    exc.parser.print_usage(sys.stderr)
+    if "--json" in given:
+        display = Display(as_json=True)
+        display.put(command=next((a for a in given if a in COMMANDS), None), error=str(exc))
+        display.finish(int(Exit.BAD_INPUT))
+    return int(Exit.BAD_INPUT)
 
 
 if __name__ == "__main__":  # pragma: no cover

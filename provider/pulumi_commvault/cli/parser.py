@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NoReturn, TypeAlias
 
 from .connection import ENVIRONMENT_HELP
 from .exit_codes import EPILOG, CliFailure, Exit
@@ -38,23 +38,38 @@ def _minutes(text: str) -> float:
     return value
 
 
-#: Where a subcommand registers its parser (``build_parser``'s ``add_subparsers``).
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
-
 @dataclass(frozen=True)
 class Parents:
     """The option groups subcommands share: ``--json``/``--quiet``, ``--timeout-minutes``,
     ``--wait/--no-wait`` (with the timeout), and a request's ``--request-id`` & co."""
 
-    common: argparse.ArgumentParser
-    timeout: argparse.ArgumentParser
-    waiting: argparse.ArgumentParser
-    marked: argparse.ArgumentParser
+    common: Parser
+    timeout: Parser
+    waiting: Parser
+    marked: Parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+class BadArguments(Exception):
+    """What argparse refused, so that ``main`` can put it in the ``--json`` document too."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` (and its subcommands') whose errors raise ``BadArguments``."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadArguments(self, message)
+
+
+#: Where a subcommand registers its parser (``build_parser``'s ``add_subparsers``).
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def build_parser() -> Parser:
+    root = Parser(
         prog="commvault-oracle",
         description=DESCRIPTION,
         epilog=f"{EXAMPLES}\n\n{EPILOG}\n\n{ENVIRONMENT_HELP}",
@@ -70,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 def subcommand(
     commands: Commands,
     name: str,
-    parents: list[argparse.ArgumentParser],
+    parents: list[Parser],
     summary: str,
     description: str,
 ) -> argparse.ArgumentParser:
@@ -86,19 +101,19 @@ def subcommand(
 
 
 def _parents() -> Parents:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout (for pipelines)"
     )
     common.add_argument("--quiet", action="store_true", help="no progress bar, no lines")
-    timeout = argparse.ArgumentParser(add_help=False)
+    timeout = Parser(add_help=False)
     timeout.add_argument(
         "--timeout-minutes",
         type=_minutes,
         default=None,
         help="how long to wait (default 60); the jobs keep running after it (exit 3)",
     )
-    waiting = argparse.ArgumentParser(add_help=False, parents=[timeout])
+    waiting = Parser(add_help=False, parents=[timeout])
     waiting.add_argument(
         "--wait",
         action=argparse.BooleanOptionalAction,
@@ -108,8 +123,8 @@ def _parents() -> Parents:
     return Parents(common=common, timeout=timeout, waiting=waiting, marked=_marked())
 
 
-def _marked() -> argparse.ArgumentParser:
-    marked = argparse.ArgumentParser(add_help=False)
+def _marked() -> Parser:
+    marked = Parser(add_help=False)
     marked.add_argument(
         "--request-id",
         default=None,

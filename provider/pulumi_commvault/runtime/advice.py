@@ -107,7 +107,8 @@ def _for_credentials(
         return (
             f"renew {say.where(AUTH_TOKEN)} "
             f"({say.how_to_set(AUTH_TOKEN, '<token>', secret=True)}), or set "
-            f"{say.key(USERNAME)} and {say.key(PASSWORD)} so the provider can log in itself"
+            f"{say.key(USERNAME)} and {say.key(PASSWORD)} so "
+            f"{'the provider' if say.stack_config else 'commvault-oracle'} can log in itself"
         )
     return f"check that {say.key(USERNAME)} may run Oracle backups on this CommServe"
 
