@@ -112,6 +112,9 @@ def test_status_exits_with_the_code_of_what_became_of_the_backup(
     assert answer["command"] == "status"
     assert answer["exit_code"] == code
     assert answer["jobs"][0]["restorable_reason"] == reason
+    if code is not Exit.SUCCESS:  # one line saying why, first
+        assert answer["error"].startswith(f"job {job_id}: ")
+        assert done.stderr.startswith(f"commvault-oracle: error: job {job_id}: ")
     assert "Traceback" not in done.stderr
 
 

@@ -138,7 +138,9 @@ def _judge(display: Display, summaries: dict[str, JobSummary | None]) -> Exit:
             )
         jobs.append(fields)
         display.line(_job_line(job_id, summary, fields))
-        if judged.code is not Exit.SUCCESS and judged.code is not Exit.TIMED_OUT:
+        if judged.code is Exit.TIMED_OUT:
+            display.error(f"job {job_id}: {judged.reason}: `commvault-oracle wait {job_id}`")
+        elif judged.code is not Exit.SUCCESS:
             display.error(f"job {job_id}: {judged.reason}")
     display.put(jobs=jobs)
     return worst(codes)
