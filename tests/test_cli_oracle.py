@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import signal
 import socket
 import subprocess
@@ -15,40 +14,21 @@ from typing import Any
 
 import pytest
 
+from cli_support import (
+    SCRIPT,
+    base_environment,
+    document,
+    on_a_terminal,
+    quick_jobs_environment,
+    run_cli,
+)
 from commvault_emulator.process import EmulatorProcess
-from emulator_support import EMULATOR_TOKEN, start_backup, wait_for
-
-SCRIPT = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "commvault-oracle"
-
-
-def run_cli(
-    env: dict[str, str], *args: str, timeout_s: float = 120
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout_s,
-        stdin=subprocess.DEVNULL,
-    )
-
-
-def document(done: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    parsed: dict[str, Any] = json.loads(done.stdout)
-    return parsed
+from emulator_support import start_backup, wait_for
 
 
 @pytest.fixture
 def env(emulator: EmulatorProcess) -> dict[str, str]:
-    emulator.control.job_defaults(seconds=0.3)
-    return {
-        "COMMVAULT_URL": emulator.url,
-        "COMMVAULT_AUTHTOKEN": EMULATOR_TOKEN,
-        "COMMVAULT_STATE_DIR": os.environ["COMMVAULT_STATE_DIR"],
-    }
+    return quick_jobs_environment(emulator)
 
 
 @pytest.fixture
@@ -86,11 +66,12 @@ def test_the_same_backup_command_again_adopts_instead_of_starting_another(
     emulator: EmulatorProcess, env: dict[str, str]
 ) -> None:
     emulator.control.next_jobs(seconds=30)
-    first = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r1"))
-    again = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r1"))
+    args = ("backup", "oradb01/ORCL", "--json", "--no-wait")
+    first = document(run_cli(env, *args, "--request-id", "r1"))
+    again = document(run_cli(env, *args, "--request-id", "r1"))
     assert again["adopted"] == first["job_ids"]
     assert emulator.control.count("CreateTask") == 1
-    other = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--request-id", "r2"))
+    other = document(run_cli(env, *args, "--request-id", "r2"))
     assert other["job_ids"] != first["job_ids"]
 
 
@@ -103,7 +84,7 @@ def test_backup_of_a_failing_job_exits_1_with_the_reason(
     assert "ended Failed: Error Code" in done.stderr
 
 
-def test_status_shows_restorability_and_exits_2_for_an_unknown_job(
+def test_status_shows_restorability_and_exits_7_for_an_unknown_job(
     emulator: EmulatorProcess, env: dict[str, str], backup_job: str
 ) -> None:
     ok = run_cli(env, "status", backup_job, "--json")
@@ -114,7 +95,7 @@ def test_status_shows_restorability_and_exits_2_for_an_unknown_job(
     aged = run_cli(env, "status", backup_job)
     assert "restorable: aged out of retention" in aged.stdout
     missing = run_cli(env, "status", backup_job, "999999", "--json")
-    assert missing.returncode == 2
+    assert missing.returncode == 7
     assert document(missing)["jobs"][1] == {
         "job_id": "999999",
         "known": False,
@@ -277,26 +258,13 @@ def test_a_username_and_password_from_the_environment_log_in(
 def test_a_missing_password_is_asked_for_on_the_terminal_never_read_from_argv(
     emulator: EmulatorProcess, backup_job: str, demo_user: tuple[str, str]
 ) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("COMMVAULT_")}
-    env = {**base, "COMMVAULT_URL": emulator.url, "COMMVAULT_USERNAME": demo_user[0]}
-    pid, terminal = pty.fork()
-    if pid == 0:  # the child: the CLI, with the pseudo-terminal as its controlling terminal
-        os.execve(str(SCRIPT), [str(SCRIPT), "status", backup_job], env)  # noqa: S606 - argv list
-    seen = b""
-    deadline = time.monotonic() + 60
-    while b"password for admin" not in seen and time.monotonic() < deadline:
-        seen += os.read(terminal, 1024)
-    os.write(terminal, demo_user[1].encode() + b"\n")
-    while True:
-        try:
-            chunk = os.read(terminal, 1024)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen
+    env = {
+        **base_environment(),
+        "COMMVAULT_URL": emulator.url,
+        "COMMVAULT_USERNAME": demo_user[0],
+    }
+    exit_code, seen = on_a_terminal(env, ("status", backup_job), demo_user[1].encode() + b"\n")
+    assert exit_code == 0, seen
     assert f"job {backup_job}: Backup Completed".encode() in seen
     assert demo_user[1].encode() not in seen  # not echoed
 
@@ -353,10 +321,10 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
     emulator.control.job_defaults(
         seconds=60, omit_job_description=True, omit_details_description=True
     )
-    [job_id] = document(run_cli(env, "backup", "oradb01/ORCL", "--json"))["job_ids"]
+    [job_id] = document(run_cli(env, "backup", "oradb01/ORCL", "--json", "--no-wait"))["job_ids"]
     elsewhere = {**env, "COMMVAULT_STATE_DIR": str(tmp_path / "another-machine")}
 
-    again = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json")
+    again = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--no-wait")
 
     assert again.returncode == 5
     stopped = document(again)
@@ -371,19 +339,21 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
     )
     assert len(emulator.control.jobs()) == 1
 
-    wrong = run_cli(elsewhere, "backup", "oradb01/ORCL", "--adopt-job", f"{job_id},99")
+    wrong = run_cli(elsewhere, "backup", "oradb01/ORCL", "--no-wait", "--adopt-job", f"{job_id},99")
     assert wrong.returncode == 2
     assert "--adopt-job: job 99 cannot be adopted: it is no job of this request's" in wrong.stderr
     assert f"the jobs that may be this request's are job {job_id}: Backup Full of" in wrong.stderr
     assert len(emulator.control.jobs()) == 1
 
-    adopted = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--adopt-job", job_id)
+    adopted = run_cli(
+        elsewhere, "backup", "oradb01/ORCL", "--json", "--no-wait", "--adopt-job", job_id
+    )
     assert adopted.returncode == 0, adopted.stderr
     assert document(adopted)["adopted"] == [job_id]
     assert len(emulator.control.jobs()) == 1
 
     # The adoption is in that machine's record now: the same command adopts without asking.
-    again_there = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json")
+    again_there = run_cli(elsewhere, "backup", "oradb01/ORCL", "--json", "--no-wait")
     assert again_there.returncode == 0, again_there.stderr
     assert document(again_there)["adopted"] == [job_id]
 
@@ -392,6 +362,7 @@ def test_where_no_description_shows_a_rerun_on_another_machine_exits_5_until_tol
         "backup",
         "oradb01/ORCL",
         "--json",
+        "--no-wait",
         "--new-job",
     )
     assert anew.returncode == 0, anew.stderr

@@ -31,7 +31,8 @@ from commvault_emulator.state import (
 HELP_EPILOG = f"""\
 The first line on stdout is the API base URL, e.g. http://127.0.0.1:8400/commandcenter/api
 (give it to commvault:url). Each request is logged to stderr unless --quiet; to keep that log
-out of another program's terminal, redirect it: commvault-emulator ... 2> emulator.log &
+out of another program's terminal, write it to a file: commvault-emulator ... --log-file
+emulator.log &  (a port already in use is still said on the terminal, with exit code 1).
 
 Demo user {DEMO_USERNAME}, password {DEMO_PASSWORD}. Demo inventory (without --inventory):
   oradb01   Oracle instance ORCL, subclients default and archivelog
@@ -104,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
+    add(
+        "--log-file",
+        metavar="FILE",
+        help="append the request log to FILE instead of stderr, once listening; a failure to "
+        "start (e.g. the port in use) is still printed on stderr",
+    )
     return parser
 
 
@@ -167,10 +174,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = EmulatorServer((args.host, args.port), State(settings), tls, quiet=args.quiet)
     except OSError as error:
         print(
-            f"commvault-emulator: cannot listen on {args.host}:{args.port}: {error}",
+            f"commvault-emulator: cannot listen on {args.host}:{args.port}: {error}; "
+            "nothing is served (is another emulator still running? stop it, or give "
+            "another --port)",
             file=sys.stderr,
+            flush=True,
         )
         return 1
+    if args.log_file:
+        sys.stderr = open(args.log_file, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

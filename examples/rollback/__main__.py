@@ -14,8 +14,10 @@ config = pulumi.Config()
 schema_version = config.get("schemaVersion") or "43"
 fail = config.get_bool("failMigration")
 
+# Names without the version: a new version changes `triggers` (a new backup, the earlier one
+# in `history`) instead of replacing the resource (see ../pre-change-snapshot/README.md).
 snapshot = OracleBackupTrigger(
-    f"before-migration-{schema_version}",
+    "before-migration",
     client_name="oradb01",
     instance_name="ORCL",
     backup_level="full",
@@ -28,7 +30,7 @@ pulumi.export("restore_point", snapshot.job_ids)
 pulumi.export("restore_database", "oradb01/ORCL")
 
 Migration(
-    f"migration-{schema_version}",
+    "migration",
     schema_version=schema_version,
     restore_point_job_ids=snapshot.job_ids,
     fail=True if fail is None else fail,

@@ -2,7 +2,8 @@
 
 ``main`` parses the arguments, resolves the CommServe from ``COMMVAULT_*`` (a password is
 prompted for, never read from argv), runs one subcommand, and turns every failure into one
-line on stderr and a documented exit code (``exit_codes.Exit``).
+line on stderr and a documented exit code (``exit_codes.Exit``). Errors name the
+``COMMVAULT_*`` variables and the flags, the CLI's own words (``settings.ENVIRONMENT``).
 """
 
 from __future__ import annotations
@@ -12,23 +13,26 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..commvault.client import CommvaultClient
+from ..commvault.connection import ConnectionSettings
 from ..commvault.errors import (
     AuthenticationError,
     CommvaultError,
+    ConnectionFailedError,
     InvalidRequestError,
     UnknownDecisionError,
     UnrecognisedJobsError,
     WaitTimeoutError,
 )
-from ..runtime.settings import SettingsError
+from ..runtime import advice
+from ..runtime.settings import ENVIRONMENT, URL, SettingsError
 from . import commands
-from .commands import CliFailure
-from .connection import settings_from_environment
+from .connection import settings_from_environment, speaks_tls
 from .display import Display
-from .exit_codes import Exit
-from .parser import build_parser
+from .exit_codes import CliFailure, Exit
+from .parser import BadArguments, build_parser, resolve_timeout
 
 Command = Callable[[CommvaultClient, argparse.Namespace, Display], Exit]
+#: One registration per subcommand: its parser in ``parser.py``, its function here.
 COMMANDS: dict[str, Command] = {
     "backup": commands.backup,
     "status": commands.status,
@@ -38,12 +42,11 @@ COMMANDS: dict[str, Command] = {
 
 
 def run(args: argparse.Namespace, display: Display) -> Exit:
+    display.put(command=args.command)
+    settings: ConnectionSettings | None = None
     try:
+        resolve_timeout(args)
         settings = settings_from_environment()
-    except SettingsError as exc:
-        display.error(str(exc))
-        return Exit.BAD_INPUT
-    try:
         with CommvaultClient.from_settings(settings) as client:
             return COMMANDS[args.command](client, args, display)
     except KeyboardInterrupt:
@@ -55,6 +58,9 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
     except CliFailure as exc:
         display.error(str(exc))
         return exc.code
+    except SettingsError as exc:
+        display.error(str(exc))
+        return Exit.BAD_INPUT
     except WaitTimeoutError as exc:
         display.put(job_ids_unfinished=exc.job_ids)
         display.error(
@@ -64,34 +70,73 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
         return Exit.TIMED_OUT
     except UnrecognisedJobsError as exc:
         display.put(job_ids_undecided=exc.job_ids)
-        ones = "the ones" if exc.databases > 1 else "the one"
-        new = "new jobs" if exc.databases > 1 else "a new job"
-        display.error(
-            f"nothing was started, as {exc.which} may be {ones} an earlier run of this "
-            f"command started: to adopt {exc.them}, run it again with --adopt-job "
-            f"{','.join(exc.suggested)}; to start {new}, with --new-job. {exc}"
-        )
+        display.error(_undecided(exc))
         return Exit.UNDECIDED
-    except UnknownDecisionError as exc:
+    except CommvaultError as exc:
+        return _commserve_failure(exc, settings, display)
+
+
+def _undecided(exc: UnrecognisedJobsError) -> str:
+    ones = "the ones" if exc.databases > 1 else "the one"
+    new = "new jobs" if exc.databases > 1 else "a new job"
+    return (
+        f"nothing was started, as {exc.which} may be {ones} an earlier run of this "
+        f"command started: to adopt {exc.them}, run it again with --adopt-job "
+        f"{','.join(exc.suggested)}; to start {new}, with --new-job. {exc}"
+    )
+
+
+def _commserve_failure(
+    exc: CommvaultError, settings: ConnectionSettings | None, display: Display
+) -> Exit:
+    """One line for a failed CommServe call, naming the variable or flag to change."""
+    if isinstance(exc, UnknownDecisionError):
         display.error(f"--adopt-job: {exc}")
         return Exit.BAD_INPUT
-    except AuthenticationError as exc:
+    url = settings.url if settings is not None else ""
+    if isinstance(exc, ConnectionFailedError) and speaks_tls(url):
+        display.error(
+            f"{exc}; {URL.env_var} says http:// but the CommServe serves HTTPS on that port: "
+            f"use https:// in {URL.env_var}"
+        )
+        return Exit.UNREACHABLE
+    password = settings is not None and settings.username is not None
+    fix = advice.for_connection(exc, logs_in_with_password=password, vocabulary=ENVIRONMENT)
+    if fix is not None:
+        unreached = "cannot reach the CommServe: " if isinstance(exc, ConnectionFailedError) else ""
+        display.error(f"{unreached}{exc}; {fix}")
+        return Exit.UNREACHABLE
+    if isinstance(exc, AuthenticationError):
         display.error(f"the CommServe refused the credentials: {exc}")
         return Exit.UNREACHABLE
-    except InvalidRequestError as exc:
+    if isinstance(exc, InvalidRequestError):
         display.error(f"the CommServe refused the request: {exc}")
         return Exit.BAD_INPUT
-    except CommvaultError as exc:
-        display.error(f"cannot reach the CommServe: {exc}")
-        return Exit.UNREACHABLE
+    display.error(f"cannot reach the CommServe: {exc}")
+    return Exit.UNREACHABLE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(given)
+    except BadArguments as exc:
+        return _refuse_arguments(exc, given)
     display = Display(as_json=args.json, quiet=args.quiet)
     code = run(args, display)
     display.finish(int(code))
     return int(code)
+
+
+def _refuse_arguments(exc: BadArguments, given: list[str]) -> int:
+    """The error first, then argparse's usage, on stderr; with ``--json``, the document too."""
+    print(f"{exc.parser.prog}: error: {exc}", file=sys.stderr)
+    exc.parser.print_usage(sys.stderr)
+    if "--json" in given:
+        display = Display(as_json=True)
+        display.put(command=next((a for a in given if a in COMMANDS), None), error=str(exc))
+        display.finish(int(Exit.BAD_INPUT))
+    return int(Exit.BAD_INPUT)
 
 
 if __name__ == "__main__":  # pragma: no cover

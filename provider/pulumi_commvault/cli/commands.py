@@ -16,7 +16,6 @@ from typing import Any
 
 from ..commvault.backups import BackupRequest, Database, JobDecisions, MarkedJobIndex, start_backup
 from ..commvault.client import CommvaultClient
-from ..commvault.errors import JobFailedError
 from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.journal import SendJournal
 from ..commvault.models import JobSummary
@@ -28,10 +27,14 @@ from ..commvault.restores import (
     restorable,
     start_restore,
 )
-from ..commvault.waiting import job_statuses, raise_for_outcome, wait_for_jobs
+from ..commvault.waiting import job_statuses, wait_for_jobs
+from ..commvault.watcher import client_ids_of_jobs, finished
 from ..runtime.settings import state_dir
 from .display import Display, job_fields
-from .exit_codes import Exit
+from .exit_codes import CliFailure, Exit, worst
+from .verdicts import is_backup, verdict
+
+__all__ = ["CliFailure", "backup", "restore", "status", "wait"]
 
 #: ``RestoreInputs`` field -> the argument that sets it, so messages name what the user typed.
 RESTORE_ARGUMENTS = {
@@ -56,12 +59,6 @@ CLI_FIELDS = RestoreFields(
     job_ids="--backup-job-ids",
     point_in_time="--point-in-time",
 )
-
-
-class CliFailure(Exception):
-    def __init__(self, code: Exit, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _marker(kind: str, identity: Any, request_id: str | None) -> tuple[str, str]:
@@ -93,25 +90,70 @@ def _split(text: str, what: str, parts: tuple[int, ...]) -> list[str]:
 
 
 def _wait(
-    client: CommvaultClient, display: Display, job_ids: list[str], timeout_minutes: float
+    client: CommvaultClient,
+    display: Display,
+    job_ids: list[str],
+    timeout_minutes: float,
+    known: dict[str, JobSummary] | None = None,
 ) -> dict[str, JobSummary]:
-    with display.progress(job_ids) as on_progress:
-        return wait_for_jobs(
-            client, job_ids, timeout_s=timeout_minutes * 60, on_progress=on_progress
+    """Wait through the job watcher the provider uses (``known``: summaries already read);
+    on Ctrl-C, the document names the jobs still unfinished before the interrupt ends it."""
+    latest = dict(known or {})
+    client_ids = None
+    if known and len(job_ids) > 1:
+        client_ids = client_ids_of_jobs(
+            client, [(j, s.subclient.client_name) for j, s in known.items()]
         )
+    with display.progress(job_ids) as show:
+
+        def on_progress(summary: JobSummary) -> None:
+            latest[str(summary.job_id)] = summary
+            show(summary)
+
+        try:
+            return wait_for_jobs(
+                client,
+                job_ids,
+                timeout_s=timeout_minutes * 60,
+                on_progress=on_progress,
+                client_ids=client_ids,
+            )
+        except KeyboardInterrupt:
+            unfinished = [j for j in job_ids if j not in latest or not finished(latest[j])]
+            display.put(job_ids_unfinished=unfinished)
+            raise
 
 
-def _judge(client: CommvaultClient, display: Display, summaries: dict[str, JobSummary]) -> Exit:
-    display.put(jobs=[job_fields(s, j) for j, s in summaries.items()])
+def _judge(display: Display, summaries: dict[str, JobSummary | None]) -> Exit:
+    """Show each job and its verdict; the exit code the worst of them earns."""
+    codes = []
+    jobs = []
     for job_id, summary in summaries.items():
-        display.line(f"job {job_id}: {summary.status}")
-    try:
-        raise_for_outcome(client, summaries.values())
-    except JobFailedError as exc:
-        reason = f": {exc.reason}" if exc.reason else ""
-        display.error(f"job {exc.job_id} ended {exc.status}{reason}")
-        return Exit.JOB_FAILED
-    return Exit.SUCCESS
+        judged = verdict(summary)
+        codes.append(judged.code)
+        fields = job_fields(summary, job_id)
+        if summary is None or is_backup(summary):
+            fields.update(
+                zip(("restorable", "restorable_reason"), restorable(summary), strict=True)
+            )
+        jobs.append(fields)
+        display.line(_job_line(job_id, summary, fields))
+        if judged.code is Exit.TIMED_OUT:
+            display.error(f"job {job_id}: {judged.reason}: `commvault-oracle wait {job_id}`")
+        elif judged.code is not Exit.SUCCESS:
+            display.error(f"job {job_id}: {judged.reason}")
+    display.put(jobs=jobs)
+    return worst(codes)
+
+
+def _job_line(job_id: str, summary: JobSummary | None, fields: dict[str, Any]) -> str:
+    if summary is None:
+        return f"job {job_id}: unknown to the CommServe"
+    extra = f", restorable: {fields['restorable_reason']}" if "restorable" in fields else ""
+    return (
+        f"job {job_id}: {summary.job_type or 'Job'} {summary.status} "
+        f"{summary.percent_complete:.0f}%{extra}"
+    )
 
 
 def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
@@ -139,7 +181,7 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
         )
 
     decisions = _decisions(args, marker)
-    display.put(command="backup", request_id=request_id, request_marker=marker)
+    display.put(request_id=request_id, request_marker=marker)
     started = start_backup(
         client,
         request,
@@ -159,7 +201,7 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
         display.put(jobs=[{"job_id": j.job_id, "database": str(j.database)} for j in started])
         return Exit.SUCCESS
     return _judge(
-        client, display, _wait(client, display, [j.job_id for j in started], args.timeout_minutes)
+        display, dict(_wait(client, display, [j.job_id for j in started], args.timeout_minutes))
     )
 
 
@@ -186,37 +228,28 @@ def _pieces(value: str) -> list[str]:
 def status(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
     job_ids = _job_ids(args.job_ids, "JOB")
     summaries = job_statuses(client, job_ids)
-    jobs = []
-    for job_id in job_ids:
-        summary = summaries.get(job_id)
-        fields = job_fields(summary, job_id)
-        usable, why = restorable(summary)
-        if summary is None or (summary.job_type or "backup").lower() == "backup":
-            fields.update(restorable=usable, restorable_reason=why)
-        jobs.append(fields)
-        if summary is None:
-            display.line(f"job {job_id}: unknown to the CommServe")
-        else:
-            extra = f", restorable: {why}" if "restorable" in fields else ""
-            display.line(
-                f"job {job_id}: {summary.job_type or 'Job'} {summary.status} "
-                f"{summary.percent_complete:.0f}%{extra}"
-            )
-    display.put(command="status", jobs=jobs)
-    unknown = [j for j in job_ids if j not in summaries]
-    if unknown:
-        display.error(
-            f"job {', '.join(unknown)}: unknown to the CommServe (pruned, never existed, or "
-            "another CommServe's): check the id against COMMVAULT_URL"
-        )
-        return Exit.BAD_INPUT
-    return Exit.SUCCESS
+    code = _judge(display, {j: summaries.get(j) for j in job_ids})
+    if code is Exit.UNKNOWN_JOB:
+        display.error(_UNKNOWN_HINT)
+    return code
+
+
+_UNKNOWN_HINT = (
+    "a job the CommServe does not show was pruned, never existed, or is another CommServe's: "
+    "check the id against COMMVAULT_URL"
+)
 
 
 def wait(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
     job_ids = _job_ids(args.job_ids, "JOB")
-    display.put(command="wait", job_ids=job_ids)
-    return _judge(client, display, _wait(client, display, job_ids, args.timeout_minutes))
+    display.put(job_ids=job_ids)
+    known = job_statuses(client, job_ids)
+    unknown = [j for j in job_ids if j not in known]
+    if unknown:
+        _judge(display, {j: known.get(j) for j in job_ids})
+        display.error(f"not waiting: {_UNKNOWN_HINT}")
+        return Exit.UNKNOWN_JOB
+    return _judge(display, dict(_wait(client, display, job_ids, args.timeout_minutes, known)))
 
 
 def _restore_inputs(args: argparse.Namespace) -> dict[str, Any]:
@@ -263,7 +296,7 @@ def restore(client: CommvaultClient, args: argparse.Namespace, display: Display)
     except RestoreCheckError as exc:
         raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {exc}") from None
     decisions = _decisions(args, marker)
-    display.put(command="restore", request_id=request_id, request_marker=marker)
+    display.put(request_id=request_id, request_marker=marker)
     started = start_restore(
         client,
         request,
@@ -288,6 +321,26 @@ def restore(client: CommvaultClient, args: argparse.Namespace, display: Display)
             "in_place": request.in_place,
         },
     )
-    if args.no_wait:
+    if started.adopted:
+        _say_whether_restored_now(client, display, started.job_id, request_id)
+    if not args.wait:
         return Exit.SUCCESS
-    return _judge(client, display, _wait(client, display, [started.job_id], args.timeout_minutes))
+    return _judge(display, dict(_wait(client, display, [started.job_id], args.timeout_minutes)))
+
+
+def _say_whether_restored_now(
+    client: CommvaultClient, display: Display, job_id: str, request_id: str
+) -> None:
+    """A re-run that adopts a restore job which already ended restored nothing now: say so,
+    and how to restore again (a new request id), so a runbook's second rollback misleads no one."""
+    summary = job_statuses(client, [job_id]).get(job_id)
+    if summary is None or not finished(summary):
+        display.put(restored_now=True)
+        return
+    display.put(restored_now=False)
+    display.warning(
+        f"nothing was restored now: restore job {job_id} of this request (--request-id "
+        f"{request_id}) already ended {summary.status}; to restore again, run the same command "
+        "with a new --request-id (e.g. --request-id "
+        f"{request_id}-2)"
+    )

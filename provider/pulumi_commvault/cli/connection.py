@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
+import ssl
 import sys
+from urllib.parse import urlsplit
 
 from ..commvault.connection import ConnectionSettings
-from ..runtime.settings import AUTH_TOKEN, PASSWORD, USERNAME, resolve
+from ..runtime.settings import AUTH_TOKEN, ENVIRONMENT, PASSWORD, USERNAME, resolve
+from .exit_codes import CliFailure, Exit
 
 ENVIRONMENT_HELP = f"""\
 environment (the provider's variables; secrets are never taken from arguments):
@@ -29,7 +33,42 @@ def settings_from_environment(*, interactive: bool | None = None) -> ConnectionS
         and not os.environ.get(AUTH_TOKEN.env_var)
     )
     if needs_password and interactive:
-        prompted[PASSWORD.config_key] = getpass.getpass(
-            f"Commvault password for {os.environ[USERNAME.env_var]}: "
-        )
-    return resolve(lambda key: prompted.get(key))
+        prompted[PASSWORD.config_key] = _ask_password(os.environ[USERNAME.env_var])
+    return resolve(lambda key: prompted.get(key), vocabulary=ENVIRONMENT)
+
+
+def _ask_password(username: str) -> str:
+    """The password typed at the prompt; Ctrl-C or Ctrl-D there end the command in one line."""
+    try:
+        return getpass.getpass(f"Commvault password for {username}: ")
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # the prompt's line stays open after ^C
+        raise CliFailure(
+            Exit.INTERRUPTED, "interrupted at the password prompt (Ctrl-C); nothing was sent"
+        ) from None
+    except EOFError:
+        print(file=sys.stderr)
+        raise CliFailure(
+            Exit.BAD_INPUT,
+            f"no password typed (the prompt was closed with Ctrl-D); nothing was sent: type it "
+            f"at the prompt, or set {PASSWORD.env_var} or {AUTH_TOKEN.env_var}",
+        ) from None
+
+
+def speaks_tls(url: str, *, timeout_s: float = 3.0) -> bool:
+    """Whether the host and port of an ``http://`` URL answer a TLS handshake: then the URL
+    should say ``https://``. No request is sent and no certificate is checked."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=parts.hostname),
+        ):
+            return True
+    except (OSError, ssl.SSLError):
+        return False

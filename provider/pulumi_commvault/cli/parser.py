@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn, TypeAlias
 
 from .connection import ENVIRONMENT_HELP
-from .exit_codes import EPILOG
+from .exit_codes import EPILOG, CliFailure, Exit
 
 DESCRIPTION = """\
 Back up and restore Oracle databases with Commvault, from a terminal or a pipeline, at the
@@ -15,7 +18,7 @@ command adopts the job it started instead of starting another."""
 
 EXAMPLES = """\
 examples:
-  commvault-oracle backup oradb01/ORCL --wait
+  commvault-oracle backup oradb01/ORCL                # waits; --no-wait to start and exit
   commvault-oracle status 3400891 3400892
   commvault-oracle wait 3400891 --timeout-minutes 30
   # the rollback: the restore point a stack recorded, restored in place
@@ -25,6 +28,9 @@ examples:
   commvault-oracle restore oradb01/ORCL --latest --to oradb02/SALES"""
 
 
+DEFAULT_TIMEOUT_MINUTES = 60.0
+
+
 def _minutes(text: str) -> float:
     value = float(text)
     if not 0 < value <= 7 * 24 * 60:
@@ -32,26 +38,93 @@ def _minutes(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+@dataclass(frozen=True)
+class Parents:
+    """The option groups subcommands share: ``--json``/``--quiet``, ``--timeout-minutes``,
+    ``--wait/--no-wait`` (with the timeout), and a request's ``--request-id`` & co."""
+
+    common: Parser
+    timeout: Parser
+    waiting: Parser
+    marked: Parser
+
+
+class BadArguments(Exception):
+    """What argparse refused, so that ``main`` can put it in the ``--json`` document too."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` (and its subcommands') whose errors raise ``BadArguments``."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadArguments(self, message)
+
+
+#: Where a subcommand registers its parser (``build_parser``'s ``add_subparsers``).
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def build_parser() -> Parser:
+    root = Parser(
         prog="commvault-oracle",
         description=DESCRIPTION,
         epilog=f"{EXAMPLES}\n\n{EPILOG}\n\n{ENVIRONMENT_HELP}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common = argparse.ArgumentParser(add_help=False)
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parents = _parents()
+    for register in SUBCOMMANDS:
+        register(commands, parents)
+    return root
+
+
+def subcommand(
+    commands: Commands,
+    name: str,
+    parents: list[Parser],
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """One subcommand's parser, its help ending in the exit codes."""
+    return commands.add_parser(
+        name,
+        parents=parents,
+        help=summary,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _parents() -> Parents:
+    common = Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout (for pipelines)"
     )
     common.add_argument("--quiet", action="store_true", help="no progress bar, no lines")
-    waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument(
+    timeout = Parser(add_help=False)
+    timeout.add_argument(
         "--timeout-minutes",
         type=_minutes,
-        default=60.0,
+        default=None,
         help="how long to wait (default 60); the jobs keep running after it (exit 3)",
     )
-    marked = argparse.ArgumentParser(add_help=False)
+    waiting = Parser(add_help=False, parents=[timeout])
+    waiting.add_argument(
+        "--wait",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="wait for the jobs to finish (the default); --no-wait starts them and exits 0",
+    )
+    return Parents(common=common, timeout=timeout, waiting=waiting, marked=_marked())
+
+
+def _marked() -> Parser:
+    marked = Parser(add_help=False)
     marked.add_argument(
         "--request-id",
         default=None,
@@ -74,54 +147,65 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="after exit 5: start a new job anyway; the jobs the stop named are not this request's",
     )
-    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return marked
 
-    backup = commands.add_parser(
+
+def _backup(commands: Commands, parents: Parents) -> None:
+    backup = subcommand(
+        commands,
         "backup",
-        parents=[common, waiting, marked],
-        help="back up one or more databases (one task, one job each)",
-        description="Start a Commvault backup of each DATABASE (client/instance[/subclient]).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        [parents.common, parents.waiting, parents.marked],
+        "back up one or more databases (one task, one job each)",
+        "Start a Commvault backup of each DATABASE (client/instance[/subclient]).",
     )
     backup.add_argument(
         "databases", nargs="+", metavar="DATABASE", help="client/instance[/subclient]"
     )
     backup.add_argument(
-        "--level", choices=("full", "incremental"), default="full", help="default: full"
+        "--level",
+        type=str.lower,
+        choices=("full", "incremental"),
+        default="full",
+        help="full or incremental, in any case (default: full)",
     )
-    backup.add_argument("--wait", action="store_true", help="wait for the jobs to finish")
 
-    status = commands.add_parser(
+
+def _status(commands: Commands, parents: Parents) -> None:
+    status = subcommand(
+        commands,
         "status",
-        parents=[common],
-        help="show jobs' status (and whether a backup is still restorable)",
-        description="Show each JOB's status; exit 2 when one is unknown to the CommServe.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        [parents.common],
+        "show jobs' status (and whether a backup is still restorable)",
+        "Show each JOB's status and whether a backup is still restorable: exit 0 "
+        "only when every job finished well and every backup is restorable (the exit codes "
+        "below say what else).",
     )
     status.add_argument("job_ids", nargs="+", metavar="JOB")
 
-    wait = commands.add_parser(
+
+def _wait(commands: Commands, parents: Parents) -> None:
+    wait = subcommand(
+        commands,
         "wait",
-        parents=[common, waiting],
-        help="wait for jobs to finish",
-        description="Wait for each JOB: exit 0 if all finished well, 1 if one failed, "
-        "3 on timeout.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        [parents.common, parents.timeout],
+        "wait for jobs to finish",
+        "Wait for each JOB: exit 0 if all finished well (and every backup is still "
+        "restorable), 1 if one failed, 3 on timeout, 7 at once for a job the CommServe does "
+        "not show.",
     )
     wait.add_argument("job_ids", nargs="+", metavar="JOB")
 
-    restore = commands.add_parser(
+
+def _restore(commands: Commands, parents: Parents) -> None:
+    restore = subcommand(
+        commands,
         "restore",
-        parents=[common, waiting, marked],
-        help="restore a database from its backups (in place or onto another instance)",
-        description="Restore SOURCE (client/instance) from one restore point, onto --to "
+        [parents.common, parents.waiting, parents.marked],
+        "restore a database from its backups (in place or onto another instance)",
+        "Restore SOURCE (client/instance) from one restore point, onto --to "
         "(out of place) or onto itself (in place, which needs --confirm-overwrite "
-        "SOURCE). Waits for the restore job unless --no-wait.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "SOURCE). Waits for the restore job unless --no-wait. The same command again adopts "
+        "the restore job it started; to restore again, give a new --request-id.",
     )
     restore.add_argument(
         "source", metavar="SOURCE", help="client/instance whose backups are restored"
@@ -143,5 +227,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="in place: the database being overwritten, typed out as a guard",
     )
     restore.add_argument("--no-recover", action="store_true", help="restore without recovering")
-    restore.add_argument("--no-wait", action="store_true", help="start the job and exit")
-    return root
+
+
+#: One registration per subcommand, in the order ``--help`` lists them.
+SUBCOMMANDS: list[Callable[[Commands, Parents], None]] = [_backup, _status, _wait, _restore]
+
+
+def resolve_timeout(args: argparse.Namespace) -> None:
+    """``--timeout-minutes`` defaults to 60, and is refused with ``--no-wait``, which would
+    ignore it."""
+    if not hasattr(args, "timeout_minutes"):
+        return
+    if getattr(args, "wait", True) is False and args.timeout_minutes is not None:
+        raise CliFailure(
+            Exit.BAD_INPUT,
+            "--timeout-minutes: nothing is waited for with --no-wait; drop one of the two",
+        )
+    if args.timeout_minutes is None:
+        args.timeout_minutes = DEFAULT_TIMEOUT_MINUTES

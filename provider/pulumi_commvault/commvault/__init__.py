@@ -23,7 +23,8 @@ from .errors import (
 from .restore_models import RestorePoint
 from .restores import Instance, RestoreCheckError, RestoreRequest, check_restore, start_restore
 from .transport import RetryPolicy, Timeouts
-from .waiting import PollSchedule, wait_for_job, wait_for_jobs
+from .waiting import wait_for_job, wait_for_jobs
+from .watcher import Pacing
 
 __all__ = [
     "AmbiguousCreateError",
@@ -39,7 +40,7 @@ __all__ = [
     "InvalidSettingError",
     "JobFailedError",
     "NotFoundError",
-    "PollSchedule",
+    "Pacing",
     "RateLimitedError",
     "RestoreCheckError",
     "RestorePoint",

@@ -30,9 +30,11 @@ from .settings import (
     AUTH_TOKEN,
     CA_BUNDLE,
     PASSWORD,
+    STACK_CONFIG,
     START_NEW_FOR_ENV,
     URL,
     USERNAME,
+    Vocabulary,
 )
 
 RERUN = "re-run `pulumi up`"
@@ -52,45 +54,63 @@ def sentence(what: str, failure: CommvaultError, next_step: str) -> str:
     return f"{what}: {failure}; {next_step}"
 
 
-def for_connection(failure: CommvaultError, *, logs_in_with_password: bool) -> str | None:
+def for_connection(
+    failure: CommvaultError,
+    *,
+    logs_in_with_password: bool,
+    vocabulary: Vocabulary = STACK_CONFIG,
+) -> str | None:
     """What to change when the failure is in reaching or logging in to the CommServe; None
-    when it is not such a failure."""
+    when it is not such a failure. ``vocabulary`` names the settings (the CLI's: variables)."""
+    say = vocabulary
     if isinstance(failure, TLSFailedError):
         if failure.problem == TLSFailedError.NOT_TLS:
             return (
-                f"fix {URL.config_key}: http:// if the CommServe serves plain HTTP on that "
+                f"fix {say.key(URL)}: http:// if the CommServe serves plain HTTP on that "
                 "port, or the port on which it serves HTTPS"
             )
         if failure.problem == TLSFailedError.CERTIFICATE:
             return (
                 f"set the CA bundle ({CA_BUNDLE.config_key} / {CA_BUNDLE.env_var}) to the PEM "
                 "file of the CA that signed the CommServe's certificate"
+                if say.stack_config
+                else f"set {CA_BUNDLE.env_var} to the PEM file of the CA that signed the "
+                "CommServe's certificate"
             )
-        return f"check the scheme and port of {URL.config_key}, and the CommServe's TLS settings"
+        return f"check the scheme and port of {say.key(URL)}, and the CommServe's TLS settings"
     if isinstance(failure, ConnectionFailedError) and not failure.request_sent:
+        also = f" (or {URL.env_var})" if say.stack_config else ""
         return (
-            f"check that {URL.config_key} (or {URL.env_var}) is the CommServe's API address "
+            f"check that {say.key(URL)}{also} is the CommServe's API address "
             "and that the CommServe is up"
         )
     if failure.status_code == 404 and not failure.operation.startswith("POST CreateTask"):
         return (
-            f"the CommServe has no such endpoint: check that {URL.config_key} is its API base "
+            f"the CommServe has no such endpoint: check that {say.key(URL)} is its API base "
             "URL, ending in /commandcenter/api or /SearchSvc/CVWebService.svc"
         )
     if isinstance(failure, AuthenticationError):
-        if failure.operation.startswith("POST Login"):
-            return (
-                f"check {USERNAME.config_key} and {PASSWORD.config_key} (`pulumi config set "
-                f"--secret {PASSWORD.config_key} ...`), or use {AUTH_TOKEN.config_key} instead"
-            )
-        if not logs_in_with_password:
-            return (
-                f"renew {AUTH_TOKEN.describe()} (`pulumi config set --secret "
-                f"{AUTH_TOKEN.config_key} <token>`), or set {USERNAME.config_key} and "
-                f"{PASSWORD.config_key} so the provider can log in itself"
-            )
-        return f"check that {USERNAME.config_key} may run Oracle backups on this CommServe"
+        return _for_credentials(failure, logs_in_with_password=logs_in_with_password, say=say)
     return None
+
+
+def _for_credentials(
+    failure: AuthenticationError, *, logs_in_with_password: bool, say: Vocabulary
+) -> str:
+    if failure.operation.startswith("POST Login"):
+        how = f" ({say.how_to_set(PASSWORD, '...', secret=True)})" if say.stack_config else ""
+        return (
+            f"check {say.key(USERNAME)} and {say.key(PASSWORD)}{how}, or use "
+            f"{say.key(AUTH_TOKEN)} instead"
+        )
+    if not logs_in_with_password:
+        return (
+            f"renew {say.where(AUTH_TOKEN)} "
+            f"({say.how_to_set(AUTH_TOKEN, '<token>', secret=True)}), or set "
+            f"{say.key(USERNAME)} and {say.key(PASSWORD)} so "
+            f"{'the provider' if say.stack_config else 'commvault-oracle'} can log in itself"
+        )
+    return f"check that {say.key(USERNAME)} may run Oracle backups on this CommServe"
 
 
 def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: bool) -> str:

@@ -31,6 +31,34 @@ class Setting:
         return f"stack config {self.config_key} or environment variable {self.env_var}"
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """How a message names a setting and says how to set it: by its stack config key for the
+    provider (``STACK_CONFIG``), by its environment variable for ``commvault-oracle``
+    (``ENVIRONMENT``), which has no stack."""
+
+    stack_config: bool = True
+
+    def key(self, setting: Setting) -> str:
+        return setting.config_key if self.stack_config else setting.env_var
+
+    def where(self, setting: Setting) -> str:
+        return (
+            setting.describe() if self.stack_config else f"environment variable {setting.env_var}"
+        )
+
+    def how_to_set(self, setting: Setting, value: str, *, secret: bool = False) -> str:
+        if self.stack_config:
+            flag = "--secret " if secret else ""
+            return f"`pulumi config set {flag}{setting.config_key} {value}`"
+        if secret:  # read without echo, so the secret is in no shell history
+            return f"`read -rs {setting.env_var} && export {setting.env_var}`"
+        return f"`export {setting.env_var}={value}`"
+
+
+STACK_CONFIG = Vocabulary()
+ENVIRONMENT = Vocabulary(stack_config=False)
+
 URL = Setting("commvault:url", "COMMVAULT_URL")
 AUTH_TOKEN = Setting("commvault:authToken", "COMMVAULT_AUTHTOKEN")
 USERNAME = Setting("commvault:username", "COMMVAULT_USERNAME")
@@ -116,18 +144,19 @@ def _words(env_var: str, shape: re.Pattern[str], expected: str) -> frozenset[str
     return frozenset(words)
 
 
-def resolve(config: Lookup | None = None) -> ConnectionSettings:
-    """Settings from ``config`` (a stack-config lookup), falling back to the environment."""
-    get = _getter(config)
+def resolve(
+    config: Lookup | None = None, *, vocabulary: Vocabulary = STACK_CONFIG
+) -> ConnectionSettings:
+    """Settings from ``config`` (a stack-config lookup), falling back to the environment;
+    errors name the settings in ``vocabulary``'s words."""
+    get, say = _getter(config), vocabulary
     url = get(URL)
     if not url:
-        raise SettingsError(
-            f"no CommServe URL: set {URL.describe()}, e.g. `pulumi config set {URL.config_key} "
-            "https://commserve.example.com/commandcenter/api`"
-        )
+        example = say.how_to_set(URL, "https://commserve.example.com/commandcenter/api")
+        raise SettingsError(f"no CommServe URL: set {say.where(URL)}, e.g. {example}")
     insecure_text = (get(INSECURE) or "false").strip().lower()
     if insecure_text not in ("true", "false", "1", "0", "yes", "no"):
-        raise SettingsError(f"{INSECURE.describe()}: expected true or false")
+        raise SettingsError(f"{say.where(INSECURE)}: expected true or false")
     token, username, password = get(AUTH_TOKEN), get(USERNAME), get(PASSWORD)
     try:
         return ConnectionSettings(
@@ -140,33 +169,33 @@ def resolve(config: Lookup | None = None) -> ConnectionSettings:
         )
     except InvalidSettingError as exc:
         raise _naming_the_keys(
-            exc, has_username=bool(username), has_password=bool(password)
+            exc, has_username=bool(username), has_password=bool(password), say=say
         ) from None
 
 
 def _naming_the_keys(
-    exc: InvalidSettingError, *, has_username: bool, has_password: bool
+    exc: InvalidSettingError, *, has_username: bool, has_password: bool, say: Vocabulary
 ) -> SettingsError:
     if exc.setting == "credentials":
         if has_username and not has_password:
             return SettingsError(
-                f"no Commvault password for {USERNAME.config_key} ({PASSWORD.describe()} is "
-                f"missing): set it with `pulumi config set --secret {PASSWORD.config_key} "
-                f"<password>`, or give {AUTH_TOKEN.config_key} instead"
+                f"no Commvault password for {say.key(USERNAME)} ({say.where(PASSWORD)} is "
+                f"missing): set it with {say.how_to_set(PASSWORD, '<password>', secret=True)}, "
+                f"or give {say.key(AUTH_TOKEN)} instead"
             )
         if has_password and not has_username:
             return SettingsError(
-                f"no Commvault user name for {PASSWORD.config_key} ({USERNAME.describe()} is "
-                f"missing): set it with `pulumi config set {USERNAME.config_key} <user>`, or "
-                f"give {AUTH_TOKEN.config_key} instead"
+                f"no Commvault user name for {say.key(PASSWORD)} ({say.where(USERNAME)} is "
+                f"missing): set it with {say.how_to_set(USERNAME, '<user>')}, or "
+                f"give {say.key(AUTH_TOKEN)} instead"
             )
         return SettingsError(
-            f"no Commvault credentials: set {AUTH_TOKEN.describe()}, or both "
-            f"{USERNAME.describe()} and {PASSWORD.describe()}"
+            f"no Commvault credentials: set {say.where(AUTH_TOKEN)}, or both "
+            f"{say.where(USERNAME)} and {say.where(PASSWORD)}"
         )
     if exc.setting == "ca_bundle":
-        return SettingsError(f"{CA_BUNDLE.describe()}: {exc.problem}")
-    return SettingsError(f"{URL.describe()}: {exc}")
+        return SettingsError(f"{say.where(CA_BUNDLE)}: {exc.problem}")
+    return SettingsError(f"{say.where(URL)}: {exc}")
 
 
 _resolved: ConnectionSettings | SettingsError | None = None
