@@ -24,8 +24,17 @@ from .errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
-from .job_status import JobOutcome, classify
-from .journal import RequestRecord, Send, SendJournal
+from .guard.rules import (
+    NO_DECISIONS,
+    JobDecisions,
+    OwnJob,
+    Verdict,
+    Window,
+    fits,
+    judge,
+    own_jobs,
+)
+from .journal import RequestRecord, SendJournal
 from .marking import (
     MARKED,
     MARKER_TAG,
@@ -37,16 +46,7 @@ from .marking import (
     tags_in,
 )
 from .models import ORACLE_APPLICATION_ID, BackupLevel, CreateTaskRequest, JobSummary
-from .recognition import (
-    CLOCK_SKEW_S,
-    NO_DECISIONS,
-    JobDecisions,
-    MarkerVisibility,
-    Visibility,
-    Window,
-    could_be_ours,
-    recognise,
-)
+from .recognition import MarkerVisibility, Visibility, stop_error, with_details
 from .waiting import job_statuses
 
 __all__ = [
@@ -387,41 +387,35 @@ class _Looks:
         if not client_ids:
             return {}
         earlier = self.record.sends()
-        recorded = [j for send in earlier for j in send.job_ids if j not in self.exclude]
+        sent_at: dict[str, float] = {}
+        for send in earlier:  # oldest first: a job's earliest send
+            for job_id in send.job_ids:
+                if job_id not in self.exclude:
+                    sent_at.setdefault(job_id, send.sent_at)
         marked = self.index.candidates(self.client, self.request.tag, client_ids)
-        candidates = list(dict.fromkeys([*recorded, *marked]))
+        own_ids = list(dict.fromkeys([*sent_at, *marked]))
         unrecognised = self._could_be_ours(self.index.unrecognised())
-        wanted = candidates + [str(s.job_id) for s in unrecognised]
+        wanted = own_ids + [str(s.job_id) for s in unrecognised]
         if not wanted:
             return {}
         fresh = job_statuses(self.client, wanted, client_ids=client_ids)
-        found = _adopt(
-            self.request,
-            [fresh[j] for j in candidates if j in fresh and _sent_by(fresh[j], earlier, j)],
-            self.adoptable,
-        )
+        own = [OwnJob(j, fresh.get(j), sent_at.get(j)) for j in own_ids]
+        found = own_jobs(self.request, own, self.adoptable)
         if len(found) == len(self.request.databases) or not unrecognised:
-            return found
+            return self._as_started(found)
         unanswered = [s for s in earlier if not s.answered]
         window = Window.spanning(unanswered) if unanswered else None
-        candidates_unrecognised = [
-            fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh
-        ]
-        recognised = self._recognise(
-            candidates_unrecognised, window=window, decisions=self.decisions
-        )
-        if window is None:
-            self.passed_over = [
-                s
-                for s in candidates_unrecognised
-                if classify(s.status) is not JobOutcome.ACTIVE and self.adoptable(s)
-            ]
+        candidates = [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh]
+        verdict = self._judge(own, found, candidates, window, self.decisions)
+        self.passed_over = verdict.passed_over
+        recognised = [s for key, s in verdict.adopt.items() if key not in found]
         if recognised:
             # Recorded as this request's, so that a re-run here adopts them without asking.
-            ids = [job.job_id for job in recognised.values()]
-            starts = [fresh[j].job_start_time for j in ids if fresh[j].job_start_time]
-            self.record.settled(min(starts, default=time.time()), ids)
-        return {**recognised, **found}
+            starts = [s.job_start_time for s in recognised if s.job_start_time]
+            self.record.settled(
+                min(starts, default=time.time()), [str(s.job_id) for s in recognised]
+            )
+        return self._as_started(verdict.adopt)
 
     def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
         """After a send that may have started a job: a fresh listing of the clients' jobs."""
@@ -430,43 +424,60 @@ class _Looks:
             return {}
         listed = _Listed.of(recent_jobs(self.client, client_ids, GuardScope()))
         ours = set(listed.by_tag.get(self.request.tag, []))
-        found = _adopt(
-            self.request, [s for s in listed.marked if str(s.job_id) in ours], self.adoptable
-        )
+        own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
+        found = own_jobs(self.request, own, self.adoptable)
         if len(found) == len(self.request.databases) or not self.index.doubts(
             shows_descriptions=listed.shows_descriptions
         ):
-            return found
+            return self._as_started(found)
+        candidates = self._could_be_ours(listed.unmarked)
         # The user's decisions were about jobs before this send; its own job is judged anew.
-        recognised = self._recognise(
-            self._could_be_ours(listed.unmarked), window=window, decisions=NO_DECISIONS
-        )
-        return {**recognised, **found}
+        verdict = self._judge(own, found, candidates, window, NO_DECISIONS)
+        return self._as_started(verdict.adopt)
 
     def _could_be_ours(self, summaries: list[JobSummary]) -> list[JobSummary]:
         if not summaries:
             return []
         user = self.client.user_name()
         others = self.exclude | self.record.others()
-        return [
-            s
-            for s in summaries
-            if str(s.job_id) not in others and could_be_ours(self.request, s, user)
-        ]
+        return [s for s in summaries if str(s.job_id) not in others and fits(self.request, s, user)]
 
-    def _recognise(
-        self, candidates: list[JobSummary], *, window: Window | None, decisions: JobDecisions
-    ) -> dict[DatabaseKey, StartedJob]:
-        if not candidates:
-            return {}
-        return recognise(
-            self.client,
+    def _judge(
+        self,
+        own: list[OwnJob],
+        found: dict[DatabaseKey, JobSummary],
+        candidates: list[JobSummary],
+        window: Window | None,
+        decisions: JobDecisions,
+    ) -> Verdict:
+        """The rules' verdict, with the details of the candidates they look at read first;
+        raises the stop (or the refusal of ids the user insisted on) rather than guess."""
+        unsettled = [s for s in candidates if key_of_job(s) not in found]
+        unmarked = with_details(
+            self.client, unsettled, window=window, decisions=decisions, adoptable=self.adoptable
+        )
+        verdict = judge(
             self.request,
-            candidates,
-            adoptable=self.adoptable,
+            own,
+            unmarked,
             window=window,
             decisions=decisions,
+            adoptable=self.adoptable,
         )
+        if verdict.refused:
+            raise decisions.not_candidates(
+                self.client.base_url, verdict.refused, verdict.candidates
+            )
+        if verdict.stop is not None:
+            raise stop_error(self.client.base_url, self.request, verdict.stop, window)
+        return verdict
+
+    def _as_started(self, found: dict[DatabaseKey, JobSummary]) -> dict[DatabaseKey, StartedJob]:
+        databases = {db.key: db for db in self.request.databases}
+        return {
+            key: StartedJob(str(summary.job_id), databases[key], None, adopted=True)
+            for key, summary in found.items()
+        }
 
 
 class CreateTaskResends:
@@ -592,33 +603,8 @@ def _passed_over(
     )
 
 
-def _sent_by(summary: JobSummary, earlier: list[Send], job_id: str) -> bool:
-    """Whether a job a recorded send names is that send's: it started no earlier than the
-    send (a CommServe rebuilt since, or another one at the same address, reuses ids). A job
-    no send names (found by its marker) passes."""
-    sends = [s for s in earlier if job_id in s.job_ids]
-    if not sends:
-        return True
-    started = summary.job_start_time
-    return not started or started >= int(min(s.sent_at for s in sends)) - CLOCK_SKEW_S
-
-
 def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]:
     """The ids of the request's clients the CommServe knows (``GET Client``, once a client)."""
     known_ids = client.client_ids()
     names = {db.client_name.lower() for db in request.databases}
     return sorted(known_ids[name] for name in names if name in known_ids)
-
-
-def _adopt(
-    request: MarkedRequest,
-    newest_first: list[JobSummary],
-    adoptable: Callable[[JobSummary], bool],
-) -> dict[DatabaseKey, StartedJob]:
-    wanted = {db.key: db for db in request.databases}
-    found: dict[DatabaseKey, StartedJob] = {}
-    for summary in newest_first:
-        key = key_of_job(summary)
-        if key in wanted and key not in found and adoptable(summary):
-            found[key] = StartedJob(str(summary.job_id), wanted[key], None, adopted=True)
-    return found

@@ -28,6 +28,7 @@ from .client import CommvaultClient
 from .job_status import JobOutcome, classify
 from .journal import SendJournal
 from .models import JobSummary
+from .restorability import restorable as restorable  # its callers import it from here too
 from .restore_models import (
     InstanceRef,
     RestorePoint,
@@ -128,20 +129,6 @@ class RestoreFields:
     destination_instance: str = "destination_instance_name"
     job_ids: str = "backup_job_ids"
     point_in_time: str = "point_in_time"
-
-
-def restorable(summary: JobSummary | None) -> tuple[bool, str]:
-    """Whether a backup job is a restore point now, and why (in words a user reads)."""
-    if summary is None:
-        return False, "unknown to the CommServe (pruned or never existed)"
-    if summary.is_aged:
-        return False, "aged out of retention"
-    outcome = classify(summary.status)
-    if outcome is JobOutcome.SUCCEEDED:
-        return True, "finished well"
-    if outcome is JobOutcome.ACTIVE:
-        return False, f"still running ({summary.status})"
-    return False, f"failed ({summary.status})"
 
 
 def check_restore(
