@@ -18,9 +18,9 @@ from pulumi_commvault.commvault.guard.rules import (
     Window,
     judge,
 )
+from pulumi_commvault.commvault.job_status import JobOutcome, classify
 from pulumi_commvault.commvault.marking import Database
 from pulumi_commvault.commvault.models import JobSummary
-from pulumi_commvault.commvault.restorability import why_not_live
 
 SENT = 1_000_000.0
 TAG = "[pulumi-commvault:rule]"
@@ -67,9 +67,9 @@ def unmarked(summary: JobSummary, description: str | None = None, by: str = "") 
     return UnmarkedJob(summary, by, description)
 
 
-def live(summary: JobSummary) -> bool:
-    """As the provider's rule: running or queued, or finished well, and not aged."""
-    return why_not_live(summary, accept_completed_with_errors=False) is None
+def running_or_finished_well(summary: JobSummary) -> bool:
+    """What the provider and CLI pass: the status only; aging is the rules' own concern."""
+    return classify(summary.status) in (JobOutcome.ACTIVE, JobOutcome.SUCCEEDED)
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ class Case:
     stop: tuple[int, ...] = ()
     refused: tuple[str, ...] = ()
     passed_over: tuple[int, ...] = ()
+    not_reused: tuple[str, ...] = ()
 
 
 LOST = Window(SENT, SENT + 10)
@@ -92,18 +93,28 @@ RULES = {
     "a finished-well job carrying the marker is adopted": Case(
         own=(marked(job(1, "Completed")),), adopted=(1,)
     ),
-    "a failed job carrying the marker is not: a new job is sent": Case(
-        own=(marked(job(1, "Failed")),)
+    "a failed job carrying the marker is not: a new job is sent, saying why": Case(
+        own=(marked(job(1, "Failed")),), not_reused=("1: failed (Failed)",)
     ),
-    "a killed job carrying the marker is not: a new job is sent": Case(
-        own=(marked(job(1, "Killed")),)
+    "a killed job carrying the marker is not: a new job is sent, saying why": Case(
+        own=(marked(job(1, "Killed")),), not_reused=("1: failed (Killed)",)
     ),
-    "an aged job carrying the marker is not: a new job is sent": Case(
-        own=(marked(job(1, "Completed", aged=True)),)
+    "an aged job carrying the marker is not: a new job is sent, saying why": Case(
+        own=(marked(job(1, "Completed", aged=True)),), not_reused=("1: aged out of retention",)
     ),
-    "a job no longer shown (pruned) is not: a new job is sent": Case(own=(OwnJob("1", None),)),
+    "an aged job this machine recorded is not: a new job is sent, saying why": Case(
+        own=(recorded(job(1, "Completed", aged=True)),), not_reused=("1: aged out of retention",)
+    ),
+    "a recorded job no longer shown (pruned) is not: a new job is sent, saying why": Case(
+        own=(OwnJob("1", None, SENT),),
+        not_reused=("1: unknown to the CommServe (pruned or never existed)",),
+    ),
     "completed with errors is adopted only where the request accepts it": Case(
-        own=(marked(job(1, "Completed w/ one or more errors")),)
+        own=(marked(job(1, "Completed w/ one or more errors")),),
+        not_reused=("1: Completed w/ one or more errors, which this request does not accept",),
+    ),
+    "a dead earlier job beside a live one of the same database is not named": Case(
+        own=(marked(job(2)), marked(job(1, "Failed"))), adopted=(2,)
     ),
     "the newest of a database's own jobs is adopted": Case(
         own=(marked(job(2)), marked(job(1))), adopted=(2,)
@@ -184,7 +195,7 @@ def test_guard_rule(case: Case) -> None:
         case.unmarked,
         window=case.window,
         decisions=case.decisions,
-        adoptable=live,
+        adoptable=running_or_finished_well,
     )
     adopted = tuple(
         verdict.adopt[db.key].job_id for db in case.databases if db.key in verdict.adopt
@@ -196,3 +207,4 @@ def test_guard_rule(case: Case) -> None:
     assert tuple(stopped) == case.stop
     assert tuple(verdict.refused) == case.refused
     assert tuple(s.job_id for s in verdict.passed_over) == case.passed_over
+    assert tuple(f"{d.job_id}: {d.why}" for d in verdict.not_reused) == case.not_reused

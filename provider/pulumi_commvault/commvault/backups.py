@@ -27,11 +27,13 @@ from .errors import (
 from .guard.rules import (
     NO_DECISIONS,
     JobDecisions,
+    NotReused,
     OwnJob,
     Verdict,
     Window,
     fits,
     judge,
+    not_reused,
     own_jobs,
 )
 from .journal import RequestRecord, SendJournal
@@ -351,6 +353,10 @@ def start_backup(
     looks.index.remember(request.tag, [j.job_id for j in started])
     if started and looks.passed_over:
         looks.index.notice(_passed_over(request, looks.passed_over, started))
+    replaced = {j.database.key for j in started}
+    dead = [d for d in looks.not_reused if d.database is None or d.database in replaced]
+    if started and dead:
+        looks.index.notice(_not_reused(dead, started))
     if index is not None and started:
         index.visibility.check(client, request, started[0])
     return [jobs[db.key] for db in request.databases]
@@ -379,6 +385,8 @@ class _Looks:
         self.record = RequestRecord(journal, client.base_url, request.marker)
         #: Finished jobs that fit the request, taken for other requests' for want of a record.
         self.passed_over: list[JobSummary] = []
+        #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
+        self.not_reused: list[NotReused] = []
 
     def first(self) -> dict[DatabaseKey, StartedJob]:
         """Before the first send: from the index and this machine's record of earlier sends,
@@ -402,12 +410,14 @@ class _Looks:
         own = [OwnJob(j, fresh.get(j), sent_at.get(j)) for j in own_ids]
         found = own_jobs(self.request, own, self.adoptable)
         if len(found) == len(self.request.databases) or not unrecognised:
+            self.not_reused = not_reused(self.request, own, found, self.adoptable)
             return self._as_started(found)
         unanswered = [s for s in earlier if not s.answered]
         window = Window.spanning(unanswered) if unanswered else None
         candidates = [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh]
         verdict = self._judge(own, found, candidates, window, self.decisions)
         self.passed_over = verdict.passed_over
+        self.not_reused = verdict.not_reused
         recognised = [s for key, s in verdict.adopt.items() if key not in found]
         if recognised:
             # Recorded as this request's, so that a re-run here adopts them without asking.
@@ -600,6 +610,15 @@ def _passed_over(
         "descriptions show and this machine has no record of sending it, so they were "
         "assumed to belong to other requests. If an interrupted run on another machine "
         "started one, that one is a restore point as well"
+    )
+
+
+def _not_reused(dead: list[NotReused], started: list[StartedJob]) -> str:
+    earlier = "; ".join(f"job {d.job_id} ({d.why})" for d in dead)
+    new = ", ".join(j.job_id for j in started)
+    return (
+        f"not reusing this request's earlier {earlier}: no restore point, "
+        f"so started job {new} instead"
     )
 
 

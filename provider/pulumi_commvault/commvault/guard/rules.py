@@ -16,6 +16,7 @@ from ..job_status import JobOutcome, classify
 from ..journal import Send
 from ..marking import DatabaseKey, MarkedRequest, key_of_job
 from ..models import JobSummary
+from ..restorability import restorable, why_not_live
 
 #: How much earlier (or later) than our clock the CommServe may stamp a job's start.
 CLOCK_SKEW_S = 30
@@ -119,13 +120,25 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class NotReused:
+    """An earlier job of the request that is no restore point, so a new one is taken:
+    ``database`` None when the CommServe no longer shows it."""
+
+    job_id: str
+    database: DatabaseKey | None
+    why: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What the request does: adopt these jobs (one per database at most), and send for the
-    rest, unless ``stop``; ``refused`` are ids the user insisted on that are no candidates
+    rest, unless ``stop``; ``not_reused`` the request's own earlier jobs that are no
+    restore point, each with why; ``refused`` are ids the user insisted on that are no candidates
     (``candidates`` are those that are); ``passed_over`` finished jobs that fit but were
     taken for other requests' for want of a record."""
 
     adopt: dict[DatabaseKey, JobSummary]
+    not_reused: list[NotReused] = field(default_factory=list)
     stop: Stop | None = None
     refused: list[str] = field(default_factory=list)
     candidates: dict[DatabaseKey, list[JobSummary]] = field(default_factory=dict)
@@ -145,6 +158,20 @@ def fits(request: MarkedRequest, summary: JobSummary, user: str) -> bool:
 
 def _same(shown: str, wanted: str) -> bool:
     return not shown or not wanted or shown.casefold() == wanted.casefold()
+
+
+def stands_for_a_request(summary: JobSummary, adoptable: Adoptable) -> bool:
+    """Only a live restore point is adopted: running or queued, or finished as the request
+    accepts (``adoptable``), and never aged out of retention."""
+    return not summary.is_aged and adoptable(summary)
+
+
+def why_not_adopted(summary: JobSummary | None, adoptable: Adoptable) -> str:
+    """In words a user reads: why an earlier job of the request is no restore point."""
+    if summary is None or summary.is_aged:
+        return restorable(summary)[1]
+    reason = why_not_live(summary, accept_completed_with_errors=False)
+    return reason or f"{summary.status}, which this request does not accept"
 
 
 def sent_by_its_send(job: OwnJob) -> bool:
@@ -167,9 +194,31 @@ def own_jobs(
         if summary is None or not sent_by_its_send(job):
             continue
         key = key_of_job(summary)
-        if key in wanted and key not in found and adoptable(summary):
+        if key in wanted and key not in found and stands_for_a_request(summary, adoptable):
             found[key] = summary
     return found
+
+
+def not_reused(
+    request: MarkedRequest,
+    own: Sequence[OwnJob],
+    adopted: Iterable[DatabaseKey],
+    adoptable: Adoptable,
+) -> list[NotReused]:
+    """The request's own earlier jobs, of databases that adopt none, that are dead: failed,
+    killed, aged, pruned (or finished in a way the request does not accept)."""
+    wanted = {db.key for db in request.databases} - set(adopted)
+    dead: list[NotReused] = []
+    for job in own:
+        summary = job.summary
+        if summary is not None and not sent_by_its_send(job):
+            continue  # another job under a reused id: not this request's
+        key = key_of_job(summary) if summary is not None else None
+        if key is not None and key not in wanted:
+            continue
+        if summary is None or not stands_for_a_request(summary, adoptable):
+            dead.append(NotReused(job.job_id, key, why_not_adopted(summary, adoptable)))
+    return dead
 
 
 def needs_details(
@@ -178,7 +227,7 @@ def needs_details(
     """Whether an unmarked job that fits is worth a read of its details: it is adoptable,
     and, with no send known (no window), still running or named by the user; a finished
     job is then taken for another request's."""
-    if not adoptable(summary):
+    if not stands_for_a_request(summary, adoptable):
         return False
     finished = classify(summary.status) is not JobOutcome.ACTIVE
     return window is not None or not finished or str(summary.job_id) in decisions.adopt
@@ -193,7 +242,8 @@ def passed_over(
     return [
         u.summary
         for u in unmarked
-        if classify(u.summary.status) is not JobOutcome.ACTIVE and adoptable(u.summary)
+        if classify(u.summary.status) is not JobOutcome.ACTIVE
+        and stands_for_a_request(u.summary, adoptable)
     ]
 
 
@@ -236,7 +286,9 @@ def judge(
         return Verdict(found, refused=unknown, candidates=undecided)
     if unsettled:
         return Verdict(found, stop=_stop(unsettled, decisions, named, unknown))
-    return Verdict({**ours, **found}, passed_over=over)
+    adopt = {**ours, **found}
+    dead = not_reused(request, own, adopt, adoptable)
+    return Verdict(adopt, not_reused=dead, passed_over=over)
 
 
 def _by_details(
