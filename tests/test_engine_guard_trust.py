@@ -12,6 +12,7 @@ import pytest
 
 from commvault_emulator.process import EmulatorProcess
 from engine_support import BackupProgram
+from pulumi_commvault import OracleBackupTrigger
 
 pytestmark = pytest.mark.engine
 
@@ -63,3 +64,32 @@ def test_a_rerun_after_the_recorded_job_died_takes_exactly_one_new_job(deployer,
     assert job["adopted"] is False
     assert emulator.control.count("CreateTask") == 2
     assert f"not reusing this request's earlier job {dead} ({why})" in deployment.text
+
+
+def twins() -> None:
+    """Two resources of one stack backing up the same database."""
+    for name in ("twin-a", "twin-b"):
+        OracleBackupTrigger(
+            name, client_name="oradb01", instance_name="ORCL", triggers=["v1"], timeout_minutes=2
+        )
+
+
+@pytest.mark.parametrize("lost", [2, 1], ids=["both answers lost", "one answer lost"])
+def test_twins_whose_answers_are_lost_end_with_one_job_each_and_no_job_twice(
+    deployer, emulator, lost
+):
+    emulator.control.job_defaults(
+        seconds=1, omit_job_description=True, omit_details_description=True
+    )
+    emulator.control.inject("CreateTask", "lose_answer", count=lost)
+    deployment = deployer(twins)
+
+    deployment.up()
+
+    held = [deployment.outputs_of(name)["job_ids"] for name in ("twin-a", "twin-b")]
+    assert sorted(job for ids in held for job in ids) == sorted(
+        str(j["jobId"]) for j in emulator.control.jobs()
+    )
+    assert len({job for ids in held for job in ids}) == 2
+    assert emulator.control.count("CreateTask") == 2
+    assert "COMMVAULT_ADOPT_JOBS" not in deployment.text

@@ -19,6 +19,7 @@ from pulumi_commvault.commvault.guard.rules import (
     judge,
 )
 from pulumi_commvault.commvault.job_status import JobOutcome, classify
+from pulumi_commvault.commvault.journal import OtherSend, Send
 from pulumi_commvault.commvault.marking import Database
 from pulumi_commvault.commvault.models import JobSummary
 
@@ -84,9 +85,12 @@ class Case:
     refused: tuple[str, ...] = ()
     passed_over: tuple[int, ...] = ()
     not_reused: tuple[str, ...] = ()
+    twins: tuple[OtherSend, ...] = ()
 
 
 LOST = Window(SENT, SENT + 10)
+#: Another request of this machine, same database, whose answer was lost a second later.
+TWIN = OtherSend("twin", Send(SENT + 1, SENT + 11))
 
 RULES = {
     "a running job carrying the marker is adopted": Case(own=(marked(job(1)),), adopted=(1,)),
@@ -180,6 +184,27 @@ RULES = {
     "a database with its own job is not stopped by unmarked ones": Case(
         own=(marked(job(3)),), unmarked=(unmarked(job(2)), unmarked(job(1))), adopted=(3,)
     ),
+    "twins' lost answers: the earlier send has the lower job id": Case(
+        unmarked=(unmarked(job(2)), unmarked(job(1))), window=LOST, twins=(TWIN,), adopted=(1,)
+    ),
+    "twins' lost answers: the later send has the higher job id": Case(
+        unmarked=(unmarked(job(2)), unmarked(job(1))),
+        window=Window(SENT + 2, SENT + 12),
+        twins=(TWIN,),
+        adopted=(2,),
+    ),
+    "twins' lost answers with more jobs than sends stop it": Case(
+        unmarked=(unmarked(job(3)), unmarked(job(2)), unmarked(job(1))),
+        window=LOST,
+        twins=(TWIN,),
+        stop=(3, 2, 1),
+    ),
+    "a twin whose send was long before the window pairs nothing": Case(
+        unmarked=(unmarked(job(2)), unmarked(job(1))),
+        window=LOST,
+        twins=(OtherSend("twin", Send(SENT - 3600, SENT - 3590)),),
+        stop=(2, 1),
+    ),
     "a dead unmarked job is never adopted, even in the window": Case(
         unmarked=(unmarked(job(1, "Failed")),), window=LOST
     ),
@@ -196,6 +221,7 @@ def test_guard_rule(case: Case) -> None:
         window=case.window,
         decisions=case.decisions,
         adoptable=running_or_finished_well,
+        twins={ORCL.key: case.twins},
     )
     adopted = tuple(
         verdict.adopt[db.key].job_id for db in case.databases if db.key in verdict.adopt

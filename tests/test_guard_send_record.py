@@ -179,6 +179,7 @@ def test_the_record_holds_no_credential(
         "commserve": nowhere.url,
         "marker": "secret-1",
         "sends": [{"sent_at": ANY, "until": ANY, "job_ids": [job_id]}],
+        "databases": ["oradb01/orcl/default"],
     }
     assert password not in json.dumps(written)
 

@@ -36,7 +36,7 @@ from .guard.rules import (
     not_reused,
     own_jobs,
 )
-from .journal import RequestRecord, SendJournal
+from .journal import NO_JOURNAL, RequestRecord, SendJournal
 from .marking import (
     MARKED,
     MARKER_TAG,
@@ -44,6 +44,7 @@ from .marking import (
     DatabaseKey,
     MarkedRequest,
     StartedJob,
+    database_name,
     key_of_job,
     tags_in,
 )
@@ -382,7 +383,12 @@ class _Looks:
         self.index = index
         self.exclude = frozenset(exclude)
         self.decisions = decisions
-        self.record = RequestRecord(journal, client.base_url, request.marker)
+        self.record = RequestRecord(
+            journal or NO_JOURNAL,
+            client.base_url,
+            request.marker,
+            [database_name(db.key) for db in request.databases],
+        )
         #: Finished jobs that fit the request, taken for other requests' for want of a record.
         self.passed_over: list[JobSummary] = []
         #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
@@ -432,6 +438,9 @@ class _Looks:
         client_ids = _client_ids_of(self.client, self.request)
         if not client_ids:
             return {}
+        # A twin's send still in flight may start a job this listing must show, and its
+        # answer may say which job is not this request's: wait for it first.
+        self.record.wait_for_twins(self.client.timeouts.connect_s + self.client.timeouts.read_s)
         listed = _Listed.of(recent_jobs(self.client, client_ids, GuardScope()))
         ours = set(listed.by_tag.get(self.request.tag, []))
         own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
@@ -462,7 +471,14 @@ class _Looks:
     ) -> Verdict:
         """The rules' verdict, with the details of the candidates they look at read first;
         raises the stop (or the refusal of ids the user insisted on) rather than guess."""
-        unsettled = [s for s in candidates if key_of_job(s) not in found]
+        # Twins first, then what they hold: a twin answered in between is among the held.
+        twins = {
+            db.key: self.record.twin_sends(database_name(db.key)) for db in self.request.databases
+        }
+        held = self.record.others()
+        unsettled = [
+            s for s in candidates if key_of_job(s) not in found and str(s.job_id) not in held
+        ]
         unmarked = with_details(
             self.client, unsettled, window=window, decisions=decisions, adoptable=self.adoptable
         )
@@ -473,6 +489,7 @@ class _Looks:
             window=window,
             decisions=decisions,
             adoptable=self.adoptable,
+            twins=twins,
         )
         if verdict.refused:
             raise decisions.not_candidates(

@@ -7,13 +7,13 @@ per rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..errors import UnknownDecisionError
 from ..job_status import JobOutcome, classify
-from ..journal import Send
+from ..journal import OtherSend, Send
 from ..marking import DatabaseKey, MarkedRequest, key_of_job
 from ..models import JobSummary
 from ..restorability import restorable, why_not_live
@@ -247,6 +247,28 @@ def passed_over(
     ]
 
 
+def by_send_order(
+    marker: str, window: Window, twins: Sequence[OtherSend], jobs: Sequence[JobSummary]
+) -> JobSummary | None:
+    """Twins: this machine's unanswered sends for one database, this request's and other
+    requests', each of which may have started one of ``jobs``. When there are exactly as
+    many jobs as sends, the k-th send (by when it was sent) has the k-th job (by id: the
+    CommServe numbers jobs as it creates them). Either twin computes the same pairing, so no
+    job goes to two requests; jobs this close are backups of the same database, level and
+    user, so even sends that arrived out of order leave each request a restore point."""
+    skew = CLOCK_SKEW_S
+    overlapping = [
+        t
+        for t in twins
+        if t.send.sent_at - skew <= window.failed_at and t.send.until + skew >= window.sent_at
+    ]
+    sends = sorted([(window.sent_at, marker), *((t.send.sent_at, t.marker) for t in overlapping)])
+    if len(sends) == 1 or len(sends) != len(jobs):
+        return None
+    ordered = sorted(jobs, key=lambda job: job.job_id)
+    return ordered[sends.index((window.sent_at, marker))]
+
+
 def judge(
     request: MarkedRequest,
     own: Sequence[OwnJob],
@@ -255,10 +277,12 @@ def judge(
     window: Window | None,
     decisions: JobDecisions,
     adoptable: Adoptable,
+    twins: Mapping[DatabaseKey, Sequence[OtherSend]] | None = None,
 ) -> Verdict:
     """The request's jobs: its own (marker, record) first; for databases still without one,
     the unmarked jobs that fit (newest first) by their details, by the window, or by what the
-    user named; several it cannot tell apart stop it rather than guess."""
+    user named, twins of this machine paired by send order; several it cannot tell apart
+    stop it rather than guess."""
     found = own_jobs(request, own, adoptable)
     ours, undecided = _by_details(request, unmarked, found, window, decisions, adoptable)
     if request.marker in decisions.start_new:
@@ -275,6 +299,9 @@ def judge(
             chosen = [j for j in jobs if window.holds(j)]
             if not chosen:
                 continue
+        if len(chosen) > 1 and window is not None:
+            paired = by_send_order(request.marker, window, (twins or {}).get(key, ()), chosen)
+            chosen = [paired] if paired is not None else chosen
         if len(chosen) == 1:
             ours[key] = chosen[0]
         else:
