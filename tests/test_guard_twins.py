@@ -15,7 +15,8 @@ from emulator_support import start_backup as start_outside_job
 from guard_support import adopt_running_or_good, backup, new_process_start, no_sleep
 from pulumi_commvault.commvault.backups import MarkedJobIndex, start_backup
 from pulumi_commvault.commvault.client import CommvaultClient
-from pulumi_commvault.commvault.errors import CommvaultError
+from pulumi_commvault.commvault.errors import CommvaultError, UnrecognisedJobsError
+from pulumi_commvault.commvault.guard.rules import NO_DECISIONS, JobDecisions
 from pulumi_commvault.commvault.journal import SendJournal
 
 
@@ -28,7 +29,10 @@ def nowhere(emulator: EmulatorProcess) -> EmulatorProcess:
 
 
 def twins_at_once(
-    client: CommvaultClient, journal: SendJournal, markers: tuple[str, str]
+    client: CommvaultClient,
+    journal: SendJournal,
+    markers: tuple[str, str],
+    decisions: JobDecisions = NO_DECISIONS,
 ) -> dict[str, str | CommvaultError]:
     """Both requests started side by side, as one provider process runs two resources."""
     index = MarkedJobIndex(notice=lambda _text: None)
@@ -42,6 +46,7 @@ def twins_at_once(
                 adoptable=adopt_running_or_good,
                 index=index,
                 journal=journal,
+                decisions=decisions,
                 sleep=no_sleep,
             )
             ends[marker] = f"{job.job_id}{' adopted' if job.adopted else ''}"
@@ -104,3 +109,20 @@ def test_a_rerun_of_twins_whose_answers_were_lost_adopts_one_job_each_without_as
 
     assert (a, b) == (f"{first} adopted", f"{second} adopted")
     assert len(nowhere.control.jobs()) == 2
+
+
+def test_one_job_named_to_adopt_for_both_twins_goes_to_one_and_the_other_is_not_offered_it(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, tmp_path: Path
+) -> None:
+    named, other = start_outside_job(nowhere), start_outside_job(nowhere)
+    journal = SendJournal(tmp_path / "state")
+
+    ends = twins_at_once(
+        fast_client, journal, ("named-a", "named-b"), JobDecisions(adopt=frozenset({named}))
+    )
+
+    adopted = [e for e in ends.values() if isinstance(e, str)]
+    [stopped] = [e for e in ends.values() if isinstance(e, UnrecognisedJobsError)]
+    assert adopted == [f"{named} adopted"]
+    assert stopped.job_ids == [other]  # the job the twin holds is never offered again
+    assert nowhere.control.count("CreateTask") == 2  # the two outside jobs only

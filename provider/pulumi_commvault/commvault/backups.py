@@ -424,13 +424,6 @@ class _Looks:
         verdict = self._judge(own, found, candidates, window, self.decisions)
         self.passed_over = verdict.passed_over
         self.not_reused = verdict.not_reused
-        recognised = [s for key, s in verdict.adopt.items() if key not in found]
-        if recognised:
-            # Recorded as this request's, so that a re-run here adopts them without asking.
-            starts = [s.job_start_time for s in recognised if s.job_start_time]
-            self.record.settled(
-                min(starts, default=time.time()), [str(s.job_id) for s in recognised]
-            )
         return self._as_started(verdict.adopt)
 
     def after(self, window: Window) -> dict[DatabaseKey, StartedJob]:
@@ -451,7 +444,7 @@ class _Looks:
             return self._as_started(found)
         candidates = self._could_be_ours(listed.unmarked)
         # The user's decisions were about jobs before this send; its own job is judged anew.
-        verdict = self._judge(own, found, candidates, window, NO_DECISIONS)
+        verdict = self._judge(own, found, candidates, window, NO_DECISIONS, at=window.sent_at)
         return self._as_started(verdict.adopt)
 
     def _could_be_ours(self, summaries: list[JobSummary]) -> list[JobSummary]:
@@ -462,6 +455,32 @@ class _Looks:
         return [s for s in summaries if str(s.job_id) not in others and fits(self.request, s, user)]
 
     def _judge(
+        self,
+        own: list[OwnJob],
+        found: dict[DatabaseKey, JobSummary],
+        candidates: list[JobSummary],
+        window: Window | None,
+        decisions: JobDecisions,
+        *,
+        at: float | None = None,
+    ) -> Verdict:
+        """The rules' verdict. The jobs it recognises are claimed in this machine's record as
+        this request's (answering the send at ``at``; else from when they started), so a
+        re-run adopts them without asking and no other request takes them: a job another
+        request claimed first is dropped, and the rest judged again."""
+        while True:
+            verdict = self._judge_once(own, found, candidates, window, decisions)
+            recognised = [s for key, s in verdict.adopt.items() if key not in found]
+            if not recognised:
+                return verdict
+            starts = [s.job_start_time for s in recognised if s.job_start_time]
+            when = at if at is not None else min(starts, default=time.time())
+            taken = self.record.claim(when, [str(s.job_id) for s in recognised])
+            if not taken:
+                return verdict
+            candidates = [s for s in candidates if str(s.job_id) not in taken]
+
+    def _judge_once(
         self,
         own: list[OwnJob],
         found: dict[DatabaseKey, JobSummary],

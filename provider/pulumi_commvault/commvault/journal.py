@@ -101,6 +101,26 @@ class SendJournal:
                 for job_id in send.job_ids
             }
 
+    def claim(
+        self,
+        commserve: str,
+        marker: str,
+        *,
+        sent_at: float,
+        job_ids: Sequence[str],
+        databases: Sequence[str] = (),
+    ) -> set[str]:
+        """Record ``job_ids`` as the request's, answering its send at ``sent_at``, unless
+        another request of this machine holds one of them: those are returned, and nothing
+        is recorded. One job, one request."""
+        with self._changed:
+            taken = self.job_ids_of_others(commserve, marker) & set(job_ids)
+            if not taken:
+                self.settled(
+                    commserve, marker, sent_at=sent_at, job_ids=job_ids, databases=databases
+                )
+            return taken
+
     def twin_sends(self, commserve: str, marker: str, database: str) -> list[OtherSend]:
         """Other requests' unanswered sends for ``database`` (``database_name``): each may
         have started a job this request cannot tell from its own."""
@@ -328,6 +348,11 @@ class RequestRecord:
     def others(self) -> set[str]:
         """Jobs this machine recorded for other requests: none of them is this one's."""
         return self.journal.job_ids_of_others(self.commserve, self.marker)
+
+    def claim(self, sent_at: float, job_ids: Sequence[str]) -> set[str]:
+        return self.journal.claim(
+            self.commserve, self.marker, sent_at=sent_at, job_ids=job_ids, databases=self.databases
+        )
 
     def twin_sends(self, database: str) -> list[OtherSend]:
         return self.journal.twin_sends(self.commserve, self.marker, database)
