@@ -24,7 +24,7 @@ from pathlib import Path
 
 log = logging.getLogger("pulumi_commvault")
 
-#: How long a send is kept: as far back as the duplicate guard looks (``backups``).
+#: How long a send is kept: as far back as the duplicate guard looks (``guard.listing``).
 KEEP_S = 24 * 3600
 
 
@@ -116,7 +116,7 @@ class SendJournal:
         with self._changed:
             taken = self.job_ids_of_others(commserve, marker) & set(job_ids)
             if not taken:
-                self.settled(
+                self.record_send_end(
                     commserve, marker, sent_at=sent_at, job_ids=job_ids, databases=databases
                 )
             return taken
@@ -174,7 +174,7 @@ class SendJournal:
             recorded[key] = _Recorded(databases, sends)
         return recorded
 
-    def sending(
+    def record_send(
         self,
         commserve: str,
         marker: str,
@@ -188,7 +188,7 @@ class SendJournal:
             self._in_flight[(*_key(commserve, marker), sent_at)] = frozenset(databases)
         self._record(commserve, marker, Send(sent_at, sent_at + timeout_s), databases)
 
-    def settled(
+    def record_send_end(
         self,
         commserve: str,
         marker: str,
@@ -200,7 +200,7 @@ class SendJournal:
         """Record how a send ended: answered with ``job_ids``, or failed (none) now."""
         self._record(commserve, marker, Send(sent_at, time.time(), tuple(job_ids)), databases)
 
-    def withdrawn(
+    def forget_send(
         self, commserve: str, marker: str, *, sent_at: float, databases: Sequence[str] = ()
     ) -> None:
         """Forget a send that provably started nothing (refused, or a 429)."""
@@ -326,8 +326,8 @@ class RequestRecord:
     def sends(self) -> list[Send]:
         return self.journal.sends(self.commserve, self.marker)
 
-    def sending(self, sent_at: float, *, timeout_s: float) -> None:
-        self.journal.sending(
+    def record_send(self, sent_at: float, *, timeout_s: float) -> None:
+        self.journal.record_send(
             self.commserve,
             self.marker,
             sent_at=sent_at,
@@ -335,13 +335,13 @@ class RequestRecord:
             databases=self.databases,
         )
 
-    def settled(self, sent_at: float, job_ids: Sequence[str] = ()) -> None:
-        self.journal.settled(
+    def record_send_end(self, sent_at: float, job_ids: Sequence[str] = ()) -> None:
+        self.journal.record_send_end(
             self.commserve, self.marker, sent_at=sent_at, job_ids=job_ids, databases=self.databases
         )
 
-    def withdrawn(self, sent_at: float) -> None:
-        self.journal.withdrawn(
+    def forget_send(self, sent_at: float) -> None:
+        self.journal.forget_send(
             self.commserve, self.marker, sent_at=sent_at, databases=self.databases
         )
 

@@ -1,6 +1,6 @@
 """Restoring an Oracle database from its Commvault backups: one request, one restore job.
 
-The never-a-duplicate rule is the backups' one (``backups.start_backup`` and
+The never-a-duplicate rule is the backups' one (``guard.start.start_once`` and
 ``CreateTaskResends``): the request's marker goes in the job description, marked jobs are
 looked up before sending, and a running or finished-well restore carrying it is adopted.
 ``check_restore`` reads what a CommServe would refuse (unknown or non-Oracle instances,
@@ -22,7 +22,7 @@ from .backups import (
     JobDecisions,
     MarkedJobIndex,
     StartedJob,
-    start_backup,
+    start_once,
 )
 from .client import CommvaultClient
 from .job_status import JobOutcome, classify
@@ -253,9 +253,9 @@ def start_restore(
     """The restore job for ``request``: adopted when one carries its marker (or, where the
     CommServe shows no marker, is recognised as its own), else started.
 
-    Sends follow ``backups.CreateTaskResends``: never a second job for one request.
+    Sends follow ``guard.sends.CreateTaskResends``: never a second job for one request.
     """
-    (job,) = start_backup(
+    (job,) = start_once(
         client,
         request,
         adoptable=adoptable,
