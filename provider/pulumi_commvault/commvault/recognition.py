@@ -98,19 +98,33 @@ def stop_error(
 
 
 class MarkerVisibility:
-    """Where one CommServe shows the markers of the jobs this process starts, learnt from the
-    first job it starts there (``check``); ``notice`` hears it once when it shows nowhere.
-
-    ``listings_trusted`` turns False when a listing showed a description for a job of ours
-    without its marker: listed descriptions then decide nothing.
+    """The one place that knows whether a CommServe shows job descriptions, and where: learnt
+    from the listings (``saw_listing``: any job showing a ``jobDescription``) and from the
+    first job this process starts there (``check``); ``notice`` hears it once when it shows
+    nowhere. ``listings_trusted`` turns False when a listing showed a description for a job
+    of ours without its marker: listed descriptions then decide nothing.
     """
 
     def __init__(self, notice: Callable[[str], None] | None = None) -> None:
         self.state = Visibility.UNKNOWN
         self.listings_trusted = True
+        self.listed_descriptions = False
         self._notice = notice or log.warning
         self._lock = threading.Lock()
         self._checking = False
+
+    def saw_listing(self, shows_descriptions: bool) -> None:
+        """A listing of this process showed a ``jobDescription`` (on any job), or did not."""
+        self.listed_descriptions |= shows_descriptions
+
+    def markers_may_hide(self, *, listing_shows: bool | None = None) -> bool:
+        """Whether a listed job without a marker may still be a request's: the listing
+        (``listing_shows``; else every listing so far) showed no description, and no job of
+        ours was seen with its marker in a listing; or listed descriptions are not trusted."""
+        if not self.listings_trusted:
+            return True
+        shows = self.listed_descriptions if listing_shows is None else listing_shows
+        return not (shows or self.state is Visibility.LISTINGS)
 
     def check(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
         """Read the job just started back: its summary (``GET Job``, the ``jobSummary`` the

@@ -17,7 +17,7 @@ from ..marking import (
     tags_in,
 )
 from ..models import ORACLE_APPLICATION_ID, JobSummary
-from ..recognition import MarkerVisibility, Visibility
+from ..recognition import MarkerVisibility
 
 log = logging.getLogger("pulumi_commvault")
 
@@ -103,7 +103,6 @@ class MarkedJobIndex:
         self.listings = 0
         self._job_ids: dict[str, list[str]] = {}
         self._unmarked: list[JobSummary] = []
-        self._descriptions_listed = False
         self._listed: set[int] = set()
         self._wanted: set[int] = set()
         self._expected: set[str] = set()
@@ -113,56 +112,70 @@ class MarkedJobIndex:
         self._changed = threading.Condition()
 
     def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
-        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first."""
+        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first. One listing
+        runs at a time, outside the lock; the lock is taken only to pick a turn and to keep
+        what it found (``_next_turn``, ``_end_turn``)."""
         wanted = set(client_ids)
+        self._want(client, wanted)
+        while (turn := self._next_turn(wanted)) is not None:
+            batch, probe = turn
+            try:
+                everything = self._probe(client) if probe else None
+                found = everything or self._list(client, batch)
+            except BaseException:
+                self._end_turn(None, batch, everything=False)
+                raise
+            self._end_turn(found, batch, everything=everything is not None)
+        with self._changed:
+            return list(self._job_ids.get(tag, []))
+
+    def _want(self, client: CommvaultClient, wanted: set[int]) -> None:
+        """Add ``wanted`` and the expected clients' ids to what the next listing lists."""
         with self._changed:
             expected = set(self._expected)
         known = client.client_ids() if expected else {}
         with self._changed:
             self._wanted |= {known[name] for name in expected if name in known}
             self._wanted |= wanted - self._listed
-            while not (self._all_listed or wanted <= self._listed):
-                if self._listing:
-                    self._changed.wait()
-                    continue
-                batch = sorted(self._wanted - self._listed)
-                probe = not self._probed and len(self._wanted | self._listed) > 1
-                self._probed = self._probed or probe
-                self._listing = True
-                self._changed.release()
-                try:
-                    found = self._probe(client) if probe else None
-                    if found is None:
-                        found = self._list(client, batch)
-                    else:
-                        self._all_listed = True
-                finally:
-                    self._changed.acquire()
-                    self._listing = False
-                    self._changed.notify_all()
+
+    def _next_turn(self, wanted: set[int]) -> tuple[list[int], bool] | None:
+        """None once ``wanted`` is listed; else, after any listing under way, this caller's
+        turn to list: the clients to list, and whether to probe every client first."""
+        with self._changed:
+            self._changed.wait_for(lambda: not self._listing or self._covers(wanted))
+            if self._covers(wanted):
+                return None
+            batch = sorted(self._wanted - self._listed)
+            probe = not self._probed and len(self._wanted | self._listed) > 1
+            self._probed |= probe
+            self._listing = True
+            return batch, probe
+
+    def _end_turn(self, found: Listing | None, batch: list[int], *, everything: bool) -> None:
+        """Keep what a turn found (None: it failed, and the next caller lists again)."""
+        with self._changed:
+            self._listing = False
+            if found is not None:
                 for marked, ids in found.by_tag.items():
                     self._job_ids[marked] = [*self._job_ids.get(marked, []), *ids]
                 self._unmarked.extend(found.unmarked)
-                self._descriptions_listed |= found.shows_descriptions
+                self.visibility.saw_listing(found.shows_descriptions)
                 self._listed |= set(batch)
-            return list(self._job_ids.get(tag, []))
+                self._all_listed |= everything
+            self._changed.notify_all()
+
+    def _covers(self, wanted: set[int]) -> bool:
+        return self._all_listed or wanted <= self._listed
 
     def unrecognised(self) -> list[JobSummary]:
         """Listed jobs without a marker that may still be a request's, newest first: none
         where the listings show descriptions (a job of ours would show its marker); else
         those not started by this process."""
         with self._changed:
-            if not self.markers_may_hide(shows_descriptions=self._descriptions_listed):
+            if not self.visibility.markers_may_hide():
                 return []
             ours = {job_id for ids in self._job_ids.values() for job_id in ids}
             return [s for s in self._unmarked if str(s.job_id) not in ours]
-
-    def markers_may_hide(self, *, shows_descriptions: bool) -> bool:
-        """Whether a listing's unmarked jobs may still be a request's: the listing shows no
-        description (or the CommServe is known to leave our marker out)."""
-        if not self.visibility.listings_trusted:
-            return True
-        return not (shows_descriptions or self.visibility.state is Visibility.LISTINGS)
 
     def expect(self, client_names: Iterable[str]) -> None:
         """Clients that requests of this process will back up soon: list them early."""

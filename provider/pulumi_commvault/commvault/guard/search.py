@@ -112,8 +112,8 @@ class JobSearch:
         ours = set(listed.by_tag.get(self.request.tag, []))
         own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
         found = own_jobs(self.request, own, self.adoptable)
-        if len(found) == len(self.request.databases) or not self.index.markers_may_hide(
-            shows_descriptions=listed.shows_descriptions
+        if len(found) == len(self.request.databases) or not self.index.visibility.markers_may_hide(
+            listing_shows=listed.shows_descriptions
         ):
             return self._as_started(found)
         candidates = self._could_be_ours(listed.unmarked)
