@@ -41,8 +41,8 @@ class CreateTaskResends:
       answer at all, rather than an answer we could not read).
     - Any other failure proves no job was started, and is raised.
     At most ``client.retry.create_attempts`` sends in all. Each send is kept in this
-    machine's record (``journal``) before it goes out, and settled with its jobs, or
-    withdrawn when it provably started nothing.
+    machine's record (``journal``) before it goes out, its end recorded with its jobs, or
+    forgotten when it provably started nothing.
     """
 
     def __init__(
