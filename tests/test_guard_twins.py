@@ -12,6 +12,7 @@ import pytest
 
 from commvault_emulator.process import EmulatorProcess
 from emulator_support import start_backup as start_outside_job
+from emulator_support import wait_for
 from guard_support import adopt_running_or_good, backup, new_process_start, no_sleep
 from pulumi_commvault.commvault.backups import MarkedJobIndex, start_backup
 from pulumi_commvault.commvault.client import CommvaultClient
@@ -126,3 +127,32 @@ def test_one_job_named_to_adopt_for_both_twins_goes_to_one_and_the_other_is_not_
     assert adopted == [f"{named} adopted"]
     assert stopped.job_ids == [other]  # the job the twin holds is never offered again
     assert nowhere.control.count("CreateTask") == 2  # the two outside jobs only
+
+
+def test_twins_that_cannot_tell_stop_with_one_advice_that_gives_each_its_own_job(
+    fast_client: CommvaultClient, nowhere: EmulatorProcess, tmp_path: Path
+) -> None:
+    nowhere.control.job_defaults(seconds=0.2)
+    stranger = start_outside_job(nowhere)  # just before: a third job in both windows,
+    wait_for(nowhere, stranger, "Completed")  # finished, so no first look stops at it
+    nowhere.control.job_defaults(seconds=30)
+    nowhere.control.inject("CreateTask", "lose_answer", count=2)
+    journal = SendJournal(tmp_path / "state")
+
+    stops = twins_at_once(fast_client, journal, ("stuck-a", "stuck-b"))
+
+    assert all(isinstance(e, UnrecognisedJobsError) for e in stops.values())
+    advice = {tuple(e.suggested) for e in stops.values() if isinstance(e, UnrecognisedJobsError)}
+    [suggested] = advice  # both stops give the same advice
+    assert stranger not in suggested
+    assert len(suggested) == 2
+
+    again = twins_at_once(
+        fast_client,
+        SendJournal(tmp_path / "state"),  # the re-run: a new process on the same machine
+        ("stuck-a", "stuck-b"),
+        JobDecisions(adopt=frozenset(suggested)),
+    )
+
+    assert sorted(str(e) for e in again.values()) == sorted(f"{j} adopted" for j in suggested)
+    assert nowhere.control.count("CreateTask") == 3  # the stranger's and one per twin

@@ -85,12 +85,17 @@ def stop_error(
         )
     if stop.not_candidates and not stop.named_twice:
         why += f"; job {', '.join(stop.not_candidates)}, named to adopt, is none of them"
+    if stop.twins:
+        why += (
+            f"; {stop.twins + 1} requests of this machine sent for this database then: the "
+            "ids named to adopt give each of them its own job"
+        )
     return UnrecognisedJobsError(
         why,
         job_ids=[str(j.job_id) for j in jobs],
         jobs=[describe(j) for j in jobs],
         databases=len(stop.jobs),
-        suggested=[*stop.named, *(str(group[0].job_id) for group in stop.jobs.values())],
+        suggested=stop.suggested,
         marker=request.marker,
         commserve=commserve,
         operation="looking for a job this request may already have started",

@@ -111,12 +111,17 @@ class Stop:
     """The guard cannot tell which job is the request's: nothing is sent. ``jobs`` are the
     candidates per database; ``named_twice`` the user's ids that named two jobs of one
     database; ``named`` the ids the user named that settle a database; ``not_candidates``
-    the ids the user named that are none of them."""
+    the ids the user named that are none of them; ``twins`` how many other requests of
+    this machine sent for the database at the same time; ``suggested`` the ids the advice
+    names: those named, and per database the newest job, or one for each twin as well (so
+    that the one decision settles every twin, one job each)."""
 
     jobs: dict[DatabaseKey, list[JobSummary]]
     named_twice: list[str]
     named: list[str]
     not_candidates: list[str]
+    twins: int = 0
+    suggested: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -256,17 +261,22 @@ def by_send_order(
     CommServe numbers jobs as it creates them). Either twin computes the same pairing, so no
     job goes to two requests; jobs this close are backups of the same database, level and
     user, so even sends that arrived out of order leave each request a restore point."""
-    skew = CLOCK_SKEW_S
-    overlapping = [
-        t
-        for t in twins
-        if t.send.sent_at - skew <= window.failed_at and t.send.until + skew >= window.sent_at
-    ]
+    overlapping = _overlapping(window, twins)
     sends = sorted([(window.sent_at, marker), *((t.send.sent_at, t.marker) for t in overlapping)])
     if len(sends) == 1 or len(sends) != len(jobs):
         return None
     ordered = sorted(jobs, key=lambda job: job.job_id)
     return ordered[sends.index((window.sent_at, marker))]
+
+
+def _overlapping(window: Window, twins: Sequence[OtherSend]) -> list[OtherSend]:
+    """The twins' sends that may have started a job in the window."""
+    skew = CLOCK_SKEW_S
+    return [
+        t
+        for t in twins
+        if t.send.sent_at - skew <= window.failed_at and t.send.until + skew >= window.sent_at
+    ]
 
 
 def judge(
@@ -312,7 +322,11 @@ def judge(
     if decisions.insist and unknown and (unsettled or undecided):
         return Verdict(found, refused=unknown, candidates=undecided)
     if unsettled:
-        return Verdict(found, stop=_stop(unsettled, decisions, named, unknown))
+        sharing = {
+            key: len(_overlapping(window, (twins or {}).get(key, ()))) if window else 0
+            for key in unsettled
+        }
+        return Verdict(found, stop=_stop(unsettled, decisions, named, unknown, sharing))
     adopt = {**ours, **found}
     dead = not_reused(request, own, adopt, adoptable)
     return Verdict(adopt, not_reused=dead, passed_over=over)
@@ -352,14 +366,19 @@ def _stop(
     decisions: JobDecisions,
     named: list[str],
     unknown: list[str],
+    sharing: dict[DatabaseKey, int],
 ) -> Stop:
     jobs = [job for group in unsettled.values() for job in group]
     twice = [str(j.job_id) for j in jobs if str(j.job_id) in decisions.adopt]
+    settled = [n for n in named if n not in twice]
+    newest = [str(j.job_id) for key, group in unsettled.items() for j in group[: 1 + sharing[key]]]
     return Stop(
         jobs=unsettled,
         named_twice=twice,
-        named=[n for n in named if n not in twice],
+        named=settled,
         not_candidates=unknown,
+        twins=max(sharing.values(), default=0),
+        suggested=[*settled, *newest],
     )
 
 
