@@ -82,7 +82,7 @@ class JobSearch:
                     sent_at.setdefault(job_id, send.sent_at)
         marked = self.index.candidates(self.client, self.request.tag, client_ids)
         own_ids = list(dict.fromkeys([*sent_at, *marked]))
-        unrecognised = self._could_be_ours(self.index.unrecognised())
+        unrecognised = self._fitting_not_held(self.index.unrecognised())
         wanted = own_ids + [str(s.job_id) for s in unrecognised]
         if not wanted:
             return {}
@@ -116,12 +116,12 @@ class JobSearch:
             listing_shows=listed.shows_descriptions
         ):
             return self._as_started(found)
-        candidates = self._could_be_ours(listed.unmarked)
+        candidates = self._fitting_not_held(listed.unmarked)
         # The user's decisions were about jobs before this send; its own job is judged anew.
         verdict = self._judge(own, found, candidates, window, NO_DECISIONS, at=window.sent_at)
         return self._as_started(verdict.adopt)
 
-    def _could_be_ours(self, summaries: list[JobSummary]) -> list[JobSummary]:
+    def _fitting_not_held(self, summaries: list[JobSummary]) -> list[JobSummary]:
         if not summaries:
             return []
         user = self.client.user_name()
@@ -169,11 +169,11 @@ class JobSearch:
             db.key: self.record.twin_sends(database_name(db.key)) for db in self.request.databases
         }
         held = self.record.others()
-        unsettled = [
+        still_open = [
             s for s in candidates if key_of_job(s) not in found and str(s.job_id) not in held
         ]
         unmarked = with_details(
-            self.client, unsettled, window=window, decisions=decisions, adoptable=self.adoptable
+            self.client, still_open, window=window, decisions=decisions, adoptable=self.adoptable
         )
         verdict = judge(
             self.request,
