@@ -8,7 +8,6 @@ import threading
 import pytest
 
 from guard_support import ORCL, SALES, backup
-from pulumi_commvault.commvault import backups
 from pulumi_commvault.commvault.backups import (
     Database,
     GuardIncompleteError,
@@ -16,6 +15,7 @@ from pulumi_commvault.commvault.backups import (
     MarkedJobIndex,
     start_backup,
 )
+from pulumi_commvault.commvault.guard import listing
 from pulumi_commvault.commvault.models import CreateTaskRequest
 
 
@@ -124,7 +124,7 @@ def test_clients_announced_before_their_creates_are_listed_with_the_first(client
 def test_on_a_busy_commserve_the_first_look_up_of_several_clients_lists_only_theirs(
     client, emulator, monkeypatch
 ):
-    monkeypatch.setattr(backups, "PROBE_PAGE_SIZE", 3)
+    monkeypatch.setattr(listing, "PROBE_PAGE_SIZE", 3)
     emulator.control.job_defaults(seconds=0.2)
     earlier = start_backup(client, backup("busy-probe", ORCL, SALES), adoptable=adopt_anything)
     unrelated_jobs(client, SALES, 4)  # more recent Oracle backups than the probe's page holds

@@ -56,7 +56,7 @@ def test_a_send_cut_off_by_a_killed_process_lets_its_rerun_adopt_the_job_started
     fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
 ) -> None:
     # What a process killed mid-send leaves: a send recorded, no answer, and the job it started.
-    journal.sending(fast_client.base_url, "killed-1", sent_at=time.time(), timeout_s=35)
+    journal.record_send(fast_client.base_url, "killed-1", sent_at=time.time(), timeout_s=35)
     started_meanwhile = start_outside_job(nowhere)
 
     [again] = new_process_start(fast_client, backup("killed-1"), journal=journal)
@@ -107,7 +107,9 @@ def test_a_recorded_job_that_started_before_its_send_is_not_adopted(
     older = start_outside_job(nowhere)
     wait_for(nowhere, older, "Completed", timeout_s=10)
     # A record naming an id that a rebuilt CommServe at the same address gave another job.
-    journal.settled(fast_client.base_url, "reused-1", sent_at=time.time() + 600, job_ids=[older])
+    journal.record_send_end(
+        fast_client.base_url, "reused-1", sent_at=time.time() + 600, job_ids=[older]
+    )
 
     [job] = new_process_start(fast_client, backup("reused-1"), journal=journal)
 
@@ -179,6 +181,7 @@ def test_the_record_holds_no_credential(
         "commserve": nowhere.url,
         "marker": "secret-1",
         "sends": [{"sent_at": ANY, "until": ANY, "job_ids": [job_id]}],
+        "databases": ["oradb01/orcl/default"],
     }
     assert password not in json.dumps(written)
 
@@ -187,19 +190,19 @@ def test_an_unreadable_record_counts_as_none_and_the_next_send_replaces_it(
     tmp_path: Path,
 ) -> None:
     journal = SendJournal(tmp_path)
-    journal.sending("https://cs.example.com", "m-1", sent_at=time.time(), timeout_s=35)
+    journal.record_send("https://cs.example.com", "m-1", sent_at=time.time(), timeout_s=35)
     [record] = tmp_path.glob("*.json")
     record.write_text("{cut off mid-wri")
 
     assert journal.sends("https://cs.example.com", "m-1") == []
-    journal.settled("https://cs.example.com", "m-1", sent_at=time.time(), job_ids=["7"])
+    journal.record_send_end("https://cs.example.com", "m-1", sent_at=time.time(), job_ids=["7"])
     assert [s.job_ids for s in journal.sends("https://cs.example.com", "m-1")] == [("7",)]
 
 
 def test_sends_older_than_the_guards_look_back_are_forgotten(tmp_path: Path) -> None:
     journal = SendJournal(tmp_path)
     two_days_ago = time.time() - 2 * 24 * 3600
-    journal.settled("https://cs.example.com", "old-1", sent_at=two_days_ago, job_ids=["7"])
+    journal.record_send_end("https://cs.example.com", "old-1", sent_at=two_days_ago, job_ids=["7"])
 
     assert journal.sends("https://cs.example.com", "old-1") == []
     assert journal.sends("https://other.example.com", "old-1") == []

@@ -15,7 +15,6 @@ from commvault_emulator.process import EmulatorProcess
 from emulator_support import start_backup as start_outside_job
 from emulator_support import wait_for
 from guard_support import SALES, backup, new_process_start, no_sleep
-from pulumi_commvault.commvault import recognition
 from pulumi_commvault.commvault.backups import (
     JobDecisions,
     MarkedJobIndex,
@@ -23,8 +22,10 @@ from pulumi_commvault.commvault.backups import (
 )
 from pulumi_commvault.commvault.client import CommvaultClient
 from pulumi_commvault.commvault.errors import UnrecognisedJobsError
+from pulumi_commvault.commvault.guard import rules
+from pulumi_commvault.commvault.guard.rules import fits
 from pulumi_commvault.commvault.models import JobSummary, SubclientEntity
-from pulumi_commvault.commvault.recognition import Visibility, could_be_ours
+from pulumi_commvault.commvault.recognition import Visibility
 from pulumi_commvault.commvault.restore_models import RestorePoint
 from pulumi_commvault.commvault.restores import Instance, RestoreRequest, start_restore
 
@@ -86,7 +87,7 @@ def test_where_listings_hide_descriptions_a_rerun_of_another_request_starts_its_
 def test_where_no_description_shows_a_lost_answer_adopts_the_one_job_started_in_its_window(
     fast_client: CommvaultClient, emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(recognition, "CLOCK_SKEW_S", 0)  # clocks agree: the emulator is local
+    monkeypatch.setattr(rules, "CLOCK_SKEW_S", 0)  # clocks agree: the emulator is local
     emulator.control.job_defaults(seconds=0.2)
     hide_descriptions(emulator, in_details_too=True)
     earlier = start_outside_job(emulator)  # same database, level and user, before the send
@@ -215,13 +216,13 @@ def test_what_every_summary_carries_decides_whether_a_job_could_be_the_requests(
         shown = {"job_type": "Backup", "backup_level_name": "Full", "subclient": entity}
         return JobSummary.model_validate({"job_id": 1, "status": "Running", **shown, **fields})
 
-    assert could_be_ours(request, job(userName={"userName": "admin"}), "Admin")
-    assert could_be_ours(request, job(), "admin")  # no user shown: not ruled out
-    assert not could_be_ours(request, job(userName={"userName": "dba2"}), "admin")
-    assert not could_be_ours(request, job(backup_level_name="Incremental"), "admin")
-    assert not could_be_ours(request, job(job_type="Restore"), "admin")
+    assert fits(request, job(userName={"userName": "admin"}), "Admin")
+    assert fits(request, job(), "admin")  # no user shown: not ruled out
+    assert not fits(request, job(userName={"userName": "dba2"}), "admin")
+    assert not fits(request, job(backup_level_name="Incremental"), "admin")
+    assert not fits(request, job(job_type="Restore"), "admin")
     other = SubclientEntity(client_name="oradb01", instance_name="ORCL", subclient_name="arch")
-    assert not could_be_ours(request, job(subclient=other), "admin")
+    assert not fits(request, job(subclient=other), "admin")
 
 
 @pytest.mark.parametrize(

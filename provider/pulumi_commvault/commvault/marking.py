@@ -51,6 +51,11 @@ class Database:
         )
 
 
+def database_name(key: DatabaseKey) -> str:
+    """A database as this machine's record of sends names it: ``client/instance/subclient``."""
+    return "/".join(key)
+
+
 def key_of_job(summary: JobSummary) -> DatabaseKey:
     """The database a job summary names, as ``Database.key`` spells it."""
     entity = summary.subclient

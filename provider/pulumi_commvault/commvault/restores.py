@@ -1,6 +1,6 @@
 """Restoring an Oracle database from its Commvault backups: one request, one restore job.
 
-The never-a-duplicate rule is the backups' one (``backups.start_backup`` and
+The never-a-duplicate rule is the backups' one (``guard.start.start_once`` and
 ``CreateTaskResends``): the request's marker goes in the job description, marked jobs are
 looked up before sending, and a running or finished-well restore carrying it is adopted.
 ``check_restore`` reads what a CommServe would refuse (unknown or non-Oracle instances,
@@ -22,12 +22,13 @@ from .backups import (
     JobDecisions,
     MarkedJobIndex,
     StartedJob,
-    start_backup,
+    start_once,
 )
 from .client import CommvaultClient
 from .job_status import JobOutcome, classify
 from .journal import SendJournal
 from .models import JobSummary
+from .restorability import restorable as restorable  # its callers import it from here too
 from .restore_models import (
     InstanceRef,
     RestorePoint,
@@ -128,20 +129,6 @@ class RestoreFields:
     destination_instance: str = "destination_instance_name"
     job_ids: str = "backup_job_ids"
     point_in_time: str = "point_in_time"
-
-
-def restorable(summary: JobSummary | None) -> tuple[bool, str]:
-    """Whether a backup job is a restore point now, and why (in words a user reads)."""
-    if summary is None:
-        return False, "unknown to the CommServe (pruned or never existed)"
-    if summary.is_aged:
-        return False, "aged out of retention"
-    outcome = classify(summary.status)
-    if outcome is JobOutcome.SUCCEEDED:
-        return True, "finished well"
-    if outcome is JobOutcome.ACTIVE:
-        return False, f"still running ({summary.status})"
-    return False, f"failed ({summary.status})"
 
 
 def check_restore(
@@ -266,9 +253,9 @@ def start_restore(
     """The restore job for ``request``: adopted when one carries its marker (or, where the
     CommServe shows no marker, is recognised as its own), else started.
 
-    Sends follow ``backups.CreateTaskResends``: never a second job for one request.
+    Sends follow ``guard.sends.CreateTaskResends``: never a second job for one request.
     """
-    (job,) = start_backup(
+    (job,) = start_once(
         client,
         request,
         adoptable=adoptable,
