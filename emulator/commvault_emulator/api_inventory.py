@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from commvault_emulator.integers import as_id
 from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target, app_name
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, error_response, json_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
-
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
 
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from commvault_emulator.api_restores import start_restore
 from commvault_emulator.createtask import (
@@ -16,15 +16,13 @@ from commvault_emulator.createtask import (
 )
 from commvault_emulator.integers import as_id
 from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
 from commvault_emulator.restores import is_restore
 from commvault_emulator.routing import Route
 from commvault_emulator.state import JobError, State
 from commvault_emulator.summaries import job_details as details_json
 from commvault_emulator.summaries import job_summary
-
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
 
 ERR_JOB_ACTION = 2
 ERR_NO_JOB = 1  # UNCERTAIN: the errorCode JobDetails gives for an unknown job

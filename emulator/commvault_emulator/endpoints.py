@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from commvault_emulator import api_inventory, api_jobs, api_session
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
 
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
-
-Handler = Callable[[State, "ApiRequest", Route], Response]
+Handler = Callable[[State, ApiRequest, Route], Response]
 UNKNOWN = "Unknown"
 
 
