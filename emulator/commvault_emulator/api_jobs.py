@@ -128,12 +128,19 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
 
 
 def job_action(state: State, request: ApiRequest, found: Route) -> Response:
-    """``POST Job/{id}/action/kill|pause|resume``: ``{}``, or 200 ``{"errors": [...]}``."""
+    """``POST Job/{id}/action/kill|pause|resume``: ``{}``; ``resubmit`` (a finished job):
+    ``{"taskId", "jobIds"}`` of the new job; a refusal: 200 ``{"errors": [...]}``."""
     raw_id, action = found.params[0], found.params[1].casefold()
     job_id = as_id(raw_id)
     try:
         if job_id is None:
             raise JobError(f"Job [{raw_id}] does not exist.")
+        if action == "resubmit":
+            task_id, new_id = state.resubmit(job_id, request.user)
+            ids = [str(new_id)]
+            return dataclasses.replace(
+                json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids
+            )
         state.job_action(job_id, action, request.user)
     except JobError as error:
         errors = [{"errList": [{"errorCode": ERR_JOB_ACTION, "errLogMessage": str(error)}]}]

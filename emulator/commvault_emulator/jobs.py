@@ -79,6 +79,8 @@ class Job:
     reason: str = ""
     """The failure reason to show once ended, instead of the emulator's default one."""
     initiated_from: str = ""
+    rman_error: str = ""
+    """The ORA-/RMAN- error its RMAN log ends with if it fails (the control plane's choice)."""
 
     @property
     def waiting_s(self) -> float:
