@@ -45,11 +45,12 @@ def error_lines(job: Job, snap: Snapshot) -> list[str]:
         return []
     error = job.rman_error or DEFAULT_ERRORS.get(snap.status, DEFAULT_ERRORS[FAILED])
     when = _stamp(snap.ended or job.created)
+    command = "restore" if isinstance(job, RestoreJob) else "backup"
     return [
         "RMAN-00571: ===========================================================",
         "RMAN-00569: =============== ERROR MESSAGE STACK FOLLOWS ===============",
         "RMAN-00571: ===========================================================",
-        f"RMAN-03009: failure of backup command on ch1 channel at {when}",
+        f"RMAN-03009: failure of {command} command on ch1 channel at {when}",
         *error.splitlines(),
     ]
 

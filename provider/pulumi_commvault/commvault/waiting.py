@@ -15,6 +15,7 @@ from .client import CommvaultClient
 from .errors import JobFailedError, NotFoundError, WaitTimeoutError
 from .job_status import JobOutcome, classify, is_success
 from .models import JobSummary
+from .rman import failure_reason
 
 ProgressCallback = Callable[[JobSummary], None]
 NOT_VISIBLE_POLLS = 5
@@ -125,11 +126,13 @@ def raise_for_outcome(
     if not failed:
         return
     first = failed[0]
+    why = failure_reason(client, first.job_id)
+    described = [_describe(str(s.job_id), s) for s in failed]
     raise JobFailedError(
-        "; ".join(_describe(str(s.job_id), s) for s in failed),
+        "; ".join(described + ([why] if why else [])),
         job_id=str(first.job_id),
         status=first.status,
-        reason=first.pending_reason,
+        reason="; ".join(part for part in (first.pending_reason, why) if part),
         commserve=client.base_url,
         operation=f"backup job {first.job_id}",
     )
