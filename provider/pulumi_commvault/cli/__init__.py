@@ -21,7 +21,7 @@ from ..commvault.errors import (
     WaitTimeoutError,
 )
 from ..runtime.settings import SettingsError
-from . import commands
+from . import commands, dba_commands
 from .commands import CliFailure
 from .connection import settings_from_environment
 from .display import Display
@@ -34,6 +34,8 @@ COMMANDS: dict[str, Command] = {
     "status": commands.status,
     "wait": commands.wait,
     "restore": commands.restore,
+    "logs": dba_commands.logs,
+    "points": dba_commands.points,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from . import dba_commands
 from .connection import ENVIRONMENT_HELP
 from .exit_codes import EPILOG
 
@@ -18,6 +19,8 @@ examples:
   commvault-oracle backup oradb01/ORCL --wait
   commvault-oracle status 3400891 3400892
   commvault-oracle wait 3400891 --timeout-minutes 30
+  commvault-oracle logs 3400891                # its RMAN log, and why it failed
+  commvault-oracle points oradb01/ORCL --since 7d   # what it can be restored to
   # the rollback: the restore point a stack recorded, restored in place
   commvault-oracle restore oradb01/ORCL --backup-job-ids \\
       "$(pulumi stack output restore_point --json)" --confirm-overwrite oradb01/ORCL
@@ -144,4 +147,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--no-recover", action="store_true", help="restore without recovering")
     restore.add_argument("--no-wait", action="store_true", help="start the job and exit")
+    dba_commands.add_parsers(commands, common)
     return root
