@@ -3,11 +3,21 @@ the deciding lines of an RMAN log as a table, and a failed job's reason carrying
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from pulumi_commvault import JobFailedError
 from pulumi_commvault.commvault.backups import Database
 from pulumi_commvault.commvault.models import CreateTaskRequest
+from pulumi_commvault.commvault.restore_models import RestorePoint
+from pulumi_commvault.commvault.restores import (
+    Instance,
+    RestoreCheckError,
+    RestoreRequest,
+    check_restore,
+)
 from pulumi_commvault.commvault.rman import deciding_lines, failure_reason
 from pulumi_commvault.commvault.waiting import PollSchedule, wait_for_job
 
@@ -85,3 +95,46 @@ def test_a_failed_backup_names_the_rman_error_the_fault_control_chose(client, em
 
 def test_failure_reason_of_an_unknown_job_is_none(client) -> None:
     assert failure_reason(client, 1) is None
+
+
+def test_check_restore_refuses_an_scn_before_every_backup_naming_the_nearest_point(
+    client, emulator
+) -> None:
+    emulator.control.job_defaults(seconds=0.3)
+    job_id = _backup(client)
+    wait_for_job(client, job_id, timeout_s=20, schedule=QUICK)
+    emulator.control.clear_requests()
+    early = RestoreRequest(
+        Instance("oradb01", "ORCL"),
+        Instance("oradb02", "SALES"),
+        RestorePoint(kind="scn", scn=5),
+        marker="early-scn",
+    )
+    with pytest.raises(RestoreCheckError) as caught:
+        check_restore(client, early)
+    assert caught.value.failures[0][0] == "scn"
+    assert "the nearest covered point is " in str(caught.value)
+    assert f"(job {job_id}, SCN " in str(caught.value)
+    later = dataclasses.replace(early, point=RestorePoint(kind="scn", scn=10**12))
+    check_restore(client, later)
+    assert emulator.control.count("CreateTask") == 0
+
+
+def test_without_backup_pieces_a_point_in_time_is_judged_from_the_job_listing(
+    client, emulator
+) -> None:
+    emulator.control.job_defaults(seconds=0.3)
+    wait_for_job(client, _backup(client), timeout_s=20, schedule=QUICK)
+    emulator.control.inject("oracle/instance/*", "status", count=5, status=404)
+    early = RestoreRequest(
+        Instance("oradb01", "ORCL"),
+        Instance("oradb02", "SALES"),
+        RestorePoint(kind="time", time=datetime.now(UTC) - timedelta(days=3)),
+        marker="early-time",
+    )
+    emulator.control.clear_requests()
+    with pytest.raises(RestoreCheckError, match="is before the first restorable backup") as caught:
+        check_restore(client, early)
+    assert "nearest covered point" not in str(caught.value)
+    assert emulator.control.count("BackupPieces") == 1
+    assert emulator.control.count("Jobs") == 1

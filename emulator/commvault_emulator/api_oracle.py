@@ -9,6 +9,7 @@ from typing import Any
 
 from commvault_emulator.integers import as_int
 from commvault_emulator.inventory import ORACLE_APP_ID, Client, Instance
+from commvault_emulator.jobs import Job, Snapshot
 from commvault_emulator.oracle_records import backup_piece, events, rman_log
 from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, error_response, json_response
@@ -70,7 +71,7 @@ def backup_pieces(state: State, request: ApiRequest, found: Route) -> Response:
     return json_response({"backupPieces": pieces})
 
 
-def _job(state: State, raw_id: str) -> Any:
+def _job(state: State, raw_id: str) -> tuple[float, Job, Snapshot] | None:
     job_id = as_int(raw_id)
     return state.job_view(job_id) if job_id is not None else None
 
@@ -111,7 +112,7 @@ def discover(state: State, _request: ApiRequest, found: Route) -> Response:
     )
 
 
-def _task_info(job: Any) -> dict[str, Any]:
+def _task_info(job: Job) -> dict[str, Any]:
     if isinstance(job, RestoreJob) and isinstance(job.request_body.get("taskInfo"), dict):
         return {**job.request_body["taskInfo"], "task": {"taskId": job.task_id, "taskType": 1}}
     return {

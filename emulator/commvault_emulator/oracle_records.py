@@ -14,21 +14,14 @@ from typing import Any
 
 from commvault_emulator.jobs import COMPLETED, FAILED, KILLED, Job, Snapshot
 from commvault_emulator.restores import RestoreJob
+from commvault_emulator.scn import scn_at
 from commvault_emulator.summaries import sizes
 
-SCN_PER_SECOND = 40
-SCN_EPOCH = 1_700_000_000.0
-SCN_BASE = 2_150_000
 DEFAULT_ERRORS = {
     FAILED: "ORA-19511: non RMAN, but media manager or vendor specific failure, error text:\n"
     "   CVMA: Failed to write to the media agent (emulated)",
     KILLED: "ORA-01013: user requested cancel of current operation",
 }
-
-
-def scn_at(epoch: float) -> int:
-    """The database's SCN at an instant: rising steadily, as a busy database's does."""
-    return SCN_BASE + int(max(0.0, epoch - SCN_EPOCH) * SCN_PER_SECOND)
 
 
 def _stamp(epoch: float) -> str:
