@@ -18,7 +18,7 @@ from pulumi_commvault.commvault.restores import (
     RestoreRequest,
     check_restore,
 )
-from pulumi_commvault.commvault.rman import deciding_lines, failure_reason
+from pulumi_commvault.commvault.rman import deciding_lines, failure_reason, without_passwords
 from pulumi_commvault.commvault.waiting import PollSchedule, wait_for_job
 
 QUICK = PollSchedule(first_delay_s=0.1, factor=1.5, max_interval_s=0.3)
@@ -59,6 +59,19 @@ def _backup(client) -> str:
 )
 def test_deciding_lines(log: str, expected: list[str]) -> None:
     assert deciding_lines(log) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("connect target sys/Pw1@ORCL", "connect target sys/[REDACTED]@ORCL"),
+        ("connect target /", "connect target /"),
+        ("a/b@c and d/e@f", "a/[REDACTED]@c and d/[REDACTED]@f"),
+        ("path /u01/app/oracle@host", "path /u01/app/oracle@host"),
+    ],
+)
+def test_without_passwords(text: str, expected: str) -> None:
+    assert without_passwords(text) == expected
 
 
 def test_rman_log_and_pieces_of_a_completed_backup(client, emulator) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..commvault.client import CommvaultClient
 from ..commvault.recovery_points import RecoveryPoint, recovery_points
-from ..commvault.rman import deciding_lines
+from ..commvault.rman import deciding_lines, without_passwords
 from .commands import CliFailure
 from .display import Display
 from .exit_codes import EPILOG, Exit
@@ -77,9 +77,10 @@ def logs(client: CommvaultClient, args: argparse.Namespace, display: Display) ->
     found = client.rman_log(job_id)
     if found.error_string:
         raise CliFailure(Exit.BAD_INPUT, f"job {job_id}: {found.error_string}")
-    errors = deciding_lines(found.log_content)
-    display.put(command="logs", job_id=job_id, log=found.log_content, errors=errors)
-    display.line(found.log_content.rstrip("\n"))
+    text = without_passwords(found.log_content)
+    errors = deciding_lines(text)
+    display.put(command="logs", job_id=job_id, log=text, errors=errors)
+    display.line(text.rstrip("\n"))
     if errors:
         display.line(f"job {job_id} failed on: " + "; ".join(errors))
     return Exit.SUCCESS

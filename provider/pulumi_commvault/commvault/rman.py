@@ -21,7 +21,7 @@ ERROR_LINE = re.compile(r"\b(?:ORA|RMAN)-\d{5}:.*")
 BANNER_CODES = ("RMAN-00571", "RMAN-00569")
 MAX_LINE_CHARS = 200
 # user/password@service in a connect string RMAN may echo.
-_CONNECT_PASSWORD = re.compile(r"(\b\w+)/[^\s@/]+@")
+_CONNECT_PASSWORD = re.compile(r"(?<![/\w])(\w+)/[^\s@/]+@")
 
 
 def deciding_lines(log_text: str) -> list[str]:
@@ -41,8 +41,13 @@ def deciding_lines(log_text: str) -> list[str]:
     return [_bounded(line) for line in (first_rman, first_ora) if line]
 
 
+def without_passwords(text: str) -> str:
+    """``text`` with the password of every ``user/password@service`` taken out."""
+    return _CONNECT_PASSWORD.sub(r"\1/[REDACTED]@", text)
+
+
 def _bounded(line: str) -> str:
-    line = _CONNECT_PASSWORD.sub(r"\1/[REDACTED]@", line)
+    line = without_passwords(line)
     return line if len(line) <= MAX_LINE_CHARS else line[: MAX_LINE_CHARS - 3] + "..."
 
 
