@@ -123,6 +123,8 @@ def test_rman_log_of_a_failed_backup_carries_the_chosen_error(
     emulator: EmulatorProcess, plan: dict[str, Any], expected: str
 ) -> None:
     job_id = _finished_backup(emulator, **plan)
+    if plan["outcome"] == "Failed":
+        assert expected.split(":")[0] in wait_for(emulator, job_id, "Failed")["pendingReason"]
     log = _get(emulator, f"Job/{job_id}/RMANLogs")["logContent"]
     assert "RMAN-03009: failure of backup command" in log
     assert expected in log
