@@ -27,6 +27,7 @@ ORDER = (
     ("guard_cost", "7. Duplicate guard on a busy CommServe", "bench.guard_cost"),
     ("waiting_reads", "8. Waiting: reads per waited minute", "bench.waiting_reads"),
     ("tenant_limit", "9. Under a tenant's rate limit", "bench.tenant_limit"),
+    ("recovery_points", "10. Recovery points on a busy CommServe", "bench.recovery_points"),
 )
 
 

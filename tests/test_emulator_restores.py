@@ -169,12 +169,15 @@ def test_a_point_in_time_before_the_first_backup_is_refused_naming_it(
     assert "earliest restorable backup ended at" in message
 
 
-def test_an_scn_restore_needs_a_positive_number(quick: EmulatorProcess) -> None:
+def test_an_scn_restore_needs_a_positive_number_a_backup_covers(quick: EmulatorProcess) -> None:
     finished_backup(quick)
-    ok = create(quick, cvpysdk_restore_body(oracle={"recoverFrom": 2, "recoverSCN": "4711"}))
+    later = "999999999999"
+    ok = create(quick, cvpysdk_restore_body(oracle={"recoverFrom": 2, "recoverSCN": later}))
     assert len(ok["jobIds"]) == 1
     message = refused(quick, cvpysdk_restore_body(oracle={"recoverFrom": 2, "recoverSCN": "x1"}))
     assert "SCN [x1] is not valid" in message
+    early = refused(quick, cvpysdk_restore_body(oracle={"recoverFrom": 2, "recoverSCN": "4711"}))
+    assert "covers SCN [4711]: the earliest restorable backup ended at SCN [" in early
 
 
 @pytest.mark.parametrize(

@@ -8,35 +8,11 @@ Every endpoint needs a valid token except ``GET <base>``, ``Login`` and ``RenewL
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from commvault_emulator.endpoints import BY_NAME
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, access_denied, method_not_allowed, not_found
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
-
-
-@dataclass
-class ApiRequest:
-    method: str
-    target: str
-    """The path as received, with its query."""
-    rel_path: str
-    query: dict[str, str]
-    body: bytes
-    token: str | None
-    """The presented token (Authtoken, else Authorization Bearer), never logged."""
-    user: str = ""
-    accept_xml: bool = False
-    """The client asked for XML (``Accept: application/xml``)."""
-
-    def json(self) -> Any:
-        """The parsed body; raises ``ValueError`` when it is empty or not JSON."""
-        if not self.body.strip():
-            raise ValueError("empty body")
-        return json.loads(self.body)
 
 
 def presented_token(authtoken: str | None, authorization: str | None) -> str | None:

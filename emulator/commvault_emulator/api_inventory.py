@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from commvault_emulator.integers import as_id
 from commvault_emulator.inventory import APP_NAMES, Client, Instance, Target, app_name
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, error_response, json_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
-
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
 
 MISSING_ID = -32000
 COMMSERV_NAME = "cs-emulator"
@@ -134,37 +132,46 @@ def _instance_properties(owner: Client, instance: Instance) -> dict[str, Any]:
     return properties
 
 
+def _instance_owners(state: State, query: dict[str, str]) -> list[Client]:
+    """The clients ``clientId`` or ``clientName`` (the Terraform handler's) names, else all."""
+    client_id = as_id(query.get("clientid"))
+    if client_id is not None:
+        return [c for c in [state.inventory.client_by_id(client_id)] if c is not None]
+    if "clientname" in query:
+        return [c for c in [state.inventory.client(query["clientname"])] if c is not None]
+    return state.inventory.clients
+
+
 def instance(state: State, request: ApiRequest, found: Route) -> Response:
-    """``GET Instance?clientId=&applicationId=?`` (a client's instances) or ``Instance/{id}``."""
+    """``GET Instance?clientId=|clientName=&applicationId=|appName=`` (a client's instances)
+    or ``Instance/{id}``."""
     with state.lock:
         if found.params:
             pair = _one(found, "Instance", state.inventory.instance_by_id)
             if isinstance(pair, Response):
                 return pair
             return json_response({"instanceProperties": [_instance_properties(*pair)]})
-        client_id = as_id(request.query.get("clientid"))
+        owners = _instance_owners(state, request.query)
         app_id = as_id(request.query.get("applicationid"))
-        owners = (
-            state.inventory.clients
-            if client_id is None
-            else [c for c in [state.inventory.client_by_id(client_id)] if c is not None]
-        )
+        wanted_app = request.query.get("appname", "").strip().casefold()
         props = [
             _instance_properties(c, i)
             for c in owners
             for i in c.instances
-            if app_id is None or i.application_id == app_id
+            if (app_id is None or i.application_id == app_id)
+            and (not wanted_app or i.app_name.casefold() == wanted_app)
         ]
         return json_response({"instanceProperties": props})
 
 
-def _subclient_properties(target: Target) -> dict[str, Any]:
+def _subclient_properties(target: Target, last_backup_time: int) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "subClientEntity": target.entity(),
         "commonProperties": {
             "isDefaultSubclient": target.subclient.name.casefold() == "default",
             "description": "",
             "enableBackup": True,
+            "lastBackupTime": last_backup_time,
         },
         "proxyClient": {},
         "planEntity": {},
@@ -182,13 +189,14 @@ def subclient(state: State, request: ApiRequest, found: Route) -> Response:
             target = _one(found, "Subclient", state.inventory.target_by_subclient_id)
             if isinstance(target, Response):
                 return target
-            return json_response({"subClientProperties": [_subclient_properties(target)]})
+            last = state.last_backup_time(target.subclient.id)
+            return json_response({"subClientProperties": [_subclient_properties(target, last)]})
         filters = {
             key: as_id(request.query.get(key.casefold()))
             for key in ("clientId", "applicationId", "instanceId", "backupsetId")
         }
         props = [
-            _subclient_properties(t)
+            _subclient_properties(t, state.last_backup_time(t.subclient.id))
             for t in state.inventory.targets()
             if all(v is None or t.entity()[k] == v for k, v in filters.items())
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from commvault_emulator.api_restores import start_restore
 from commvault_emulator.createtask import (
@@ -16,15 +16,13 @@ from commvault_emulator.createtask import (
 )
 from commvault_emulator.integers import as_id
 from commvault_emulator.joblist import JobQuery, query_from_body, query_from_params
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, bad_body, error_response, json_response
 from commvault_emulator.restores import is_restore
 from commvault_emulator.routing import Route
 from commvault_emulator.state import JobError, State
 from commvault_emulator.summaries import job_details as details_json
 from commvault_emulator.summaries import job_summary
-
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
 
 ERR_JOB_ACTION = 2
 ERR_NO_JOB = 1  # UNCERTAIN: the errorCode JobDetails gives for an unknown job
@@ -130,12 +128,19 @@ def job_details(state: State, request: ApiRequest, _route: Route) -> Response:
 
 
 def job_action(state: State, request: ApiRequest, found: Route) -> Response:
-    """``POST Job/{id}/action/kill|pause|resume``: ``{}``, or 200 ``{"errors": [...]}``."""
+    """``POST Job/{id}/action/kill|pause|resume``: ``{}``; ``resubmit`` (a finished job):
+    ``{"taskId", "jobIds"}`` of the new job; a refusal: 200 ``{"errors": [...]}``."""
     raw_id, action = found.params[0], found.params[1].casefold()
     job_id = as_id(raw_id)
     try:
         if job_id is None:
             raise JobError(f"Job [{raw_id}] does not exist.")
+        if action == "resubmit":
+            task_id, new_id = state.resubmit(job_id, request.user)
+            ids = [str(new_id)]
+            return dataclasses.replace(
+                json_response({"taskId": task_id, "jobIds": ids}), job_ids=ids
+            )
         state.job_action(job_id, action, request.user)
     except JobError as error:
         errors = [{"errList": [{"errorCode": ERR_JOB_ACTION, "errLogMessage": str(error)}]}]

@@ -36,6 +36,7 @@ def start_restore(state: State, body: Any, user: str) -> tuple[int, list[int]]:
             outcome=plan.outcome or COMPLETED,
             waits_for=state.active_jobs_on(queue),
             hidden_polls=plan.hidden_polls,
+            rman_error=plan.error or "",
             source=request.source.entity(),
             point=request.point,
             recover=request.recover,

@@ -7,17 +7,15 @@ import binascii
 import hashlib
 import secrets
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, bad_body, json_response, text_response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
 from commvault_emulator.summaries import USER_ID
 from commvault_emulator.tokens import RenewError
 from commvault_emulator.xml_answers import LOGIN_RESPONSE, login_request, xml_response
-
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
 
 LOGIN_FAILED = "Invalid Username or Password"
 ERR_LOGIN_FAILED = 1116  # UNCERTAIN: the errorCode a real CommServe gives a failed login

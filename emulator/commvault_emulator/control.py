@@ -41,9 +41,13 @@ def _plan(body: dict[str, Any]) -> PlanOverride:
         isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
     ):
         raise ValueError("seconds must be a non-negative number")
+    error = body.get("error")
+    if error is not None and (not isinstance(error, str) or not error.strip()):
+        raise ValueError("error must be the ORA-/RMAN- error text, e.g. 'ORA-19502: write error'")
     return PlanOverride(
         None if seconds is None else float(seconds),
         None if outcome is None else canonical_outcome(outcome),
+        error=error,
     )
 
 
@@ -75,7 +79,7 @@ def next_jobs(state: State, body: Any) -> Response:
     plan = _plan(body)
     with state.lock:
         state.next_plans.extend(
-            PlanOverride(plan.seconds, plan.outcome, hidden) for _ in range(count)
+            PlanOverride(plan.seconds, plan.outcome, hidden, plan.error) for _ in range(count)
         )
         return _ok(pending=len(state.next_plans))
 

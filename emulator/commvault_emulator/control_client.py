@@ -90,13 +90,17 @@ class EmulatorControl:
         outcome: str | None = None,
         count: int = 1,
         hidden_polls: int | None = None,
+        error: str | None = None,
     ) -> None:
         """The next ``count`` jobs created take ``seconds`` and/or end with ``outcome``.
 
         ``hidden_polls``: ``GET Job/{id}`` answers ``totalRecordsWithoutPaging: 0`` that many
-        times before it finds each of these jobs.
+        times before it finds each of these jobs. ``error``: the ORA-/RMAN- error their RMAN
+        log ends with when they fail or are killed.
         """
-        body = self._given(seconds=seconds, outcome=outcome, count=count, hidden_polls=hidden_polls)
+        body = self._given(
+            seconds=seconds, outcome=outcome, count=count, hidden_polls=hidden_polls, error=error
+        )
         self._call("POST", "jobs/next", body)
 
     def subclient_jobs(
@@ -106,10 +110,17 @@ class EmulatorControl:
         subclient: str,
         seconds: float | None = None,
         outcome: str | None = None,
+        error: str | None = None,
     ) -> None:
-        """Every later job on this subclient takes ``seconds`` and/or ends with ``outcome``."""
+        """Every later job on this subclient takes ``seconds`` and/or ends with ``outcome``
+        (and, failing, logs the ORA-/RMAN- ``error``)."""
         body = self._given(
-            client=client, instance=instance, subclient=subclient, seconds=seconds, outcome=outcome
+            client=client,
+            instance=instance,
+            subclient=subclient,
+            seconds=seconds,
+            outcome=outcome,
+            error=error,
         )
         self._call("POST", "jobs/subclient", body)
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from commvault_emulator import api_inventory, api_jobs, api_session
+from commvault_emulator import api_inventory, api_jobs, api_oracle, api_session
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response
 from commvault_emulator.routing import Route
 from commvault_emulator.state import State
 
-if TYPE_CHECKING:
-    from commvault_emulator.api import ApiRequest
-
-Handler = Callable[[State, "ApiRequest", Route], Response]
+Handler = Callable[[State, ApiRequest, Route], Response]
 UNKNOWN = "Unknown"
 
 
@@ -53,6 +50,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         writes=True,
     ),
     Endpoint("Jobs", ("POST",), api_jobs.jobs, ("Jobs",)),
+    Endpoint("RMANLogs", ("GET",), api_oracle.rman_logs, ("Job/{}/RMANLogs",)),
+    Endpoint("TaskDetails", ("GET",), api_oracle.task_details, ("Job/{}/TaskDetails",)),
+    Endpoint("Events", ("GET",), api_oracle.job_events, ("Events",)),
+    Endpoint("DBBrowse", ("POST",), api_oracle.db_browse, ("Instance/DBBrowse/{}",)),
+    Endpoint(
+        "BackupPieces", ("GET",), api_oracle.backup_pieces, ("oracle/instance/{}/backupPieces",)
+    ),
+    Endpoint(
+        "OracleDiscover", ("GET",), api_oracle.discover, ("client/{}/instance/oracle/discover",)
+    ),
     Endpoint("Client", ("GET",), api_inventory.client, ("Client", "Client/{}")),
     Endpoint("Instance", ("GET",), api_inventory.instance, ("Instance", "Instance/{}")),
     Endpoint("Subclient", ("GET",), api_inventory.subclient, ("Subclient", "Subclient/{}")),

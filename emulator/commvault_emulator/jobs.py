@@ -36,6 +36,16 @@ FAILURE_REASONS = {
 KILLED_BY_USER = "The job was killed by user [{user}]."
 
 
+def _failure_reason(job: Job, status: str) -> str:
+    """The reason an ended job shows: a failed one names the RMAN error chosen for it."""
+    if status == FAILED and job.rman_error:
+        return (
+            "Error Code: [18:124] Description: RMAN script execution failed with error "
+            f"{job.rman_error.splitlines()[0]} (emulated)."
+        )
+    return FAILURE_REASONS.get(status, "")
+
+
 def canonical_outcome(value: Any) -> str:
     """The outcome spelled as Commvault spells it; raises ``ValueError`` for anything else."""
     if isinstance(value, str):
@@ -79,6 +89,8 @@ class Job:
     reason: str = ""
     """The failure reason to show once ended, instead of the emulator's default one."""
     initiated_from: str = ""
+    rman_error: str = ""
+    """The ORA-/RMAN- error its RMAN log ends with if it fails (the control plane's choice)."""
 
     @property
     def waiting_s(self) -> float:
@@ -158,7 +170,7 @@ def snapshot(job: Job, now: float, blocking_job_id: int | None) -> Snapshot:
     if job.ended_at is not None:
         status = KILLED if job.killed_at is not None else job.outcome
         reason = KILLED_BY_USER.format(user=job.killed_by) if job.killed_at is not None else ""
-        reason = reason or job.reason or FAILURE_REASONS.get(status, "")
+        reason = reason or job.reason or _failure_reason(job, status)
         percent = 100 if status.startswith(COMPLETED) else min(99, _percent(job, job.ended_at))
         phase = PHASE if start is not None and job.ended_at > start else ""
         return Snapshot(

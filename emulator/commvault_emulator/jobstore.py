@@ -201,6 +201,21 @@ class JobStore:
             return []
         return [self.by_id[i] for i in sorted(partition.active)]
 
+    def ended_on_client(self, client_id: int, since: float) -> list[Job]:
+        """The client's finished jobs (not aged) that ended at or after ``since``, oldest end
+        first: a bisect into its partition, never a scan of the history."""
+        partition = self._clients.get(client_id)
+        if partition is None:
+            return []
+        start = bisect.bisect_left(partition.ends, (since, -1))
+        return [self.by_id[job_id] for _, job_id in partition.ends[start:]]
+
+    def ended_on_subclient(self, subclient_id: int) -> Iterator[Job]:
+        """The subclient's finished jobs (not aged), latest end first."""
+        partition = self._subclients.get(subclient_id)
+        ends = partition.ends if partition is not None else []
+        return (self.by_id[job_id] for _, job_id in reversed(ends))
+
     def active_jobs(self) -> list[Job]:
         return [self.by_id[i] for i in sorted(self._all.active)]
 

@@ -31,6 +31,7 @@ from commvault_emulator.inventory import ORACLE_APP_ID, Client, Instance, Invent
 from commvault_emulator.inventory import Subclient as _Subclient
 from commvault_emulator.jobs import COMPLETED, Job
 from commvault_emulator.jobstore import JobStore
+from commvault_emulator.scn import scn_at
 
 ERR_RESTORE = 1  # UNCERTAIN: the errorCode a CommServe gives a restore it refuses
 RESTORE_TYPES = ("restore", 3)
@@ -295,6 +296,15 @@ def restorable_backups(
             raise _refuse(
                 f"No backup of {where} covers point in time [{_stamp(point.time)}]: the earliest "
                 f"restorable backup ended at [{_stamp(first_end)}]."
+            )
+        return [covering[-1].job_id]
+    if point.kind == "scn" and point.scn is not None:
+        # A backup's datafiles are consistent at the SCN it ended at.
+        covering = [j for j in usable if scn_at(int(j.ended_at or 0.0)) <= point.scn]
+        if not covering:
+            raise _refuse(
+                f"No backup of {where} covers SCN [{point.scn}]: the earliest restorable backup "
+                f"ended at SCN [{scn_at(int(usable[0].ended_at or 0.0))}]."
             )
         return [covering[-1].job_id]
     return [usable[-1].job_id]

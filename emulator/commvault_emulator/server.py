@@ -16,10 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from commvault_emulator import faults
-from commvault_emulator.api import ApiRequest, dispatch, presented_token
+from commvault_emulator.api import dispatch, presented_token
 from commvault_emulator.control import handle_control
 from commvault_emulator.endpoints import BY_NAME, UNKNOWN, route
 from commvault_emulator.ratelimit import READS, WRITES
+from commvault_emulator.request import ApiRequest
 from commvault_emulator.responses import Response, not_found, too_many_requests
 from commvault_emulator.routing import (
     CONTROL_PREFIX,

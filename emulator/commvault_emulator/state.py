@@ -7,6 +7,7 @@ or the caller holds ``state.lock`` around several calls.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -61,6 +62,8 @@ class PlanOverride:
     outcome: str | None = None
     hidden_polls: int = 0
     """``GET Job/{id}`` finds the job only after this many polls (next jobs only)."""
+    error: str | None = None
+    """The ORA-/RMAN- error the job's RMAN log ends with when it fails or is killed."""
 
 
 @dataclass
@@ -118,14 +121,18 @@ class State:
     # Jobs -------------------------------------------------------------------------------
 
     def _plan_for(self, target: Target) -> PlanOverride:
-        layers = [self.subclient_plans.get(target.subclient.id), self.defaults]
+        return self._plan_for_subclient(target.subclient.id)
+
+    def _plan_for_subclient(self, subclient_id: int) -> PlanOverride:
+        layers = [self.subclient_plans.get(subclient_id), self.defaults]
         hidden_polls = 0
         if self.next_plans:
             layers.insert(0, self.next_plans[0])
             hidden_polls = self.next_plans.pop(0).hidden_polls
         seconds = next(p.seconds for p in layers if p is not None and p.seconds is not None)
         outcome = next(p.outcome for p in layers if p is not None and p.outcome is not None)
-        return PlanOverride(seconds, outcome, hidden_polls)
+        error = next((p.error for p in layers if p is not None and p.error), None)
+        return PlanOverride(seconds, outcome, hidden_polls, error)
 
     def create_jobs(self, request: BackupRequest, user: str) -> tuple[int, list[int]]:
         """Start one job per target; returns (task id, job ids)."""
@@ -155,6 +162,7 @@ class State:
                     waits_for=self.active_jobs_on(target.subclient.id),
                     hidden_polls=plan.hidden_polls,
                     initiated_from=request.initiated_from,
+                    rman_error=plan.error or "",
                 )
                 self._next_job_id += 1
                 self.jobs.add(job)
@@ -217,6 +225,62 @@ class State:
                 job.hidden_polls -= 1
                 return None
             return self.job_view(job_id)
+
+    def ended_backups(
+        self, client_id: int, instance_id: int, since: float
+    ) -> tuple[float, list[tuple[Job, Snapshot]]]:
+        """(now, the instance's backup jobs that ended at or after ``since``, oldest first)."""
+        with self.lock:
+            now = self.clock()
+            self.refresh(now)
+            found = [
+                (job, self.view(job, now))
+                for job in self.jobs.ended_on_client(client_id, since)
+                if job.entity.get("instanceId") == instance_id and job.backup_level
+            ]
+            return now, found
+
+    def last_backup_time(self, subclient_id: int) -> int:
+        """When the subclient's latest backup that completed ended (epoch s), 0 if none."""
+        with self.lock:
+            self.refresh(self.clock())
+            for job in self.jobs.ended_on_subclient(subclient_id):
+                if job.killed_at is None and job.outcome.startswith(COMPLETED):
+                    return int(job.ended_at or 0)
+            return 0
+
+    def resubmit(self, job_id: int, user: str) -> tuple[int, int]:
+        """Start a finished job again, as a new job of a new task: (task id, job id)."""
+        with self.lock:
+            found = self.job_view(job_id)
+            if found is None:
+                raise JobError(f"Job [{job_id}] does not exist.")
+            now, job, snap = found
+            if not snap.finished:
+                raise JobError(f"Job [{job_id}] is still running: it cannot be resubmitted.")
+            plan = self._plan_for_subclient(job.subclient_id)
+            again = dataclasses.replace(
+                job,
+                job_id=self._next_job_id,
+                task_id=self._next_task_id,
+                created=now,
+                seconds=plan.seconds or 0.0,
+                outcome=plan.outcome or COMPLETED,
+                waits_for=self.active_jobs_on(job.subclient_id),
+                pauses=[],
+                killed_at=None,
+                killed_by="",
+                hidden_polls=0,
+                ended_at=None,
+                aged=False,
+                reason="",
+                rman_error=plan.error or "",
+                user_name=user,
+            )
+            self._next_job_id += 1
+            self._next_task_id += 1
+            self.jobs.add(again)
+            return again.task_id, again.job_id
 
     def forget_job(self, job_id: int) -> bool:
         """Remove a job as if the CommServe had aged it away; jobs queued behind it go on."""

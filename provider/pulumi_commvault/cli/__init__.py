@@ -25,7 +25,7 @@ from ..commvault.errors import (
 )
 from ..runtime import advice
 from ..runtime.settings import ENVIRONMENT, URL, SettingsError
-from . import commands
+from . import commands, dba_commands
 from .connection import settings_from_environment, speaks_tls
 from .display import Display
 from .exit_codes import CliFailure, Exit
@@ -38,6 +38,8 @@ COMMANDS: dict[str, Command] = {
     "status": commands.status,
     "wait": commands.wait,
     "restore": commands.restore,
+    "logs": dba_commands.logs,
+    "points": dba_commands.points,
 }
 
 

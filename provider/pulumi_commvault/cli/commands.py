@@ -58,6 +58,7 @@ CLI_FIELDS = RestoreFields(
     destination_instance="--to",
     job_ids="--backup-job-ids",
     point_in_time="--point-in-time",
+    scn="--scn",
 )
 
 

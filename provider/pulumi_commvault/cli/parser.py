@@ -21,6 +21,8 @@ examples:
   commvault-oracle backup oradb01/ORCL                # waits; --no-wait to start and exit
   commvault-oracle status 3400891 3400892
   commvault-oracle wait 3400891 --timeout-minutes 30
+  commvault-oracle logs 3400891                # its RMAN log, and why it failed
+  commvault-oracle points oradb01/ORCL --since 7d   # what it can be restored to
   # the rollback: the restore point a stack recorded, restored in place
   commvault-oracle restore oradb01/ORCL --backup-job-ids \\
       "$(pulumi stack output restore_point --json)" --confirm-overwrite oradb01/ORCL
@@ -229,8 +231,45 @@ def _restore(commands: Commands, parents: Parents) -> None:
     restore.add_argument("--no-recover", action="store_true", help="restore without recovering")
 
 
+def _logs(commands: Commands, parents: Parents) -> None:
+    logs = subcommand(
+        commands,
+        "logs",
+        [parents.common],
+        "print a job's RMAN log and why it failed",
+        "Print JOB's RMAN log (as the CommServe keeps it); the first RMAN- and ORA- errors "
+        "are named at the end (and as `errors` with --json).",
+    )
+    logs.add_argument("job_id", metavar="JOB")
+
+
+def _points(commands: Commands, parents: Parents) -> None:
+    points = subcommand(
+        commands,
+        "points",
+        [parents.common],
+        "list what a database can be restored to (restorable backups)",
+        "List the restorable backups of DATABASE (client/instance): the time and SCN range "
+        "each covers, its level and size, oldest first.",
+    )
+    points.add_argument("database", metavar="CLIENT/INSTANCE")
+    points.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="only backups that ended since: an ISO 8601 time (UTC unless it has an offset) "
+        "or a duration back from now (30m, 24h, 7d)",
+    )
+
+
 #: One registration per subcommand, in the order ``--help`` lists them.
-SUBCOMMANDS: list[Callable[[Commands, Parents], None]] = [_backup, _status, _wait, _restore]
+SUBCOMMANDS: list[Callable[[Commands, Parents], None]] = [
+    _backup,
+    _status,
+    _wait,
+    _restore,
+    _logs,
+    _points,
+]
 
 
 def resolve_timeout(args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import requests
 from pydantic import BaseModel
@@ -50,6 +51,13 @@ from .models import (
     JobSummary,
     LoginResponse,
     RenewTokenResponse,
+)
+from .oracle_models import (
+    MAX_LOG_CHARS,
+    BackupPiece,
+    BackupPiecesResponse,
+    OracleInstancesResponse,
+    RmanLog,
 )
 from .redaction import Redactor
 from .restore_models import RestoreTaskRequest
@@ -321,6 +329,37 @@ class CommvaultClient:
         answer = self._call("GET", f"Instance?clientId={int(client_id)}")
         listing = self._parse(InstanceListResponse, answer, "GET Instance")
         return [p.instance for p in listing.instance_properties]
+
+    def rman_log(self, job_id: str | int) -> RmanLog:
+        """``GET Job/{id}/RMANLogs``: the job's RMAN transcript, its head kept (bounded)."""
+        answer = self._call("GET", f"Job/{int(job_id)}/RMANLogs")
+        found = self._parse(RmanLog, answer, f"GET Job/{job_id}/RMANLogs")
+        kept = self._redact(found.log_content[:MAX_LOG_CHARS])
+        return found.model_copy(update={"log_content": kept})
+
+    def oracle_instance_id(self, client_name: str, instance_name: str) -> int | None:
+        """``GET instance?clientName=&appName=Oracle``: the id of the client's Oracle instance
+        of that name (case-insensitive), None when the CommServe lists none."""
+        query = urlencode({"clientName": client_name, "appName": "Oracle"})
+        answer = self._call("GET", f"instance?{query}", operation="GET instance")
+        listing = self._parse(OracleInstancesResponse, answer, "GET instance")
+        for props in listing.instance_properties:
+            if props.instance.instance_name.casefold() == instance_name.casefold():
+                return props.instance.instance_id
+        return None
+
+    def backup_pieces(
+        self, instance_id: int, from_time: int = 0, to_time: int = 0
+    ) -> list[BackupPiece]:
+        """``GET oracle/instance/{id}/backupPieces?fromTime=&toTime=``: the instance's backups
+        within the window (epoch s; 0 leaves that end open), filtered by the CommServe."""
+        params = {k: v for k, v in (("fromTime", from_time), ("toTime", to_time)) if v > 0}
+        path = f"oracle/instance/{int(instance_id)}/backupPieces"
+        operation = f"GET {path}"
+        answer = self._call(
+            "GET", f"{path}?{urlencode(params)}" if params else path, operation=operation
+        )
+        return self._parse(BackupPiecesResponse, answer, operation).backup_pieces
 
     # --- The one place requests are sent and answers judged ------------------------------
 

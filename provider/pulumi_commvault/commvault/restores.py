@@ -4,7 +4,7 @@ The never-a-duplicate rule is the backups' one (``guard.start.start_once`` and
 ``CreateTaskResends``): the request's marker goes in the job description, marked jobs are
 looked up before sending, and a running or finished-well restore carrying it is adopted.
 ``check_restore`` reads what a CommServe would refuse (unknown or non-Oracle instances,
-backup jobs that are no restore point, a point in time before the first backup) before
+backup jobs that are no restore point, a point in time or SCN no backup covers) before
 anything is sent, each failure naming the field it is about.
 """
 
@@ -25,9 +25,11 @@ from .backups import (
     start_once,
 )
 from .client import CommvaultClient
+from .errors import NotFoundError
 from .job_status import JobOutcome, classify
 from .journal import SendJournal
 from .models import JobSummary
+from .recovery_points import RecoveryPoint, recovery_points, uncovered_scn, uncovered_time
 from .restorability import restorable as restorable  # its callers import it from here too
 from .restore_models import (
     InstanceRef,
@@ -129,6 +131,7 @@ class RestoreFields:
     destination_instance: str = "destination_instance_name"
     job_ids: str = "backup_job_ids"
     point_in_time: str = "point_in_time"
+    scn: str = "scn"
 
 
 def check_restore(
@@ -176,6 +179,8 @@ def check_restore(
         failures += _job_failures(client, request, fields.job_ids)
     if not failures and request.point.kind == "time" and request.point.time is not None:
         failures += _time_failures(client, request, client_ids, fields.point_in_time)
+    if not failures and request.point.kind == "scn" and request.point.scn is not None:
+        failures += _scn_failures(client, request, fields.scn)
     if failures:
         raise RestoreCheckError(failures)
 
@@ -210,6 +215,11 @@ def _time_failures(
         return [(field, "no point in time given")]
     if point > datetime.now(UTC):
         return [(field, f"{point.isoformat()} is in the future")]
+    points = _recovery_points(client, request)
+    if points is not None:
+        why = uncovered_time(point, points, str(request.source))
+        return [(field, why)] if why else []
+    # A CommServe without backup pieces: judged from the source client's job listing.
     source_id = client_ids[request.source.client_name.lower()]
     listing = client.list_jobs(client_ids=[source_id], lookup_s=0, limit=SOURCE_LISTING_LIMIT)
     ends = [
@@ -232,6 +242,26 @@ def _time_failures(
             )
         ]
     return []
+
+
+def _recovery_points(
+    client: CommvaultClient, request: RestoreRequest
+) -> list[RecoveryPoint] | None:
+    """The source's recovery points, or None where the CommServe serves no backup pieces."""
+    try:
+        return recovery_points(client, request.source.client_name, request.source.instance_name)
+    except NotFoundError:
+        return None
+
+
+def _scn_failures(
+    client: CommvaultClient, request: RestoreRequest, field: str
+) -> list[tuple[str, str]]:
+    points = _recovery_points(client, request)
+    if points is None or request.point.scn is None:
+        return []
+    why = uncovered_scn(request.point.scn, points, str(request.source))
+    return [(field, why)] if why else []
 
 
 def adoptable_restore(summary: JobSummary) -> bool:

@@ -14,6 +14,7 @@ from .client import CommvaultClient
 from .errors import JobFailedError
 from .job_status import classify, is_success
 from .models import JobSummary
+from .rman import failure_reason
 from .watcher import JobWatcher, Pacing, ProgressCallback, client_ids_of_jobs, describe
 
 
@@ -85,11 +86,12 @@ def raise_for_outcome(
     if not failed:
         return
     first = failed[0]
+    why = failure_reason(client, first.job_id)
     raise JobFailedError(
-        "; ".join(describe(str(s.job_id), s) for s in failed),
+        "; ".join([describe(str(s.job_id), s) for s in failed] + ([why] if why else [])),
         job_id=str(first.job_id),
         status=first.status,
-        reason=first.pending_reason,
+        reason="; ".join(part for part in (first.pending_reason, why) if part),
         commserve=client.base_url,
         operation=f"backup job {first.job_id}",
     )
