@@ -1,0 +1,52 @@
+"""The progress lines of one resource's jobs while ``pulumi up`` waits for them."""
+
+from __future__ import annotations
+
+from .. import sdk_internals
+from ..commvault.backups import StartedJob
+from ..commvault.models import JobSummary
+from ..runtime.reporting import say
+
+
+class Progress:
+    """The progress lines of one resource: on its own row in ``pulumi up`` where the engine
+    takes them (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with
+    the resource's name so each line stands on its own."""
+
+    def __init__(self, label: str, urn: str | None) -> None:
+        self.label = label
+        self.urn = urn
+
+    def started(self, started: list[StartedJob]) -> None:
+        self._show("; ".join(map(_started_part, started)))
+
+    def job(self, summary: JobSummary, started: list[StartedJob]) -> None:
+        database = next((j.database for j in started if j.job_id == str(summary.job_id)), None)
+        reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
+        where = f"{database}: " if database is not None else ""
+        line = (
+            f"{where}job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+        )
+        self._show(line)
+
+    def _show(self, line: str) -> None:
+        # Ephemeral: shown on the row while it runs, not kept in the final diagnostics, where
+        # a failure's sentence must be the first thing the user reads about the resource
+        # (the jobs that made the restore point are in its outputs).
+        if not sdk_internals.log_on_row(self.urn, line, ephemeral=True):
+            say(f"{self.label}: {line}")
+
+
+def progress_line(label: str, summary: JobSummary) -> str:
+    reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
+    return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+
+
+def _started_part(job: StartedJob) -> str:
+    if job.adopted:
+        return (
+            f"this request already started job {job.job_id} "
+            f"({job.database}, adopted); following it instead of starting another backup"
+        )
+    task = f", Commvault task {job.task_id}" if job.task_id is not None else ""
+    return f"started job {job.job_id} ({job.database}){task}"

@@ -1,0 +1,185 @@
+"""``OracleRestore``'s provider: one restore job on create and when the restore changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..commvault.backups import StartedJob
+from ..commvault.errors import (
+    CommvaultError,
+    JobFailedError,
+    UnrecognisedJobsError,
+    WaitTimeoutError,
+)
+from ..commvault.models import JobSummary
+from ..commvault.restores import RestoreCheckError, RestoreRequest, check_restore, start_restore
+from ..commvault.waiting import job_statuses, raise_for_outcome
+from ..commvault.watcher import WaitCancelledError
+from ..oracle_restore import inputs as restore_inputs
+from ..oracle_restore import outputs as restore_outputs
+from ..runtime import advice, connections
+from ..runtime.reporting import OperationFailed, say
+from ..validation import InputError
+from .base import (
+    DynamicProvider,
+    Failures,
+    ResourceCore,
+    cancelled_message,
+    earlier_job_ids,
+    previous_job_ids,
+    watch_jobs,
+)
+from .progress import progress_line
+
+
+class RestoreFailedError(OperationFailed):
+    """What the user sees when an ``OracleRestore`` operation fails."""
+
+
+class RestoreCore(ResourceCore):
+    """Runs one Commvault restore of an Oracle database when created or when its triggers
+    (or restore point, source, destination) change; never on preview, refresh or destroy."""
+
+    failure = RestoreFailedError
+
+    def check_inputs(self, props: dict[str, Any]) -> tuple[Any | None, Failures]:
+        """Every guard that needs no API call (so preview shows them): one restore point, its
+        format, the destination, ``confirm_overwrite``."""
+        return restore_inputs.check_inputs(props)
+
+    def normalized(self, inputs: Any) -> dict[str, Any]:
+        return restore_inputs.normalized(inputs)
+
+    def parse(self, props: dict[str, Any]) -> restore_inputs.RestoreInputs:
+        return restore_inputs.parse_inputs(props)
+
+    def runs_a_new_job(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """A changed restore (point, source, destination, recover, triggers) runs it again."""
+        return restore_inputs.restore_changed(olds, news)
+
+    def behaviour_changed(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        return restore_inputs.behaviour_changed(olds, news)
+
+    def kept_outputs(self, news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+        return restore_outputs.build_outputs(news, restore_outputs.results_of(olds))
+
+    def resource_id(self, outs: dict[str, Any]) -> str:
+        return str(outs["job_id"] or outs["request_marker"])
+
+    def run(self, news: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
+        """Check the restore against the CommServe (reads only), start one restore job (or
+        adopt the one a failed earlier run started), and wait for it unless told not to."""
+        inputs: restore_inputs.RestoreInputs = self.parsed(news)
+        try:
+            request = inputs.restore_request(previous_job_ids(previous))
+        except InputError as exc:
+            raise self.failure(str(exc)) from None
+        self.settings()  # a missing or malformed setting fails before the budget
+        reads_per_hour = self.reads_per_hour()
+        started = self._start(request, previous)
+        summary: JobSummary | None = None
+        if inputs.wait_for_completion:
+            label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
+            summary = self._wait(inputs, request, started, label, reads_per_hour)
+        results = restore_outputs.restore_results(started, request, summary, previous)
+        return restore_outputs.build_outputs(news, results)
+
+    def _start(self, request: RestoreRequest, previous: dict[str, Any] | None) -> StartedJob:
+        connection = self.settings()
+        client = connections.client_for(connection)
+        try:
+            check_restore(client, request)
+            return start_restore(
+                client,
+                request,
+                index=connections.marked_jobs_for(connection),
+                exclude=earlier_job_ids(previous),
+                decisions=self.decisions(),
+                journal=connections.journal(),
+            )
+        except RestoreCheckError as exc:
+            raise self.failure(f"{_what(request)}: nothing was sent: {exc}") from None
+        except UnrecognisedJobsError as exc:
+            raise self.failure(advice.undecided(_what(request), exc, "pulumi up")) from None
+        except CommvaultError as exc:
+            raise self.failure(f"{_what(request)}: {exc}") from None
+
+    def _wait(
+        self,
+        inputs: restore_inputs.RestoreInputs,
+        request: RestoreRequest,
+        started: StartedJob,
+        label: str,
+        reads_per_hour: int | None,
+    ) -> JobSummary:
+        connection = self.settings()
+        adopted = ", adopted" if started.adopted else ""
+        say(f"{label}: restore job {started.job_id} started{adopted} ({_what(request)})")
+        try:
+            summary = watch_jobs(
+                connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
+                [(started.job_id, request.destination.client_name)],
+                timeout_s=inputs.timeout_minutes * 60,
+                on_progress=lambda s: say(progress_line(label, s)),
+            )[started.job_id]
+            raise_for_outcome(connections.client_for(connection), [summary])
+        except WaitCancelledError as exc:
+            raise self.failure(cancelled_message(_what(request), "restore job", exc)) from None
+        except CommvaultError as exc:
+            raise self.failure(f"{_what(request)}: {_after_started(exc)}") from None
+        return summary
+
+    def read(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
+        """Read the restore job's status. Never starts a restore, never drops the resource."""
+        results = restore_outputs.results_of(props)
+        if not results["job_ids"]:
+            return restore_outputs.build_outputs(props, results)
+        try:
+            summaries = job_statuses(self.client(), [str(j) for j in results["job_ids"]])
+        except CommvaultError as exc:
+            raise self.failure(f"reading restore job {results['job_ids']}: {exc}") from None
+        results["jobs"] = [
+            restore_outputs.refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]
+        ]
+        return restore_outputs.build_outputs(props, results)
+
+    def delete(self, props: dict[str, Any]) -> None:
+        """Forget the resource: a restore cannot be undone, and nothing is sent."""
+        job_ids = [str(j) for j in props.get("job_ids") or []]
+        say(
+            f"forgetting restore job {', '.join(job_ids) or '(none)'}; the restored database "
+            "stays as it is (a restore cannot be undone)"
+        )
+
+
+class OracleRestoreProvider(DynamicProvider):
+    """Runs one Commvault restore of an Oracle database when created or when its triggers
+    (or restore point, source, destination) change; never on preview, refresh or destroy."""
+
+    core = RestoreCore()
+
+
+def _what(request: RestoreRequest) -> str:
+    return (
+        f"Oracle restore of {request.source} onto {request.destination} from "
+        f"{request.point.describe()}"
+    )
+
+
+def _after_started(failure: CommvaultError) -> str:
+    """What happened to the restore job once it had started, and what to do."""
+    if isinstance(failure, JobFailedError):
+        reason = f": {failure.reason}" if failure.reason else ""
+        return (
+            f"restore job {failure.job_id} ended {failure.status}{reason}; fix the cause "
+            "and re-run `pulumi up` to run the restore again"
+        )
+    if isinstance(failure, WaitTimeoutError):
+        return (
+            f"{failure}; the restore job keeps running in Commvault; raise timeout_minutes if "
+            "needed and re-run `pulumi up`, which adopts it instead of starting another"
+        )
+    return (
+        f"{failure}; the restore job keeps running in Commvault; re-run `pulumi up`, which "
+        "adopts it instead of starting another"
+    )
