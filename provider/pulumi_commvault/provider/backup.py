@@ -7,14 +7,7 @@ from typing import Any
 
 from .. import sdk_internals
 from ..backup_trigger.freshness import lost_restore_points, with_freshness
-from ..backup_trigger.inputs import (
-    BackupTriggerInputs,
-    backup_changed,
-    behaviour_changed,
-    check_inputs,
-    normalized,
-    parse_inputs,
-)
+from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
 from ..backup_trigger.outputs import backup_results, build_outputs, refreshed, results_of
 from ..commvault.backups import BackupRequest, StartedJob, start_backup
 from ..commvault.errors import CommvaultError, UnrecognisedJobsError
@@ -26,7 +19,6 @@ from ..runtime import advice, connections, settings
 from ..runtime.reporting import OperationFailed, say, warn
 from .base import (
     DynamicProvider,
-    Failures,
     ResourceCore,
     cancelled_message,
     earlier_job_ids,
@@ -45,22 +37,7 @@ class BackupTriggerCore(ResourceCore):
 
     failure = BackupTriggerError
 
-    def check_inputs(self, props: dict[str, Any]) -> tuple[Any | None, Failures]:
-        return check_inputs(props)
-
-    def normalized(self, inputs: Any) -> dict[str, Any]:
-        return normalized(inputs)
-
-    def parse(self, props: dict[str, Any]) -> BackupTriggerInputs:
-        return parse_inputs(props)
-
-    def runs_a_new_job(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        """Changed triggers, databases or backup options take a new backup; waiting, timeout
-        and description changes are updates that take none."""
-        return backup_changed(olds, news)
-
-    def behaviour_changed(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        return behaviour_changed(olds, news)
+    declared = DECLARED
 
     def kept_outputs(self, news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         return build_outputs(news, results_of(olds))

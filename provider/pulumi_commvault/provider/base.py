@@ -32,6 +32,7 @@ from ..commvault.models import JobSummary
 from ..commvault.recognition import JobDecisions
 from ..commvault.transport import CONNECTIONS_PER_HOST
 from ..commvault.watcher import JobWatcher, WaitCancelledError, client_ids_of_jobs
+from ..job_inputs import Declared, normalized
 from ..runtime import cancellation, connections, settings
 from ..runtime.reporting import OperationFailed
 from ..validation import InputError
@@ -40,15 +41,13 @@ from ..validation import InputError
 #: machines, and as many as the HTTP client keeps connections to the CommServe.
 PROVIDER_WORKERS = CONNECTIONS_PER_HOST
 
-Failures = list[tuple[str, str]]
-
 
 @dataclass(frozen=True)
 class Checked:
     """What check decided: the inputs to store, and ``(field, reason)`` per bad one."""
 
     inputs: dict[str, Any]
-    failures: Failures = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
 
 
 def configure(lookup: Callable[[str], Any]) -> None:
@@ -67,22 +66,10 @@ class ResourceCore(ABC):
     #: The error the user sees when an operation of this resource fails.
     failure: ClassVar[type[OperationFailed]]
 
+    #: The resource's inputs: their declaration and the rules over it.
+    declared: ClassVar[Declared[Any]]
+
     # --- what each resource says -------------------------------------------------------
-
-    @abstractmethod
-    def check_inputs(self, props: dict[str, Any]) -> tuple[Any | None, Failures]: ...
-
-    @abstractmethod
-    def normalized(self, inputs: Any) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def parse(self, props: dict[str, Any]) -> Any: ...
-
-    @abstractmethod
-    def runs_a_new_job(self, olds: dict[str, Any], news: dict[str, Any]) -> bool: ...
-
-    @abstractmethod
-    def behaviour_changed(self, olds: dict[str, Any], news: dict[str, Any]) -> bool: ...
 
     @abstractmethod
     def kept_outputs(self, news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
@@ -109,15 +96,19 @@ class ResourceCore(ABC):
 
     def check(self, news: dict[str, Any]) -> Checked:
         """Every input validated, one failure per bad field; unknown values pass. No API call."""
-        inputs, failures = self.check_inputs(news)
+        inputs, failures = self.declared.check(news)
         if inputs is None or failures:
             return Checked(news, failures)
         self.checked_inputs(inputs)
-        return Checked(self.normalized(inputs))
+        return Checked(normalized(inputs))
 
     def diff(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
         """Whether anything changed; every change is an update (never a replace)."""
-        return self.runs_a_new_job(olds, news) or self.behaviour_changed(olds, news)
+        return self.runs_a_new_job(olds, news) or self.declared.behaviour_changed(olds, news)
+
+    def runs_a_new_job(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
+        """Whether the change runs the resource's job again (``NEW_JOB`` inputs changed)."""
+        return self.declared.runs_a_new_job(olds, news)
 
     def create(self, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         outs = self.run(props, previous=None)
@@ -133,7 +124,7 @@ class ResourceCore(ABC):
 
     def parsed(self, props: dict[str, Any]) -> Any:
         try:
-            return self.parse(props)
+            return self.declared.parse(props)
         except InputError as exc:
             raise self.failure(str(exc)) from None
 

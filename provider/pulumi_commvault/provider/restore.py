@@ -22,7 +22,6 @@ from ..runtime.reporting import OperationFailed, say
 from ..validation import InputError
 from .base import (
     DynamicProvider,
-    Failures,
     ResourceCore,
     cancelled_message,
     earlier_job_ids,
@@ -42,23 +41,7 @@ class RestoreCore(ResourceCore):
 
     failure = RestoreFailedError
 
-    def check_inputs(self, props: dict[str, Any]) -> tuple[Any | None, Failures]:
-        """Every guard that needs no API call (so preview shows them): one restore point, its
-        format, the destination, ``confirm_overwrite``."""
-        return restore_inputs.check_inputs(props)
-
-    def normalized(self, inputs: Any) -> dict[str, Any]:
-        return restore_inputs.normalized(inputs)
-
-    def parse(self, props: dict[str, Any]) -> restore_inputs.RestoreInputs:
-        return restore_inputs.parse_inputs(props)
-
-    def runs_a_new_job(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        """A changed restore (point, source, destination, recover, triggers) runs it again."""
-        return restore_inputs.restore_changed(olds, news)
-
-    def behaviour_changed(self, olds: dict[str, Any], news: dict[str, Any]) -> bool:
-        return restore_inputs.behaviour_changed(olds, news)
+    declared = restore_inputs.DECLARED
 
     def kept_outputs(self, news: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
         return restore_outputs.build_outputs(news, restore_outputs.results_of(olds))
