@@ -161,11 +161,14 @@ def test_up_stops_at_the_same_check_and_nothing_is_created(deployer, emulator):
 
 
 def test_a_misspelt_input_fails_the_program_naming_it_without_calling_the_api(deployer, emulator):
-    deployment = deployer(BackupProgram(colour="blue"))
+    deployment = deployer(BackupProgram(timeout_minute=5))
 
     text = failing(deployment.preview, deployment)
 
-    assert "unexpected keyword argument 'colour'" in text
+    assert (
+        "OracleBackupTrigger 'snap' has no input 'timeout_minute'; did you mean 'timeout_minutes'?"
+    ) in text
+    assert "Traceback" not in text
     assert emulator.control.requests() == []
 
 

@@ -20,14 +20,8 @@ from ..oracle_restore import outputs as restore_outputs
 from ..runtime import advice, connections
 from ..runtime.reporting import OperationFailed, say
 from ..validation import InputError
-from .base import (
-    DynamicProvider,
-    ResourceCore,
-    cancelled_message,
-    earlier_job_ids,
-    previous_job_ids,
-    watch_jobs,
-)
+from . import base
+from .base import DynamicProvider, ResourceCore
 from .progress import progress_line
 
 
@@ -54,7 +48,7 @@ class RestoreCore(ResourceCore):
         adopt the one a failed earlier run started), and wait for it unless told not to."""
         inputs: restore_inputs.RestoreInputs = self.parsed(news)
         try:
-            request = inputs.restore_request(previous_job_ids(previous))
+            request = inputs.restore_request(base.previous_job_ids(previous))
         except InputError as exc:
             raise self.failure(str(exc)) from None
         self.settings()  # a missing or malformed setting fails before the budget
@@ -76,7 +70,7 @@ class RestoreCore(ResourceCore):
                 client,
                 request,
                 index=connections.marked_jobs_for(connection),
-                exclude=earlier_job_ids(previous),
+                exclude=base.earlier_job_ids(previous),
                 decisions=self.decisions(),
                 journal=connections.journal(),
             )
@@ -99,7 +93,7 @@ class RestoreCore(ResourceCore):
         adopted = ", adopted" if started.adopted else ""
         say(f"{label}: restore job {started.job_id} started{adopted} ({_what(request)})")
         try:
-            summary = watch_jobs(
+            summary = base.watch_jobs(
                 connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
                 [(started.job_id, request.destination.client_name)],
                 timeout_s=inputs.timeout_minutes * 60,
@@ -107,7 +101,7 @@ class RestoreCore(ResourceCore):
             )[started.job_id]
             raise_for_outcome(connections.client_for(connection), [summary])
         except WaitCancelledError as exc:
-            raise self.failure(cancelled_message(_what(request), "restore job", exc)) from None
+            raise self.failure(base.cancelled_message(_what(request), "restore job", exc)) from None
         except CommvaultError as exc:
             raise self.failure(f"{_what(request)}: {_after_started(exc)}") from None
         return summary
