@@ -268,6 +268,16 @@ def test_an_unknown_backup_job_is_named_and_nothing_is_sent(
     assert emulator.control.count("CreateTask") == 0
 
 
+def test_a_dead_backup_given_by_from_backup_is_named_as_from_backup_and_nothing_is_sent(
+    provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
+) -> None:
+    recorded = [{"job_id": "424242", "client_name": "oradb01", "instance_name": "ORCL"}]
+    bad = inputs(latest=None, client_name=None, instance_name=None, from_backup=recorded)
+    with pytest.raises(RestoreFailedError, match="from_backup: job 424242 is no restore point"):
+        provider.create(provider.check({}, bad).inputs)
+    assert emulator.control.count("CreateTask") == 0
+
+
 def test_a_point_in_time_before_the_first_backup_is_named_and_nothing_is_sent(
     provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
 ) -> None:

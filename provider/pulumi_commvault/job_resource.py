@@ -9,13 +9,16 @@ source position from the caller of the resource's ``__init__``.
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource, ResourceProvider
+from pulumi.runtime import config as pulumi_config
 
 from . import sdk_internals
 from .declarations import ArgsError, ResourceArgs, unknown_input_line, unset_input_output
+from .runtime.settings import AUTH_TOKEN, PASSWORD
 
 Registration = tuple[ResourceProvider, Any, str, dict[str, Any], pulumi.ResourceOptions | None]
 
@@ -40,6 +43,7 @@ class JobResource(Resource):
     ) -> Registration:
         """What ``sdk_internals.register`` takes: the provider, its pickle (made once per
         program), the name, the props and the options."""
+        warn_about_plain_secrets()
         what = f"{type(self).__name__} {resource_name!r}"
         if args is not None and inputs:
             raise ArgsError(f"{what}: pass either args or keyword arguments, not both")
@@ -65,6 +69,31 @@ class JobResource(Resource):
     def __getattr__(self, name: str) -> pulumi.Output[Any]:
         output: pulumi.Output[Any] = unset_input_output(self, name, self.input_names)
         return output
+
+
+#: Whether this program run has looked at its stack config (a context variable: an
+#: Automation API process runs several programs, each in its own context).
+_CONFIG_LOOKED_AT: ContextVar[bool] = ContextVar("commvault_config_looked_at", default=False)
+
+
+def warn_about_plain_secrets() -> None:
+    """Once per program: a password or token kept in plain stack config (not ``--secret``)
+    is readable in ``Pulumi.<stack>.yaml``; say how to encrypt it."""
+    if _CONFIG_LOOKED_AT.get():
+        return
+    _CONFIG_LOOKED_AT.set(True)
+    for setting in (PASSWORD, AUTH_TOKEN):
+        if pulumi_config.get_config(setting.config_key) is None:
+            continue
+        if not pulumi_config.is_config_secret(setting.config_key):
+            pulumi.log.warn(plain_secret_line(setting.config_key))
+
+
+def plain_secret_line(config_key: str) -> str:
+    return (
+        f"{config_key} is stored in plain text in the stack config: encrypt it with "
+        f"`pulumi config set --secret {config_key} ...`"
+    )
 
 
 def registered_props(

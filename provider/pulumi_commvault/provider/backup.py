@@ -25,7 +25,7 @@ from .base import (
     previous_job_ids,
     watch_jobs,
 )
-from .progress import Progress
+from .progress import Progress, backups_started
 
 
 class BackupTriggerError(OperationFailed):
@@ -107,14 +107,16 @@ class BackupTriggerCore(ResourceCore):
         progress = Progress(
             inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
             sdk_internals.current_resource_urn(),
+            started,
+            by_database=True,
         )
-        progress.started(started)
+        progress.show(backups_started(started))
         try:
             summaries = watch_jobs(
                 connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
                 [(job.job_id, job.database.client_name) for job in started],
                 timeout_s=inputs.timeout_minutes * 60,
-                on_progress=lambda summary: progress.job(summary, started),
+                on_progress=progress.job,
             )
             raise_for_outcome(
                 connections.client_for(connection),

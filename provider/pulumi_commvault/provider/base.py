@@ -9,6 +9,7 @@ check, diff, create, read, update and delete.
 
 from __future__ import annotations
 
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,25 @@ def configure(lookup: Callable[[str], Any]) -> None:
     settings.configure(lambda key: None if lookup(key) is None else str(lookup(key)))
 
 
+def show_warnings_plainly() -> None:
+    """A warning of this provider process (``commvault:insecure``'s, say) reads as one
+    ``warning: ...`` line, shown once, not as Python's ``file:line: UserWarning`` with the
+    source line under it."""
+    warnings.formatwarning = _one_line
+    warnings.simplefilter("once", UserWarning)
+
+
+def _one_line(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    del category, filename, lineno, line  # the sentence says it all
+    return f"warning: {message}\n"
+
+
 class ResourceCore(ABC):
     """One resource's check/diff/create/read/update/delete over plain dicts.
 
@@ -95,7 +115,15 @@ class ResourceCore(ABC):
     # --- the skeleton --------------------------------------------------------------------
 
     def check(self, news: dict[str, Any]) -> Checked:
-        """Every input validated, one failure per bad field; unknown values pass. No API call."""
+        """Every input validated, one failure per bad field; unknown values pass. No API call.
+        A missing ``commvault:url`` fails here, so preview already names it; other settings
+        are reported by the operation that needs them."""
+        try:
+            settings.current()
+        except settings.MissingURLError as exc:
+            raise self.failure(str(exc)) from None
+        except settings.SettingsError:
+            pass
         inputs, failures = self.declared.check(news)
         if inputs is None or failures:
             return Checked(news, failures)
@@ -214,6 +242,7 @@ class DynamicProvider(ResourceProvider):
         than ``pulumi.dynamic``'s 4, and show our failures as their sentence, no traceback."""
         sdk_internals.widen_current_pool(PROVIDER_WORKERS)
         sdk_internals.show_plainly(OperationFailed)
+        show_warnings_plainly()
         configure(req.config.get)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from .. import sdk_internals
 from ..commvault.backups import StartedJob
 from ..commvault.models import JobSummary
@@ -9,27 +11,39 @@ from ..runtime.reporting import say
 
 
 class Progress:
-    """The progress lines of one resource: on its own row in ``pulumi up`` where the engine
-    takes them (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with
-    the resource's name so each line stands on its own."""
+    """The progress of one resource: on its own row in ``pulumi up`` where the engine takes
+    it (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with the
+    resource's name so each line stands on its own.
 
-    def __init__(self, label: str, urn: str | None) -> None:
+    A row shows one line at a time, so the line holds every job's latest state: a resource
+    backing up several databases shows them all, not only the one that moved last.
+    """
+
+    def __init__(
+        self, label: str, urn: str | None, started: list[StartedJob], *, by_database: bool
+    ) -> None:
         self.label = label
         self.urn = urn
+        self._started = started if by_database else []
+        self._latest: dict[str, str] = {}
+        self._lock = threading.Lock()
 
-    def started(self, started: list[StartedJob]) -> None:
-        self._show("; ".join(map(_started_part, started)))
-
-    def job(self, summary: JobSummary, started: list[StartedJob]) -> None:
-        database = next((j.database for j in started if j.job_id == str(summary.job_id)), None)
+    def job(self, summary: JobSummary) -> None:
+        """Show ``summary`` beside the latest state of the resource's other jobs."""
+        database = next(
+            (j.database for j in self._started if j.job_id == str(summary.job_id)), None
+        )
         reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
         where = f"{database}: " if database is not None else ""
         line = (
             f"{where}job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
         )
-        self._show(line)
+        with self._lock:
+            self._latest[str(summary.job_id)] = line
+            shown = "; ".join(self._latest.values())
+        self.show(shown)
 
-    def _show(self, line: str) -> None:
+    def show(self, line: str) -> None:
         # Ephemeral: shown on the row while it runs, not kept in the final diagnostics, where
         # a failure's sentence must be the first thing the user reads about the resource
         # (the jobs that made the restore point are in its outputs).
@@ -37,9 +51,9 @@ class Progress:
             say(f"{self.label}: {line}")
 
 
-def progress_line(label: str, summary: JobSummary) -> str:
-    reason = f" - {summary.pending_reason}" if summary.pending_reason else ""
-    return f"{label}: job {summary.job_id} {summary.status} {summary.percent_complete:.0f}%{reason}"
+def backups_started(started: list[StartedJob]) -> str:
+    """The line that says which backup jobs started, and which were adopted."""
+    return "; ".join(map(_started_part, started))
 
 
 def _started_part(job: StartedJob) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import sdk_internals
 from ..commvault.backups import StartedJob
 from ..commvault.errors import (
     CommvaultError,
@@ -12,7 +13,13 @@ from ..commvault.errors import (
     WaitTimeoutError,
 )
 from ..commvault.models import JobSummary
-from ..commvault.restores import RestoreCheckError, RestoreRequest, check_restore, start_restore
+from ..commvault.restores import (
+    RestoreCheckError,
+    RestoreFields,
+    RestoreRequest,
+    check_restore,
+    start_restore,
+)
 from ..commvault.waiting import job_statuses, raise_for_outcome
 from ..commvault.watcher import WaitCancelledError
 from ..oracle_restore import inputs as restore_inputs
@@ -22,7 +29,7 @@ from ..runtime.reporting import OperationFailed, say
 from ..validation import InputError
 from . import base
 from .base import DynamicProvider, ResourceCore
-from .progress import progress_line
+from .progress import Progress
 
 
 class RestoreFailedError(OperationFailed):
@@ -53,7 +60,7 @@ class RestoreCore(ResourceCore):
             raise self.failure(str(exc)) from None
         self.settings()  # a missing or malformed setting fails before the budget
         reads_per_hour = self.reads_per_hour()
-        started = self._start(request, previous)
+        started = self._start(request, _fields_of(inputs), previous)
         summary: JobSummary | None = None
         if inputs.wait_for_completion:
             label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
@@ -61,11 +68,13 @@ class RestoreCore(ResourceCore):
         results = restore_outputs.restore_results(started, request, summary, previous)
         return restore_outputs.build_outputs(news, results)
 
-    def _start(self, request: RestoreRequest, previous: dict[str, Any] | None) -> StartedJob:
+    def _start(
+        self, request: RestoreRequest, fields: RestoreFields, previous: dict[str, Any] | None
+    ) -> StartedJob:
         connection = self.settings()
         client = connections.client_for(connection)
         try:
-            check_restore(client, request)
+            check_restore(client, request, fields)
             return start_restore(
                 client,
                 request,
@@ -91,13 +100,14 @@ class RestoreCore(ResourceCore):
     ) -> JobSummary:
         connection = self.settings()
         adopted = ", adopted" if started.adopted else ""
-        say(f"{label}: restore job {started.job_id} started{adopted} ({_what(request)})")
+        progress = Progress(label, sdk_internals.current_resource_urn(), [], by_database=False)
+        progress.show(f"restore job {started.job_id} started{adopted} ({_what(request)})")
         try:
             summary = base.watch_jobs(
                 connections.watcher_for(connection, max_reads_per_hour=reads_per_hour),
                 [(started.job_id, request.destination.client_name)],
                 timeout_s=inputs.timeout_minutes * 60,
-                on_progress=lambda s: say(progress_line(label, s)),
+                on_progress=progress.job,
             )[started.job_id]
             raise_for_outcome(connections.client_for(connection), [summary])
         except WaitCancelledError as exc:
@@ -134,6 +144,14 @@ class OracleRestoreProvider(DynamicProvider):
     (or restore point, source, destination) change; never on preview, refresh or destroy."""
 
     core = RestoreCore()
+
+
+def _fields_of(inputs: restore_inputs.RestoreInputs) -> RestoreFields:
+    """The inputs the user set, as check failures name them: a restore point taken from an
+    ``OracleBackupTrigger`` is ``from_backup`` (its jobs), not ``backup_job_ids``."""
+    if inputs.from_backup is not None:
+        return RestoreFields(job_ids="from_backup")
+    return RestoreFields()
 
 
 def _what(request: RestoreRequest) -> str:

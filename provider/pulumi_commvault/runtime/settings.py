@@ -55,6 +55,10 @@ class SettingsError(ValueError):
     """The CommServe's address or credentials are missing or malformed."""
 
 
+class MissingURLError(SettingsError):
+    """No CommServe URL at all: nothing can be planned against it, so preview fails too."""
+
+
 def _getter(config: Lookup | None) -> Callable[[Setting], str | None]:
     def get(setting: Setting) -> str | None:
         value = config(setting.config_key) if config else None
@@ -121,7 +125,7 @@ def resolve(config: Lookup | None = None) -> ConnectionSettings:
     get = _getter(config)
     url = get(URL)
     if not url:
-        raise SettingsError(
+        raise MissingURLError(
             f"no CommServe URL: set {URL.describe()}, e.g. `pulumi config set {URL.config_key} "
             "https://commserve.example.com/commandcenter/api`"
         )
@@ -219,7 +223,7 @@ def current() -> ConnectionSettings:
                 _resolved = exc
         settings = _resolved
     if isinstance(settings, SettingsError):
-        raise SettingsError(str(settings))  # a fresh one: each raise gets its own traceback
+        raise type(settings)(str(settings))  # a fresh one: each raise its own traceback
     return settings
 
 
