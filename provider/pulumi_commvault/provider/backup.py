@@ -10,17 +10,17 @@ from ..backup_trigger.freshness import lost_restore_points, with_freshness
 from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
 from ..backup_trigger.outputs import backup_results, build_outputs, refreshed, results_of
 from ..commvault.backups import BackupRequest, StartedJob, start_backup
-from ..commvault.errors import CommvaultError, UnrecognisedJobsError
+from ..commvault.errors import CommvaultError
 from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.models import JobSummary
 from ..commvault.waiting import job_statuses, raise_for_outcome
 from ..commvault.watcher import WaitCancelledError
-from ..runtime import advice, connections, settings
+from ..runtime import connections, settings
+from ..runtime.advice import Stage
 from ..runtime.reporting import OperationFailed, say, warn
 from .base import (
     DynamicProvider,
     ResourceCore,
-    cancelled_message,
     earlier_job_ids,
     previous_job_ids,
     watch_jobs,
@@ -88,11 +88,8 @@ class BackupTriggerCore(ResourceCore):
                 decisions=decisions,
                 journal=connections.journal(),
             )
-        except UnrecognisedJobsError as exc:
-            raise self.failure(advice.undecided(_what(request), exc, "pulumi up")) from None
         except CommvaultError as exc:
-            hint = advice.before_the_jobs_started(exc, **self._auth())
-            raise self.failure(f"{_what(request)}: {exc}; {hint}") from None
+            raise self.failed(_what(request), exc, Stage.STARTING_BACKUP) from None
 
     def _wait(
         self,
@@ -123,11 +120,8 @@ class BackupTriggerCore(ResourceCore):
                 summaries.values(),
                 accept_completed_with_errors=inputs.accept_completed_with_errors,
             )
-        except WaitCancelledError as exc:
-            raise self.failure(cancelled_message(_what(request), "job", exc)) from None
-        except CommvaultError as exc:
-            hint = advice.after_the_jobs_started(exc, **self._auth())
-            raise self.failure(f"{_what(request)}: {exc}; {hint}") from None
+        except (CommvaultError, WaitCancelledError) as exc:
+            raise self.failed(_what(request), exc, Stage.WAITING_FOR_BACKUP) from None
         return summaries
 
     def read(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -141,8 +135,7 @@ class BackupTriggerCore(ResourceCore):
             summaries = job_statuses(self.client(), [str(r["job_id"]) for r in results["jobs"]])
         except CommvaultError as exc:
             what = f"refreshing backup jobs {', '.join(map(str, results['job_ids']))}"
-            hint = advice.reading_jobs(exc, **self._auth())
-            raise self.failure(advice.sentence(what, exc, hint)) from None
+            raise self.failed(what, exc, Stage.READING_BACKUPS) from None
         for record in results["jobs"]:
             if str(record["job_id"]) not in summaries:
                 say(_unknown_job_line(record))
@@ -180,12 +173,7 @@ class BackupTriggerCore(ResourceCore):
                     client.kill_job(job_id)
         except CommvaultError as exc:
             what = f"killing backup jobs {', '.join(job_ids)} (cancel_running_jobs_on_delete)"
-            hint = advice.killing_jobs(exc, **self._auth())
-            raise self.failure(advice.sentence(what, exc, hint)) from None
-
-    def _auth(self) -> dict[str, bool]:
-        """How the provider logs in, for ``advice`` (settings are valid once a call failed)."""
-        return {"logs_in_with_password": self.logs_in_with_password()}
+            raise self.failed(what, exc, Stage.KILLING_BACKUPS) from None
 
 
 class OracleBackupTriggerProvider(DynamicProvider):

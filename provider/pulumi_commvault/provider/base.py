@@ -32,9 +32,10 @@ from ..commvault.connection import ConnectionSettings
 from ..commvault.models import JobSummary
 from ..commvault.recognition import JobDecisions
 from ..commvault.transport import CONNECTIONS_PER_HOST
-from ..commvault.watcher import JobWatcher, WaitCancelledError, client_ids_of_jobs
+from ..commvault.watcher import JobWatcher, client_ids_of_jobs
 from ..job_inputs import Declared, normalized
 from ..runtime import cancellation, connections, settings
+from ..runtime.advice import Stage, failure_line
 from ..runtime.reporting import OperationFailed
 from ..validation import InputError
 
@@ -178,8 +179,11 @@ class ResourceCore(ABC):
         except settings.SettingsError as exc:
             raise self.failure(str(exc)) from None
 
-    def logs_in_with_password(self) -> bool:
-        return self.settings().password is not None
+    def failed(self, what: str, failure: Exception, stage: Stage) -> OperationFailed:
+        """The resource's error for ``failure``: its one line (``advice.failure_line``)."""
+        logs_in_with_password = self.settings().password is not None
+        line = failure_line(what, failure, stage, logs_in_with_password=logs_in_with_password)
+        return self.failure(line)
 
 
 def watch_jobs(
@@ -199,17 +203,6 @@ def watch_jobs(
         client_ids=client_ids_of_jobs(watcher.client, jobs),
         on_progress=on_progress,
         cancelled=cancellation.requested,
-    )
-
-
-def cancelled_message(what: str, noun: str, failure: WaitCancelledError) -> str:
-    """Why ``what`` stopped waiting on Ctrl-C, and that its ``noun`` (e.g. "restore job")
-    runs on and is adopted by a re-run."""
-    jobs = ", ".join(failure.job_ids)
-    return (
-        f"{what}: stopped waiting because the update was cancelled (Ctrl-C); {noun} {jobs} "
-        "keeps running in Commvault and nothing was lost: run `pulumi up` again, which adopts "
-        "the running job instead of starting another"
     )
 
 

@@ -8,9 +8,6 @@ from .. import sdk_internals
 from ..commvault.backups import StartedJob
 from ..commvault.errors import (
     CommvaultError,
-    JobFailedError,
-    UnrecognisedJobsError,
-    WaitTimeoutError,
 )
 from ..commvault.models import JobSummary
 from ..commvault.restores import (
@@ -24,7 +21,8 @@ from ..commvault.waiting import job_statuses, raise_for_outcome
 from ..commvault.watcher import WaitCancelledError
 from ..oracle_restore import inputs as restore_inputs
 from ..oracle_restore import outputs as restore_outputs
-from ..runtime import advice, connections
+from ..runtime import connections
+from ..runtime.advice import Stage
 from ..runtime.reporting import OperationFailed, say
 from ..validation import InputError
 from . import base
@@ -83,12 +81,8 @@ class RestoreCore(ResourceCore):
                 decisions=self.decisions(),
                 journal=connections.journal(),
             )
-        except RestoreCheckError as exc:
-            raise self.failure(f"{_what(request)}: nothing was sent: {exc}") from None
-        except UnrecognisedJobsError as exc:
-            raise self.failure(advice.undecided(_what(request), exc, "pulumi up")) from None
-        except CommvaultError as exc:
-            raise self.failure(f"{_what(request)}: {exc}") from None
+        except (CommvaultError, RestoreCheckError) as exc:
+            raise self.failed(_what(request), exc, Stage.STARTING_RESTORE) from None
 
     def _wait(
         self,
@@ -110,10 +104,8 @@ class RestoreCore(ResourceCore):
                 on_progress=progress.job,
             )[started.job_id]
             raise_for_outcome(connections.client_for(connection), [summary])
-        except WaitCancelledError as exc:
-            raise self.failure(base.cancelled_message(_what(request), "restore job", exc)) from None
-        except CommvaultError as exc:
-            raise self.failure(f"{_what(request)}: {_after_started(exc)}") from None
+        except (CommvaultError, WaitCancelledError) as exc:
+            raise self.failed(_what(request), exc, Stage.WAITING_FOR_RESTORE) from None
         return summary
 
     def read(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +116,8 @@ class RestoreCore(ResourceCore):
         try:
             summaries = job_statuses(self.client(), [str(j) for j in results["job_ids"]])
         except CommvaultError as exc:
-            raise self.failure(f"reading restore job {results['job_ids']}: {exc}") from None
+            what = f"reading restore job {results['job_ids']}"
+            raise self.failed(what, exc, Stage.READING_RESTORE) from None
         results["jobs"] = [
             restore_outputs.refreshed(r, summaries.get(str(r["job_id"]))) for r in results["jobs"]
         ]
@@ -158,23 +151,4 @@ def _what(request: RestoreRequest) -> str:
     return (
         f"Oracle restore of {request.source} onto {request.destination} from "
         f"{request.point.describe()}"
-    )
-
-
-def _after_started(failure: CommvaultError) -> str:
-    """What happened to the restore job once it had started, and what to do."""
-    if isinstance(failure, JobFailedError):
-        reason = f": {failure.reason}" if failure.reason else ""
-        return (
-            f"restore job {failure.job_id} ended {failure.status}{reason}; fix the cause "
-            "and re-run `pulumi up` to run the restore again"
-        )
-    if isinstance(failure, WaitTimeoutError):
-        return (
-            f"{failure}; the restore job keeps running in Commvault; raise timeout_minutes if "
-            "needed and re-run `pulumi up`, which adopts it instead of starting another"
-        )
-    return (
-        f"{failure}; the restore job keeps running in Commvault; re-run `pulumi up`, which "
-        "adopts it instead of starting another"
     )
