@@ -155,6 +155,15 @@ def test_create_runs_one_restore_and_records_the_point(
     ]
 
 
+def test_a_latest_restore_records_the_backup_jobs_it_resolved_to(
+    provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
+) -> None:
+    outs = provider.create(provider.check({}, inputs()).inputs).outs
+
+    assert outs["restore_point"]["kind"] == "latest"
+    assert outs["restore_point"]["backup_job_ids"] == [backed_up]
+
+
 def test_a_retry_after_a_failed_wait_adopts_the_running_restore(
     provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
 ) -> None:

@@ -30,13 +30,16 @@ class RestoreResults(TypedDict):
 RESULT_KEYS: tuple[str, ...] = tuple(RestoreResults.__annotations__)
 
 
-def restore_point_record(request: RestoreRequest) -> dict[str, Any]:
-    """The restore point used, as the state records it (what a rollback needs to know)."""
+def restore_point_record(
+    request: RestoreRequest, resolved_job_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """The restore point used, as the state records it (what a rollback needs to know); a
+    ``latest`` point records the backup jobs it resolved to."""
     point = request.point
     return {
         "kind": point.kind,
         "described": point.describe(),
-        "backup_job_ids": list(point.job_ids),
+        "backup_job_ids": list(point.job_ids) if resolved_job_ids is None else resolved_job_ids,
         "point_in_time": point.time.isoformat() if point.time else None,
         "scn": None if point.scn is None else str(point.scn),
         "source": str(request.source),
@@ -65,13 +68,15 @@ def restore_results(
     request: RestoreRequest,
     summary: JobSummary | None,
     previous: dict[str, Any] | None,
+    *,
+    resolved_job_ids: list[str] | None = None,
 ) -> RestoreResults:
     return RestoreResults(
         task_id=None if started.task_id is None else str(started.task_id),
         job_id=started.job_id,
         job_ids=[started.job_id],
         jobs=[job_record(started, request, summary)],
-        restore_point=restore_point_record(request),
+        restore_point=restore_point_record(request, resolved_job_ids),
         request_marker=request.marker,
         history=history_with(previous, "restore_point") if previous else [],
     )

@@ -11,10 +11,14 @@ from ..commvault.errors import (
 )
 from ..commvault.models import JobSummary
 from ..commvault.restores import (
+    RESTORE_JOB_TYPE,
+    SOURCE_LISTING_LIMIT,
+    Instance,
     RestoreCheckError,
     RestoreFields,
     RestoreRequest,
     check_restore,
+    restorable,
     start_restore,
 )
 from ..commvault.waiting import job_statuses, raise_for_outcome
@@ -58,12 +62,15 @@ class RestoreCore(ResourceCore):
             raise self.failure(str(exc)) from None
         self.settings()  # a missing or malformed setting fails before the budget
         reads_per_hour = self.reads_per_hour()
+        resolved = self._latest_backup_jobs(request)
         started = self._start(request, _fields_of(inputs), previous)
         summary: JobSummary | None = None
         if inputs.wait_for_completion:
             label = inputs.request_name.rsplit("/", 1)[-1] or "OracleRestore"
             summary = self._wait(inputs, request, started, label, reads_per_hour)
-        results = restore_outputs.restore_results(started, request, summary, previous)
+        results = restore_outputs.restore_results(
+            started, request, summary, previous, resolved_job_ids=resolved
+        )
         return restore_outputs.build_outputs(news, results)
 
     def _start(
@@ -108,6 +115,24 @@ class RestoreCore(ResourceCore):
             raise self.failed(_what(request), exc, Stage.WAITING_FOR_RESTORE) from None
         return summary
 
+    def _latest_backup_jobs(self, request: RestoreRequest) -> list[str] | None:
+        """The backup jobs a ``latest`` restore restores, for its record (a read of the
+        source's jobs: the newest restorable full backup and every restorable one after it);
+        None for another restore point, which names its jobs itself."""
+        if request.point.kind != "latest":
+            return None
+        client = self.client()
+        try:
+            client_id = client.client_ids().get(request.source.client_name.lower())
+            if client_id is None:
+                return None  # the restore's check names the unknown client
+            listing = client.list_jobs(
+                client_ids=[client_id], lookup_s=0, limit=SOURCE_LISTING_LIMIT
+            )
+        except CommvaultError:
+            return None  # the restore's check reports the CommServe's failure
+        return latest_chain(listing, request.source)
+
     def read(self, id_: str, props: dict[str, Any]) -> dict[str, Any]:
         """Read the restore job's status. Never starts a restore, never drops the resource."""
         results = restore_outputs.results_of(props)
@@ -137,6 +162,24 @@ class OracleRestoreProvider(DynamicProvider):
     (or restore point, source, destination) change; never on preview, refresh or destroy."""
 
     core = RestoreCore()
+
+
+def latest_chain(listing: list[JobSummary], source: Instance) -> list[str]:
+    """Of the listed jobs, the backups of ``source`` a latest restore uses: the newest
+    restorable full backup and every restorable backup after it, oldest first."""
+    backups = sorted(
+        (
+            s
+            for s in listing
+            if s.job_type.lower() != RESTORE_JOB_TYPE
+            and Instance(s.subclient.client_name, s.subclient.instance_name).same_as(source)
+            and restorable(s)[0]
+        ),
+        key=lambda s: (s.job_end_time, s.job_id),
+    )
+    fulls = [i for i, s in enumerate(backups) if s.backup_level_name.lower() == "full"]
+    chain = backups[fulls[-1] :] if fulls else backups[-1:]
+    return [str(s.job_id) for s in chain]
 
 
 def _fields_of(inputs: restore_inputs.RestoreInputs) -> RestoreFields:
