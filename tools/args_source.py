@@ -179,7 +179,9 @@ def args_class(args: Args) -> str:
         lines += [f"    {name}: {type_text}", _doc(doc, 4)]
     keywords = " ".join(f"{name}: {type_text} = None," for name, type_text, _ in inputs)
     lines += ["", "    if TYPE_CHECKING:", ""]
-    lines += [f"        def __init__(self, *, {keywords}) -> None: ..."]
+    params = "\n\n".join(f":param {name}: {doc}" for name, _, doc in inputs)
+    lines += [f"        def __init__(self, *, {keywords}) -> None:"]
+    lines.append(_doc(f"Every input optional; the provider applies the defaults.\n\n{params}", 12))
     return "\n".join(lines)
 
 

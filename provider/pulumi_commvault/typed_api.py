@@ -42,7 +42,18 @@ class DatabaseArgs(ResourceArgs):
             client_name: pulumi.Input[str] | None = None,
             instance_name: pulumi.Input[str] | None = None,
             subclient_name: pulumi.Input[str] | None = None,
-        ) -> None: ...
+        ) -> None:
+            """Every input optional; the provider applies the defaults.
+
+            :param client_name: The Commvault client (host) of the Oracle database.
+                Default: none.
+
+            :param instance_name: The Oracle instance as Commvault names it (usually
+                the SID). Default: none.
+
+            :param subclient_name: The Oracle subclient; Commvault's `default` when
+                unset. Default: `default`.
+            """
 
 
 class OracleBackupTriggerArgs(ResourceArgs):
@@ -123,7 +134,50 @@ class OracleBackupTriggerArgs(ResourceArgs):
             timeout_minutes: pulumi.Input[float] | None = None,
             accept_completed_with_errors: pulumi.Input[bool] | None = None,
             cancel_running_jobs_on_delete: pulumi.Input[bool] | None = None,
-        ) -> None: ...
+        ) -> None:
+            """Every input optional; the provider applies the defaults.
+
+            :param client_name: The Commvault client (host) of the Oracle database.
+                Default: none.
+
+            :param instance_name: The Oracle instance as Commvault names it (usually
+                the SID). Default: none.
+
+            :param subclient_name: The Oracle subclient to back up; Commvault's
+                `default` when unset. Default: none.
+
+            :param databases: Instead of the three above: several databases
+                (`DatabaseArgs` or dicts with the same keys), backed up by one task,
+                one job each, waited for side by side. Default: none.
+
+            :param backup_level: `full` or `incremental` (any case). Default:
+                `full`.
+
+            :param cumulative: With `incremental`: a cumulative RMAN incremental
+                (Commvault's `oracleOptions.cumulative`). Default: false.
+
+            :param notify_on_completion: Commvault e-mails the job's owner when the
+                job ends. Default: false.
+
+            :param description: Text for the job description in Commvault; the
+                request marker is appended. Default: none.
+
+            :param triggers: Any values; when one changes, `pulumi up` takes a new
+                backup. Default: none.
+
+            :param wait_for_completion: Wait until every job has finished: a running
+                job is no restore point. Default: true.
+
+            :param timeout_minutes: How long to wait for the jobs (more than 0, at
+                most 7 days); the operation fails after it, and the jobs keep
+                running. Default: 60.
+
+            :param accept_completed_with_errors: Count "Completed w/ one or more
+                errors" as success. Default: false.
+
+            :param cancel_running_jobs_on_delete: On delete, kill jobs still running
+                (otherwise delete only forgets). Default: false.
+            """
 
 
 class OracleBackupTrigger(JobResource, module="commvault", name="OracleBackupTrigger"):
@@ -324,7 +378,59 @@ class OracleRestoreArgs(ResourceArgs):
             triggers: pulumi.Input[Sequence[Any]] | None = None,
             wait_for_completion: pulumi.Input[bool] | None = None,
             timeout_minutes: pulumi.Input[float] | None = None,
-        ) -> None: ...
+        ) -> None:
+            """Every input optional; the provider applies the defaults.
+
+            :param client_name: The Commvault client of the source database (whose
+                backups are restored); taken from `from_backup` when that backed up
+                one database. Default: none.
+
+            :param instance_name: The source Oracle instance (SID), as Commvault
+                names it. Default: none.
+
+            :param from_backup: Restore point: an `OracleBackupTrigger`; the jobs it
+                recorded for the source database are restored (its `jobs` output).
+                Default: none.
+
+            :param backup_job_ids: Restore point: these Commvault backup job ids.
+                Default: none.
+
+            :param point_in_time: Restore point: an ISO 8601 time (UTC unless it has
+                an offset), e.g. `2026-03-01T14:30:00Z`. Default: none.
+
+            :param scn: Restore point: an Oracle SCN (a whole number). Default:
+                none.
+
+            :param latest: Restore point: the latest restorable backup (say so
+                explicitly). Default: false.
+
+            :param destination_client_name: Out of place: the client to restore onto
+                (with `destination_instance_name`); unset means in place. Default:
+                none.
+
+            :param destination_instance_name: Out of place: the Oracle instance to
+                restore onto. Default: none.
+
+            :param confirm_overwrite: In place only, required: the destination as
+                `client/instance`, a guard against restoring over the wrong
+                database. Default: none.
+
+            :param recover: Recover the database after restoring (Commvault's
+                `oracleOpt.recover`). Default: true.
+
+            :param description: Text for the job description in Commvault; the
+                request marker is appended. Default: none.
+
+            :param triggers: Any values; when one changes, `pulumi up` runs the
+                restore again. Default: none.
+
+            :param wait_for_completion: Wait until the restore job has finished.
+                Default: true.
+
+            :param timeout_minutes: How long to wait (more than 0, at most 7 days);
+                the operation fails after it, and the job keeps running. Default:
+                60.
+            """
 
 
 class OracleRestore(JobResource, module="commvault", name="OracleRestore"):
