@@ -14,8 +14,16 @@ from fault_scenarios import closed_port_url
 from pulumi_commvault import CommvaultClient, CommvaultError
 from pulumi_commvault.commvault.backups import BackupRequest, Database
 from pulumi_commvault.commvault.backups import start_backup as start_marked_backup
+from pulumi_commvault.commvault.errors import (
+    AlreadyRunningError,
+    AmbiguousCreateError,
+    JobFailedError,
+    WaitTimeoutError,
+)
+from pulumi_commvault.commvault.restores import RestoreCheckError
 from pulumi_commvault.commvault.transport import RetryPolicy
 from pulumi_commvault.commvault.waiting import raise_for_outcome, wait_for_jobs
+from pulumi_commvault.commvault.watcher import WaitCancelledError
 from pulumi_commvault.runtime import advice
 
 NO_RETRIES = RetryPolicy(attempts=0, backoff_factor_s=0.0, jitter_s=0.0)
@@ -167,3 +175,71 @@ def test_a_refresh_that_cannot_connect_tells_how_refresh_takes_a_changed_url():
 
     assert "commvault:url" in hint
     assert "`pulumi refresh --run-program`" in hint
+
+
+# --- the one line, from the failure's typed fields (pure: no server) ----------------------
+
+WHAT = "Oracle restore of oradb01/ORCL onto oradb02/SALES from the latest backup"
+
+
+@pytest.mark.parametrize(
+    ("failure", "stage", "says", "never"),
+    [
+        pytest.param(
+            AmbiguousCreateError("no usable answer", resend_allowed=True, answered_html=True),
+            advice.Stage.STARTING_BACKUP,
+            "check what answers at commvault:url (a proxy or load balancer",
+            "once the CommServe answers again",
+            id="an HTML page answered: what answers at the URL",
+        ),
+        pytest.param(
+            AmbiguousCreateError("expected JSON but got an HTML page", resend_allowed=True),
+            advice.Stage.STARTING_BACKUP,
+            "re-run `pulumi up` once the CommServe answers again",
+            "a proxy or load balancer instead",
+            id="the words of the detail decide nothing",
+        ),
+        pytest.param(
+            AlreadyRunningError("the CommServe answered error 2: busy"),
+            advice.Stage.STARTING_BACKUP,
+            "wait for that job to end, then re-run `pulumi up`",
+            "fix what the CommServe names",
+            id="a job already runs for the subclient",
+        ),
+        pytest.param(
+            JobFailedError("job 5 failed", job_id="5", status="Failed", reason="disk full"),
+            advice.Stage.WAITING_FOR_RESTORE,
+            f"{WHAT}: restore job 5 ended Failed: disk full; fix the cause and re-run",
+            "adopts it",
+            id="a restore job that failed",
+        ),
+        pytest.param(
+            WaitTimeoutError("job 5 still running", job_ids=["5"], elapsed_s=60.0),
+            advice.Stage.WAITING_FOR_RESTORE,
+            "raise timeout_minutes if needed and re-run `pulumi up`, which adopts it",
+            "ended",
+            id="a restore wait that timed out",
+        ),
+        pytest.param(
+            WaitCancelledError("cancelled", job_ids=["5"]),
+            advice.Stage.WAITING_FOR_RESTORE,
+            f"{WHAT}: stopped waiting because the update was cancelled (Ctrl-C); restore job 5 "
+            "keeps running",
+            "Traceback",
+            id="a restore wait cancelled",
+        ),
+        pytest.param(
+            RestoreCheckError([("from_backup", "job 7 is no restore point")]),
+            advice.Stage.STARTING_RESTORE,
+            f"{WHAT}: nothing was sent: from_backup: job 7 is no restore point",
+            "backup_job_ids",
+            id="a restore the CommServe would refuse",
+        ),
+    ],
+)
+def test_failure_line_is_one_line_from_the_typed_failure(failure, stage, says, never):
+    line = advice.failure_line(WHAT, failure, stage, logs_in_with_password=True)
+
+    assert says in line
+    assert never not in line
+    assert "\n" not in line

@@ -19,9 +19,10 @@ from pulumi_commvault.commvault.restores import (
     check_restore,
 )
 from pulumi_commvault.commvault.rman import deciding_lines, failure_reason, without_passwords
-from pulumi_commvault.commvault.waiting import PollSchedule, wait_for_job
+from pulumi_commvault.commvault.waiting import wait_for_job
+from pulumi_commvault.commvault.watcher import Pacing
 
-QUICK = PollSchedule(first_delay_s=0.1, factor=1.5, max_interval_s=0.3)
+QUICK = Pacing(first_delays_s=(0.1,), short_cap_s=0.3, min_round_gap_s=0.1)
 BANNER = "RMAN-00571: ====\nRMAN-00569: === ERROR MESSAGE STACK FOLLOWS ===\nRMAN-00571: ====\n"
 
 
@@ -77,7 +78,7 @@ def test_without_passwords(text: str, expected: str) -> None:
 def test_rman_log_and_pieces_of_a_completed_backup(client, emulator) -> None:
     emulator.control.job_defaults(seconds=0.3)
     job_id = _backup(client)
-    summary = wait_for_job(client, job_id, timeout_s=20, schedule=QUICK)
+    summary = wait_for_job(client, job_id, timeout_s=20, pacing=QUICK)
     assert "Recovery Manager complete." in client.rman_log(job_id).log_content
     assert failure_reason(client, job_id) is None
     instance_id = client.oracle_instance_id("oradb01", "orcl")
@@ -98,7 +99,7 @@ def test_a_failed_backup_names_the_rman_error_the_fault_control_chose(client, em
     )
     job_id = _backup(client)
     with pytest.raises(JobFailedError) as failed:
-        wait_for_job(client, job_id, timeout_s=20, schedule=QUICK)
+        wait_for_job(client, job_id, timeout_s=20, pacing=QUICK)
     assert failed.value.reason.startswith("Error Code: ")
     assert f"; RMAN log of job {job_id}: RMAN-03009: failure of backup" in failed.value.reason
     assert failed.value.reason.endswith("ORA-19502: write error on file")
@@ -115,7 +116,7 @@ def test_check_restore_refuses_an_scn_before_every_backup_naming_the_nearest_poi
 ) -> None:
     emulator.control.job_defaults(seconds=0.3)
     job_id = _backup(client)
-    wait_for_job(client, job_id, timeout_s=20, schedule=QUICK)
+    wait_for_job(client, job_id, timeout_s=20, pacing=QUICK)
     emulator.control.clear_requests()
     early = RestoreRequest(
         Instance("oradb01", "ORCL"),
@@ -137,7 +138,7 @@ def test_without_backup_pieces_a_point_in_time_is_judged_from_the_job_listing(
     client, emulator
 ) -> None:
     emulator.control.job_defaults(seconds=0.3)
-    wait_for_job(client, _backup(client), timeout_s=20, schedule=QUICK)
+    wait_for_job(client, _backup(client), timeout_s=20, pacing=QUICK)
     emulator.control.inject("oracle/instance/*", "status", count=5, status=404)
     early = RestoreRequest(
         Instance("oradb01", "ORCL"),

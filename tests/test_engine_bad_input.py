@@ -18,6 +18,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from engine_support import BackupProgram, Deployment, deploy, first_diagnostic
+from pulumi_commvault import OracleBackupTrigger
 
 pytestmark = pytest.mark.engine
 
@@ -161,11 +162,14 @@ def test_up_stops_at_the_same_check_and_nothing_is_created(deployer, emulator):
 
 
 def test_a_misspelt_input_fails_the_program_naming_it_without_calling_the_api(deployer, emulator):
-    deployment = deployer(BackupProgram(colour="blue"))
+    deployment = deployer(BackupProgram(timeout_minute=5))
 
     text = failing(deployment.preview, deployment)
 
-    assert "unexpected keyword argument 'colour'" in text
+    assert (
+        "OracleBackupTrigger 'snap' has no input 'timeout_minute'; did you mean 'timeout_minutes'?"
+    ) in text
+    assert "Traceback" not in text
     assert emulator.control.requests() == []
 
 
@@ -305,3 +309,40 @@ def test_up_with_a_name_unknown_to_the_commserve_fails_naming_it_and_starts_no_j
     assert emulator.control.count("CreateTask") == 1
     assert emulator.control.jobs() == []
     assert "snap" not in deployment.names()
+
+
+def test_preview_without_a_url_fails_naming_the_key_and_calls_no_api(
+    deployer, emulator, engine_config
+):
+    config = {k: v for k, v in engine_config.items() if k != "commvault:url"}
+    deployment = deployer(BackupProgram(), config=config)
+
+    text = failing(deployment.preview, deployment)
+
+    first = first_diagnostic(text, "snap")
+    assert first.startswith("no CommServe URL: set stack config commvault:url"), first
+    assert emulator.control.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("secret", "warnings"),
+    [pytest.param(False, 1, id="plain: one warning"), pytest.param(True, 0, id="secret: none")],
+)
+def test_a_password_in_plain_stack_config_gets_one_warning_naming_the_secret_command(
+    deployer, emulator, engine_config, demo_user, secret, warnings
+):
+    config = dict(engine_config)
+    config["commvault:password"] = auto.ConfigValue(demo_user[1], secret=secret)
+    program = BackupProgram()
+    deployment = deployer(lambda: (program(), program_twin()), config=config)
+
+    deployment.preview()
+
+    command = "`pulumi config set --secret commvault:password ...`"
+    diagnostics = deployment.text.partition("Diagnostics:")[2].partition("Outputs:")[0]
+    assert diagnostics.count(command) == warnings, deployment.text
+
+
+def program_twin() -> None:
+    """A second resource in the same program: the warning is still said once."""
+    OracleBackupTrigger("twin", client_name="oradb02", instance_name="SALES")

@@ -76,10 +76,15 @@ def test_insecure_true_skips_verification_with_a_warning_in_the_output(
 
     deployment.up()
 
-    assert (
+    warning = (
         f"TLS certificate verification is disabled for {tls_emulator.url} (insecure=True); "
         "anyone on the path can read the Commvault token"
-    ) in deployment.text
+    )
+    diagnostics = deployment.text.partition("Diagnostics:")[2].partition("Outputs:")[0]
+    assert diagnostics.count("verification is disabled") == 1, deployment.text
+    assert warning in diagnostics
+    assert "UserWarning" not in deployment.text
+    assert "warnings.warn(" not in deployment.text
     [job] = tls_control.jobs()
     assert deployment.outputs_of("snap")["job_ids"] == [str(job["jobId"])]
 

@@ -12,8 +12,13 @@ from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
 from fault_scenarios import closed_port_url
-from pulumi_commvault.provider import BackupTriggerError, OracleBackupTriggerProvider
+from pulumi_commvault.provider import (
+    BackupTriggerError,
+    OracleBackupTriggerProvider,
+    OracleRestoreProvider,
+)
 from pulumi_commvault.runtime import connections, settings
+from pulumi_commvault.runtime.reporting import OperationFailed
 
 SERIALIZED = "c2VyaWFsaXplZCBwcm92aWRlcg=="  # what the engine passes as __provider
 
@@ -317,6 +322,21 @@ def test_missing_url_names_the_config_key_and_the_environment_variable(no_provid
         provider.create(inputs())
     assert "commvault:url" in str(caught.value)
     assert "COMMVAULT_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize("provider_type", [OracleBackupTriggerProvider, OracleRestoreProvider])
+def test_a_missing_url_fails_check_already_so_preview_names_it(no_provider_env, provider_type):
+    provider = provider_type()
+    provider.configure(ConfigureRequest(Config({}, "proj")))
+    with pytest.raises(OperationFailed) as caught:
+        provider.check({}, inputs())
+    assert str(caught.value).startswith("no CommServe URL: set stack config commvault:url")
+
+
+def test_missing_credentials_fail_no_check_as_preview_needs_none(emulator, no_provider_env):
+    provider = OracleBackupTriggerProvider()
+    provider.configure(ConfigureRequest(Config({"commvault:url": emulator.url}, "proj")))
+    assert provider.check({}, inputs()).failures == []
 
 
 def test_missing_credentials_name_the_config_keys_and_variables(emulator, no_provider_env):

@@ -155,6 +155,15 @@ def test_create_runs_one_restore_and_records_the_point(
     ]
 
 
+def test_a_latest_restore_records_the_backup_jobs_it_resolved_to(
+    provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
+) -> None:
+    outs = provider.create(provider.check({}, inputs()).inputs).outs
+
+    assert outs["restore_point"]["kind"] == "latest"
+    assert outs["restore_point"]["backup_job_ids"] == [backed_up]
+
+
 def test_a_retry_after_a_failed_wait_adopts_the_running_restore(
     provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
 ) -> None:
@@ -264,6 +273,16 @@ def test_an_unknown_backup_job_is_named_and_nothing_is_sent(
 ) -> None:
     bad = inputs(latest=None, backup_job_ids=["424242"])
     with pytest.raises(RestoreFailedError, match="backup_job_ids: job 424242 is no restore point"):
+        provider.create(provider.check({}, bad).inputs)
+    assert emulator.control.count("CreateTask") == 0
+
+
+def test_a_dead_backup_given_by_from_backup_is_named_as_from_backup_and_nothing_is_sent(
+    provider: OracleRestoreProvider, emulator: EmulatorProcess, backed_up: str
+) -> None:
+    recorded = [{"job_id": "424242", "client_name": "oradb01", "instance_name": "ORCL"}]
+    bad = inputs(latest=None, client_name=None, instance_name=None, from_backup=recorded)
+    with pytest.raises(RestoreFailedError, match="from_backup: job 424242 is no restore point"):
         provider.create(provider.check({}, bad).inputs)
     assert emulator.control.count("CreateTask") == 0
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 import pickletools
 
-from pulumi.dynamic import ConfigureRequest
+import pytest
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 
-from pulumi_commvault.provider import OracleBackupTriggerProvider
+from pulumi_commvault.provider import OracleBackupTriggerProvider, OracleRestoreProvider
 
 
-def serialized(provider: OracleBackupTriggerProvider) -> str:
+def serialized(provider: ResourceProvider) -> str:
     text, contains_secrets = _serialize(True, serialize_provider, provider)
     assert not contains_secrets
     return text
@@ -25,6 +26,14 @@ def test_provider_pickles_by_reference_to_its_stable_module_path():
     assert "pulumi_commvault.provider" in listing
     assert "OracleBackupTriggerProvider" in listing
     assert len(raw) < 200, "a by-value pickle would carry the class's code"
+
+
+@pytest.mark.parametrize("provider", [OracleBackupTriggerProvider, OracleRestoreProvider])
+def test_provider_pickles_under_the_path_every_release_used(provider: type[ResourceProvider]):
+    raw = base64.b64decode(serialized(provider()))
+    names = [str(arg) for _op, arg, _pos in pickletools.genops(raw) if isinstance(arg, str)]
+    assert "pulumi_commvault.provider" in names, "not the module path stacks' state holds"
+    assert provider.__name__ in names
 
 
 def test_provider_pickle_is_the_same_every_time():

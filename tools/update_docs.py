@@ -1,7 +1,7 @@
-"""Rewrite the README's input tables from the inputs' one declaration.
+"""Rewrite the README's input tables and the typed ``Args`` from the inputs' one declaration.
 
-    python tools/update_docs.py          # rewrite README.md
-    python tools/update_docs.py --check  # exit 1 if README.md is out of date
+    python tools/update_docs.py          # rewrite README.md and pulumi_commvault/typed_api.py
+    python tools/update_docs.py --check  # exit 1 if either is out of date
 
 Each table stands between ``<!-- inputs: NAME -->`` and ``<!-- /inputs -->``, NAME being a
 key of ``TABLES``; tests/test_docs.py runs the check.
@@ -14,11 +14,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import args_source
+
 from pulumi_commvault.backup_trigger.inputs import BackupTriggerInputs
 from pulumi_commvault.declarations import markdown_table
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+TYPED_API = REPO / "provider" / "pulumi_commvault" / "typed_api.py"
 TABLES: dict[str, type[Any]] = {"OracleBackupTrigger": BackupTriggerInputs}
+FIX = "python tools/update_docs.py"
 SECTION = re.compile(r"(<!-- inputs: (\w+) -->\n)(.*?)(<!-- /inputs -->)", re.S)
 
 
@@ -31,14 +36,14 @@ def updated(text: str) -> str:
 
 
 def main() -> int:
-    text = README.read_text()
-    new = updated(text)
+    made = {README: updated(README.read_text()), TYPED_API: args_source.source(str(TYPED_API))}
+    stale = [path for path, text in made.items() if not path.exists() or path.read_text() != text]
     if "--check" in sys.argv[1:]:
-        if new != text:
-            print("README.md's input tables are out of date: run python tools/update_docs.py")
-            return 1
-        return 0
-    README.write_text(new)
+        for path in stale:
+            print(f"{path.name} is out of date with the inputs' declaration: run {FIX}")
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(made[path])
     return 0
 
 

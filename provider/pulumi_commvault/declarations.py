@@ -4,16 +4,18 @@ A resource's inputs are the fields of one model: name, type, default, documentat
 (``Field(description=...)``) and validation. A field's ``Annotated`` metadata says what a
 change of it means (``NEW_JOB``: the resource runs a new Commvault job) and whether it is
 set by the resource itself rather than by the user (``INTERNAL``). From the model come the
-``Args`` class users pass (``args_class``), the names diff compares (``names_with``), the
-names echoed as outputs, and the README's input table (``markdown_table``).
+names diff compares (``names_with``), the
+names echoed as outputs, and the README's input table (``markdown_table``);
+``tools/update_docs.py`` generates the typed ``Args`` classes users pass into
+``typed_api.py`` from the same fields.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Collection, Iterator
+import difflib
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, ClassVar
 
 import pulumi
 from pydantic.fields import FieldInfo
@@ -68,47 +70,45 @@ def default_text(field: FieldInfo) -> str:
     return f"`{default}`" if isinstance(default, str) else str(default)
 
 
+class ArgsError(pulumi.RunError, TypeError):
+    """A resource or its ``Args`` called with an input it does not have: one line naming it
+    and the closest valid one (a ``RunError``, so ``pulumi up`` shows no traceback)."""
+
+
 class ResourceArgs:
-    """Base of the ``Args`` classes made by ``args_class``: every input optional, keyword-only."""
+    """Base of the typed ``Args`` classes (generated into ``typed_api.py``): every input
+    optional, keyword-only; their typed ``__init__`` is for type checkers and editors."""
 
-    if TYPE_CHECKING:
+    #: The inputs, in declaration order (each class lists its own).
+    INPUT_NAMES: ClassVar[tuple[str, ...]] = ()
 
-        def __init__(self, **inputs: Any) -> None: ...
+    def __init__(self, **inputs: Any) -> None:
+        for name in inputs:
+            if name not in self.INPUT_NAMES:
+                raise ArgsError(unknown_input_line(type(self).__name__, name, self.INPUT_NAMES))
+        for name in self.INPUT_NAMES:
+            setattr(self, name, inputs.get(name))
 
     def to_props(self) -> dict[str, Any]:
         """The inputs that are set; an unset input is not sent (the provider applies defaults)."""
-        props: dict[str, Any] = {}
-        for f in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None:
-                continue
-            props[f.name] = _plain(value)
-        return props
+        values = {name: getattr(self, name) for name in self.INPUT_NAMES}
+        return {name: _plain(value) for name, value in values.items() if value is not None}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        set_ = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if v is not None)
+        return f"{type(self).__name__}({set_})"
+
+    __hash__ = None  # type: ignore[assignment]
 
 
-A = TypeVar("A", bound=ResourceArgs)
-
-
-def args_class(model: type[Any], name: str, summary: str, *, module: str, base: type[A]) -> type[A]:
-    """A keyword-only dataclass of every user input of ``model``, each optional.
-
-    Each field takes a ``pulumi.Input`` (a value or another resource's output); its
-    documentation is the model's, gathered into the class docstring.
-    """
-    fields = [
-        (field_name, "pulumi.Input[Any] | None", dataclasses.field(default=None))
-        for field_name, _ in user_fields(model)
-    ]
-    lines = [summary, "", "Inputs (each optional; the provider applies the defaults):"]
-    lines += [
-        f"    {field_name}: {field.description or ''} Default: {default_text(field)}."
-        for field_name, field in user_fields(model)
-    ]
-    made = dataclasses.make_dataclass(
-        name, fields, bases=(base,), kw_only=True, namespace={"__doc__": "\n".join(lines)}
-    )
-    made.__module__ = module
-    return made
+def unknown_input_line(owner: str, name: str, valid: Sequence[str]) -> str:
+    """``<owner> has no input 'x'``, with the closest valid one when there is one."""
+    close = difflib.get_close_matches(name, valid, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; its inputs are {', '.join(valid)}"
+    return f"{owner} has no input {name!r}{hint}"
 
 
 def markdown_table(model: type[Any]) -> str:

@@ -1,9 +1,9 @@
 """The inputs of ``OracleBackupTrigger``, declared once: type, default, doc, what a change does.
 
 ``BackupTriggerInputs`` is the declaration. Everything else about an input comes from it:
-the ``OracleBackupTriggerArgs`` users pass (``resource``), validation (``check_inputs``),
-which changes take a new backup (``backup_changed``, from the ``NEW_JOB`` fields), the
-inputs echoed as outputs (``INPUT_NAMES``), and the README's input table.
+the ``OracleBackupTriggerArgs`` users pass (``resource``), validation and
+which changes take a new backup (``DECLARED``, from the ``NEW_JOB`` fields), the inputs
+echoed as outputs (``INPUT_NAMES``), and the README's input table.
 
 The engine hands the provider plain dicts in which numbers are floats and values not known
 yet (during preview) are ``pulumi.output.Unknown``. Everything here accepts exactly that.
@@ -11,8 +11,6 @@ yet (during preview) are ``pulumi.output.Unknown``. Everything here accepts exac
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,13 +22,11 @@ from pydantic import (
     model_validator,
 )
 
+from .. import job_inputs as shared
 from ..commvault.backups import BackupRequest, Database
 from ..commvault.models import BackupLevel
-from ..declarations import INTERNAL, NEW_JOB, names_with
-from ..validation import InputError, canonical, check_props, is_unknown
-
-MAX_TIMEOUT_MINUTES = 7 * 24 * 60
-MAX_DESCRIPTION_CHARS = 200
+from ..declarations import NEW_JOB
+from ..validation import canonical
 
 
 class BackupTriggerInputs(BaseModel):
@@ -90,31 +86,20 @@ class BackupTriggerInputs(BaseModel):
         NEW_JOB,
         Field(description="Commvault e-mails the job's owner when the job ends."),
     ] = False
-    description: Annotated[
-        str | None,
-        Field(
-            max_length=MAX_DESCRIPTION_CHARS,
-            description="Text for the job description in Commvault; the request marker is "
-            "appended.",
-        ),
-    ] = None
+    description: shared.Description = None
     triggers: Annotated[
-        list[Any] | None,
-        NEW_JOB,
+        shared.Triggers,
         Field(description="Any values; when one changes, `pulumi up` takes a new backup."),
     ] = None
     wait_for_completion: Annotated[
-        StrictBool,
+        shared.WaitForCompletion,
         Field(description="Wait until every job has finished: a running job is no restore point."),
     ] = True
     timeout_minutes: Annotated[
-        float,
+        shared.TimeoutMinutes,
         Field(
-            gt=0,
-            le=MAX_TIMEOUT_MINUTES,
-            allow_inf_nan=False,
             description="How long to wait for the jobs (more than 0, at most 7 days); the "
-            "operation fails after it, and the jobs keep running.",
+            "operation fails after it, and the jobs keep running."
         ),
     ] = 60.0
     accept_completed_with_errors: Annotated[
@@ -125,11 +110,7 @@ class BackupTriggerInputs(BaseModel):
         StrictBool,
         Field(description="On delete, kill jobs still running (otherwise delete only forgets)."),
     ] = False
-    request_name: Annotated[
-        str,
-        INTERNAL,
-        Field(description="`<project>/<stack>/<resource name>`, set by the resource."),
-    ] = ""
+    request_name: shared.RequestName = ""
 
     @field_validator("backup_level", mode="before")
     @classmethod
@@ -188,23 +169,8 @@ class BackupTriggerInputs(BaseModel):
         )
 
 
-#: Every input, each also an output of the resource.
-INPUT_NAMES = tuple(BackupTriggerInputs.model_fields)
-#: Inputs whose change means a new backup (an update that calls CreateTask).
-BACKUP_INPUTS = names_with(BackupTriggerInputs, NEW_JOB)
-#: Inputs that change only how the provider waits or what it records.
-BEHAVIOUR_INPUTS = tuple(name for name in INPUT_NAMES if name not in BACKUP_INPUTS)
-
-
 #: What pydantic says of a key a database does not have (a model, then a dataclass).
 _UNKNOWN_KEY_REASONS = ("Extra inputs are not permitted", "Unexpected keyword argument")
-
-
-def check_inputs(props: dict[str, Any]) -> tuple[BackupTriggerInputs | None, list[tuple[str, str]]]:
-    """The validated inputs (None while some are not known yet) and ``(field, reason)`` for
-    each bad one; inputs not known yet are not judged."""
-    inputs, failures = check_props(BackupTriggerInputs, props, whole_model_field="databases")
-    return inputs, [(field, _database_key_reason(field, reason)) for field, reason in failures]
 
 
 def _database_key_reason(field: str, reason: str) -> str:
@@ -213,35 +179,11 @@ def _database_key_reason(field: str, reason: str) -> str:
     return reason
 
 
-def parse_inputs(props: dict[str, Any]) -> BackupTriggerInputs:
-    """Validated inputs from the engine's props (outputs too: other keys are dropped).
-
-    Raises ``InputError`` naming every bad field.
-    """
-    inputs, failures = check_inputs({k: v for k, v in props.items() if k in INPUT_NAMES})
-    if failures or inputs is None:
-        raise InputError(failures or [("inputs", "not known yet")])
-    return inputs
-
-
-def normalized(inputs: BackupTriggerInputs) -> dict[str, Any]:
-    """The inputs as the engine should store them: the user's, validated and normalised
-    (e.g. ``backup_level`` lower-cased), defaults left out as the user left them out."""
-    return inputs.model_dump(exclude_unset=True)
-
-
-def backup_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    """Whether going from ``olds`` to ``news`` takes a new backup; an unknown value does."""
-    if any(is_unknown(news.get(k)) for k in BACKUP_INPUTS):
-        return True
-    return _identity(olds) != _identity(news)
-
-
-def behaviour_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    return any(
-        is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
-        for k in BEHAVIOUR_INPUTS
-    )
+DECLARED = shared.Declared(
+    BackupTriggerInputs, whole_model_field="databases", reworded=_database_key_reason
+)
+#: Every input, each also an output of the resource.
+INPUT_NAMES = DECLARED.names
 
 
 def request_marker(inputs: BackupTriggerInputs, previous_job_ids: list[str]) -> str:
@@ -251,17 +193,10 @@ def request_marker(inputs: BackupTriggerInputs, previous_job_ids: list[str]) -> 
     of the previous backup, so a re-run of a failed ``pulumi up`` finds the job it started,
     while toggling a trigger back to an earlier value is a new request.
     """
-    identity = {
-        "name": inputs.request_name,
-        "backup": inputs.identity(),
-        "after": sorted(previous_job_ids),
-    }
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return digest[:20]
-
-
-def _identity(props: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return parse_inputs(props).identity()
-    except InputError:
-        return {k: canonical(props.get(k)) for k in BACKUP_INPUTS}
+    return shared.marker_of(
+        {
+            "name": inputs.request_name,
+            "backup": inputs.identity(),
+            "after": sorted(previous_job_ids),
+        }
+    )

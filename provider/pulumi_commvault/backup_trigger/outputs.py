@@ -6,14 +6,12 @@ apart, and always return the full set (the engine keeps only what they return).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from ..commvault.backups import StartedJob
 from ..commvault.models import JobSummary
+from ..job_outputs import history_with, job_status_fields, outputs_of, recorded_results
 from .inputs import INPUT_NAMES
-
-HISTORY_LIMIT = 20
 
 
 class BackupResults(TypedDict):
@@ -42,22 +40,6 @@ def job_record(started: StartedJob, summary: JobSummary | None) -> dict[str, Any
     return {**record, **job_status_fields(summary)}
 
 
-def job_status_fields(summary: JobSummary | None) -> dict[str, Any]:
-    """A job's status as read; none before it is read (each field is state the engine
-    rewrites after every step, so a record of a job not waited for stays small)."""
-    if summary is None:
-        return {}
-    return {
-        "status": summary.status,
-        "percent_complete": summary.percent_complete,
-        "start_time": _iso(summary.job_start_time),
-        "end_time": _iso(summary.job_end_time),
-        "backup_level": summary.backup_level_name or None,
-        "size_bytes": summary.size_of_application,
-        "media_size_bytes": summary.size_of_media_on_disk,
-    }
-
-
 def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, Any]:
     """A stored job record with the status read now (unchanged when the job is not shown)."""
     return record if summary is None else {**record, **job_status_fields(summary)}
@@ -76,52 +58,21 @@ def backup_results(
         job_ids=[job.job_id for job in started],
         jobs=[job_record(job, summaries.get(job.job_id)) for job in started],
         request_marker=marker,
-        history=history_with(previous) if previous else [],
+        history=history_with(previous, "request_marker") if previous else [],
     )
 
 
 def results_of(outs: dict[str, Any]) -> BackupResults:
     """The results recorded in earlier outputs (an update that takes no backup keeps them)."""
-    return BackupResults(
-        task_id=outs.get("task_id"),
-        job_ids=list(outs.get("job_ids") or []),
-        jobs=list(outs.get("jobs") or []),
-        request_marker=outs.get("request_marker"),
-        history=list(outs.get("history") or []),
-    )
+    return cast(BackupResults, recorded_results(outs, RESULT_KEYS))
 
 
 def build_outputs(inputs: dict[str, Any], results: BackupResults) -> dict[str, Any]:
     """Every input, echoed, plus the results; the one shape of every operation's outputs."""
-    return {
-        **{k: v for k, v in inputs.items() if k in INPUT_NAMES},
-        **results,
-        "history": results["history"][:HISTORY_LIMIT],
-    }
-
-
-def history_with(previous: dict[str, Any]) -> list[dict[str, Any]]:
-    """History after a new backup: the previous backup first, then what came before it."""
-    if not previous.get("job_ids"):
-        return list(previous.get("history") or [])
-    entry = {
-        "task_id": previous.get("task_id"),
-        "job_ids": previous.get("job_ids"),
-        "request_marker": previous.get("request_marker"),
-        "triggers": previous.get("triggers"),
-        "jobs": [
-            {k: job.get(k) for k in ("job_id", "status", "end_time")}
-            for job in previous.get("jobs") or []
-        ],
-    }
-    return [entry, *(previous.get("history") or [])][:HISTORY_LIMIT]
+    return outputs_of(inputs, INPUT_NAMES, dict(results))
 
 
 def task_id_of(jobs: list[StartedJob]) -> str | None:
     """The task that started the newest jobs, as a string like the job ids; None if adopted."""
     ids = [job.task_id for job in jobs if job.task_id is not None]
     return str(ids[-1]) if ids else None
-
-
-def _iso(epoch_s: int) -> str | None:
-    return datetime.fromtimestamp(epoch_s, UTC).isoformat() if epoch_s else None

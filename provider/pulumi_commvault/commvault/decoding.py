@@ -16,8 +16,10 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from .errors import (
+    AlreadyRunningError,
     AuthenticationError,
     CommvaultError,
+    HTMLAnswerError,
     InvalidRequestError,
     NotFoundError,
     RateLimitedError,
@@ -27,6 +29,8 @@ from .errors import (
 from .models import ErrListAnswer, ErrorCodeAnswer, ErrorsAnswer, NestedErrorAnswer
 
 _NOT_FOUND_WORDS = re.compile(r"not found|no eligible|does not exist|doesn't exist|unknown", re.I)
+#: The CommServe's words for "a job already runs for this subclient" (read here, once).
+_RUNNING_WORDS = re.compile(r"already running", re.I)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.I | re.S)
 _EXCERPT_CHARS = 200
 
@@ -94,7 +98,7 @@ def decode(
         raise fail(AuthenticationError, f"the CommServe refused the token: {_excerpt(text)}")
     if _looks_like_html(response):
         raise fail(
-            UnexpectedAnswerError,
+            HTMLAnswerError,
             f"expected JSON but got an HTML page ({_html_title(text)}); "
             "is a proxy or load balancer answering instead of the CommServe?",
         )
@@ -124,10 +128,12 @@ def decode(
         raise fail(NotFoundError, f"not found: {message}")
     if status >= 400:
         message = body if isinstance(body, str) else (error[1] if error else _excerpt(text))
-        raise fail(InvalidRequestError, f"the CommServe refused the request: {message}")
+        refused = AlreadyRunningError if _RUNNING_WORDS.search(message) else InvalidRequestError
+        raise fail(refused, f"the CommServe refused the request: {message}")
     if error:
         code, message = error
-        raise fail(InvalidRequestError, f"the CommServe answered error {code}: {message}")
+        refused = AlreadyRunningError if _RUNNING_WORDS.search(message) else InvalidRequestError
+        raise fail(refused, f"the CommServe answered error {code}: {message}")
     return body
 
 

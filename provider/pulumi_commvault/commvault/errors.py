@@ -51,6 +51,10 @@ class NotFoundError(InvalidRequestError):
     """The request named a client, instance, subclient or job the CommServe does not know."""
 
 
+class AlreadyRunningError(InvalidRequestError):
+    """The CommServe refused to start a job because one is already running for the subclient."""
+
+
 class ServerError(CommvaultError):
     """The CommServe failed or was unreachable (5xx, 429 after retries, connection errors)."""
 
@@ -103,12 +107,18 @@ class UnexpectedAnswerError(CommvaultError):
     """The answer was not what Commvault documents: HTML, an empty body, a missing field."""
 
 
+class HTMLAnswerError(UnexpectedAnswerError):
+    """An HTML page answered instead of JSON: something else (a proxy, a load balancer, a
+    login portal) answers at the URL."""
+
+
 class AmbiguousCreateError(ServerError):
     """CreateTask may have reached the server but its answer was lost.
 
     Raised only when the client could not show whether a job was started, so the caller must
     not send the request again blindly. ``resend_allowed`` says whether the failure was in the
-    transport (no usable answer came) rather than an answer of a surprising shape.
+    transport (no usable answer came) rather than an answer of a surprising shape;
+    ``answered_html`` that an HTML page answered (something other than the CommServe).
     """
 
     def __init__(
@@ -119,8 +129,10 @@ class AmbiguousCreateError(ServerError):
         commserve: str = "",
         operation: str = "",
         status_code: int | None = None,
+        answered_html: bool = False,
     ) -> None:
         self.resend_allowed = resend_allowed
+        self.answered_html = answered_html
         super().__init__(detail, commserve=commserve, operation=operation, status_code=status_code)
 
     def after_looking(self, found: str) -> AmbiguousCreateError:
@@ -134,6 +146,7 @@ class AmbiguousCreateError(ServerError):
             commserve=self.commserve,
             operation=self.operation,
             status_code=self.status_code,
+            answered_html=self.answered_html,
         )
 
 
@@ -255,4 +268,5 @@ def create_task_failure(exc: CommvaultError) -> CommvaultError:
         commserve=exc.commserve,
         operation=exc.operation,
         status_code=exc.status_code,
+        answered_html=isinstance(exc, HTMLAnswerError),
     )

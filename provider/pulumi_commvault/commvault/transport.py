@@ -195,7 +195,6 @@ def build_session(
             "anyone on the path can read the Commvault token",
             stacklevel=3,
         )
-        log.warning("TLS certificate verification is disabled for %s", base_url)
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         session.verify = False
     elif ca_bundle:

@@ -1,7 +1,7 @@
 """The inputs of ``OracleRestore``, declared once: type, default, doc, what a change does.
 
-``RestoreInputs`` is the declaration; ``OracleRestoreArgs``, validation (``check_inputs``),
-which changes run a new restore (``restore_changed``, from the ``NEW_JOB`` fields), the
+``RestoreInputs`` is the declaration; ``OracleRestoreArgs``, validation and
+which changes run a new restore (``DECLARED``, from the ``NEW_JOB`` fields), the
 inputs echoed as outputs (``INPUT_NAMES``) and the README's table all come from it.
 
 Guards checked here, with no API call (so preview catches them): exactly one restore point;
@@ -11,20 +11,17 @@ instance together; in place only with ``confirm_overwrite`` equal to ``client/in
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from .. import job_inputs as shared
 from ..commvault.restore_models import RestorePoint
 from ..commvault.restores import Instance, RestoreRequest
-from ..declarations import INTERNAL, NEW_JOB, names_with
-from ..validation import InputError, canonical, check_props, is_unknown
+from ..declarations import NEW_JOB
+from ..validation import InputError, canonical
 
-MAX_TIMEOUT_MINUTES = 7 * 24 * 60
-MAX_DESCRIPTION_CHARS = 200
 POINT_INPUTS = ("from_backup", "backup_job_ids", "point_in_time", "scn", "latest")
 
 
@@ -106,38 +103,22 @@ class RestoreInputs(BaseModel):
             description="Recover the database after restoring (Commvault's `oracleOpt.recover`)."
         ),
     ] = True
-    description: Annotated[
-        str | None,
-        Field(
-            max_length=MAX_DESCRIPTION_CHARS,
-            description="Text for the job description in Commvault; the request marker is "
-            "appended.",
-        ),
-    ] = None
+    description: shared.Description = None
     triggers: Annotated[
-        list[Any] | None,
-        NEW_JOB,
+        shared.Triggers,
         Field(description="Any values; when one changes, `pulumi up` runs the restore again."),
     ] = None
     wait_for_completion: Annotated[
-        StrictBool,
-        Field(description="Wait until the restore job has finished."),
+        shared.WaitForCompletion, Field(description="Wait until the restore job has finished.")
     ] = True
     timeout_minutes: Annotated[
-        float,
+        shared.TimeoutMinutes,
         Field(
-            gt=0,
-            le=MAX_TIMEOUT_MINUTES,
-            allow_inf_nan=False,
             description="How long to wait (more than 0, at most 7 days); the operation fails "
-            "after it, and the job keeps running.",
+            "after it, and the job keeps running."
         ),
     ] = 60.0
-    request_name: Annotated[
-        str,
-        INTERNAL,
-        Field(description="`<project>/<stack>/<resource name>`, set by the resource."),
-    ] = ""
+    request_name: shared.RequestName = ""
 
     @field_validator("backup_job_ids", mode="before")
     @classmethod
@@ -299,63 +280,33 @@ def _whole_number_text(value: Any, what: str) -> Any:
     return text
 
 
-INPUT_NAMES = tuple(RestoreInputs.model_fields)
-RESTORE_INPUTS = names_with(RestoreInputs, NEW_JOB)
-BEHAVIOUR_INPUTS = tuple(name for name in INPUT_NAMES if name not in RESTORE_INPUTS)
+def _from_backup_failures(inputs: RestoreInputs) -> list[tuple[str, str]]:
+    """A ``from_backup`` that recorded no job of the source (no API call)."""
+    if inputs.from_backup is None:
+        return []
+    try:
+        inputs.restore_point()
+    except InputError as exc:
+        return exc.failures
+    return []
 
 
-def check_inputs(props: dict[str, Any]) -> tuple[RestoreInputs | None, list[tuple[str, str]]]:
-    """The validated inputs (None while some are not known yet) and ``(field, reason)`` for
-    each bad one, including a ``from_backup`` that recorded no job of the source."""
-    inputs, failures = check_props(RestoreInputs, props, whole_model_field="inputs")
-    if inputs is not None and not failures and inputs.from_backup is not None:
-        try:
-            inputs.restore_point()
-        except InputError as exc:
-            failures += exc.failures
-    return inputs, failures
-
-
-def parse_inputs(props: dict[str, Any]) -> RestoreInputs:
-    """Validated inputs from the engine's props (outputs too: other keys are dropped)."""
-    inputs, failures = check_inputs({k: v for k, v in props.items() if k in INPUT_NAMES})
-    if failures or inputs is None:
-        raise InputError(failures or [("inputs", "not known yet")])
-    return inputs
-
-
-def normalized(inputs: RestoreInputs) -> dict[str, Any]:
-    return inputs.model_dump(exclude_unset=True)
-
-
-def restore_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    """Whether going from ``olds`` to ``news`` runs a new restore; an unknown value does."""
-    if any(is_unknown(news.get(k)) for k in RESTORE_INPUTS):
-        return True
-    return _identity(olds) != _identity(news)
-
-
-def behaviour_changed(olds: dict[str, Any], news: dict[str, Any]) -> bool:
-    return any(
-        is_unknown(news.get(k)) or canonical(olds.get(k)) != canonical(news.get(k))
-        for k in BEHAVIOUR_INPUTS
-    )
+DECLARED = shared.Declared(
+    RestoreInputs, whole_model_field="inputs", more_failures=_from_backup_failures
+)
+INPUT_NAMES = DECLARED.names
+#: The validated inputs (None while some are not known yet) and ``(field, reason)`` for
+#: each bad one, including a ``from_backup`` that recorded no job of the source.
+check_inputs = DECLARED.check
 
 
 def request_marker(inputs: RestoreInputs, previous_job_ids: list[str]) -> str:
     """Unique to this restore request, the same each time it is retried (see backups)."""
-    identity = {
-        "kind": "restore",
-        "name": inputs.request_name,
-        "restore": inputs.identity(),
-        "after": sorted(previous_job_ids),
-    }
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return digest[:20]
-
-
-def _identity(props: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return parse_inputs(props).identity()
-    except InputError:
-        return {k: canonical(props.get(k)) for k in RESTORE_INPUTS}
+    return shared.marker_of(
+        {
+            "kind": "restore",
+            "name": inputs.request_name,
+            "restore": inputs.identity(),
+            "after": sorted(previous_job_ids),
+        }
+    )

@@ -6,15 +6,13 @@ the full set.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
-from ..backup_trigger.outputs import job_status_fields
 from ..commvault.backups import StartedJob
 from ..commvault.models import JobSummary
 from ..commvault.restores import RestoreRequest
+from ..job_outputs import history_with, job_status_fields, outputs_of, recorded_results
 from .inputs import INPUT_NAMES
-
-HISTORY_LIMIT = 20
 
 
 class RestoreResults(TypedDict):
@@ -32,13 +30,16 @@ class RestoreResults(TypedDict):
 RESULT_KEYS: tuple[str, ...] = tuple(RestoreResults.__annotations__)
 
 
-def restore_point_record(request: RestoreRequest) -> dict[str, Any]:
-    """The restore point used, as the state records it (what a rollback needs to know)."""
+def restore_point_record(
+    request: RestoreRequest, resolved_job_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """The restore point used, as the state records it (what a rollback needs to know); a
+    ``latest`` point records the backup jobs it resolved to."""
     point = request.point
     return {
         "kind": point.kind,
         "described": point.describe(),
-        "backup_job_ids": list(point.job_ids),
+        "backup_job_ids": list(point.job_ids) if resolved_job_ids is None else resolved_job_ids,
         "point_in_time": point.time.isoformat() if point.time else None,
         "scn": None if point.scn is None else str(point.scn),
         "source": str(request.source),
@@ -67,28 +68,22 @@ def restore_results(
     request: RestoreRequest,
     summary: JobSummary | None,
     previous: dict[str, Any] | None,
+    *,
+    resolved_job_ids: list[str] | None = None,
 ) -> RestoreResults:
     return RestoreResults(
         task_id=None if started.task_id is None else str(started.task_id),
         job_id=started.job_id,
         job_ids=[started.job_id],
         jobs=[job_record(started, request, summary)],
-        restore_point=restore_point_record(request),
+        restore_point=restore_point_record(request, resolved_job_ids),
         request_marker=request.marker,
-        history=history_with(previous) if previous else [],
+        history=history_with(previous, "restore_point") if previous else [],
     )
 
 
 def results_of(outs: dict[str, Any]) -> RestoreResults:
-    return RestoreResults(
-        task_id=outs.get("task_id"),
-        job_id=outs.get("job_id"),
-        job_ids=list(outs.get("job_ids") or []),
-        jobs=list(outs.get("jobs") or []),
-        restore_point=outs.get("restore_point"),
-        request_marker=outs.get("request_marker"),
-        history=list(outs.get("history") or []),
-    )
+    return cast(RestoreResults, recorded_results(outs, RESULT_KEYS))
 
 
 def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, Any]:
@@ -101,24 +96,4 @@ def refreshed(record: dict[str, Any], summary: JobSummary | None) -> dict[str, A
 
 def build_outputs(inputs: dict[str, Any], results: RestoreResults) -> dict[str, Any]:
     """Every input, echoed, plus the results; the one shape of every operation's outputs."""
-    return {
-        **{k: v for k, v in inputs.items() if k in INPUT_NAMES},
-        **results,
-        "history": results["history"][:HISTORY_LIMIT],
-    }
-
-
-def history_with(previous: dict[str, Any]) -> list[dict[str, Any]]:
-    if not previous.get("job_ids"):
-        return list(previous.get("history") or [])
-    entry = {
-        "task_id": previous.get("task_id"),
-        "job_ids": previous.get("job_ids"),
-        "restore_point": previous.get("restore_point"),
-        "triggers": previous.get("triggers"),
-        "jobs": [
-            {k: job.get(k) for k in ("job_id", "status", "end_time")}
-            for job in previous.get("jobs") or []
-        ],
-    }
-    return [entry, *(previous.get("history") or [])][:HISTORY_LIMIT]
+    return outputs_of(inputs, INPUT_NAMES, dict(results))

@@ -9,7 +9,10 @@ the stack config key (``commvault:url``, ``commvault:username``...) or the resou
 
 from __future__ import annotations
 
+from enum import Enum
+
 from ..commvault.errors import (
+    AlreadyRunningError,
     AmbiguousCreateError,
     AuthenticationError,
     CommvaultError,
@@ -25,6 +28,8 @@ from ..commvault.errors import (
     WaitTimeoutError,
 )
 from ..commvault.job_status import JobOutcome, classify
+from ..commvault.restores import RestoreCheckError
+from ..commvault.watcher import WaitCancelledError
 from .settings import (
     ADOPT_JOBS_ENV,
     AUTH_TOKEN,
@@ -47,6 +52,76 @@ REFRESH_WITH_NEW_CONFIG = (
     "`pulumi refresh --run-program` (Pulumi CLI 3.160 or later), or `pulumi up` first"
 )
 DATABASE_INPUTS = "client_name, instance_name and subclient_name (or databases)"
+
+
+class Stage(Enum):
+    """Where an operation failed: what has happened in Commvault decides what to do next."""
+
+    STARTING_BACKUP = "no backup job started"
+    WAITING_FOR_BACKUP = "the backup jobs started"
+    READING_BACKUPS = "refresh read the recorded backup jobs"
+    KILLING_BACKUPS = "destroy killed the running backup jobs"
+    STARTING_RESTORE = "no restore job started"
+    WAITING_FOR_RESTORE = "the restore job started"
+    READING_RESTORE = "refresh read the restore job"
+
+
+def failure_line(
+    what: str, failure: Exception, stage: Stage, *, logs_in_with_password: bool
+) -> str:
+    """The one line the user reads first about a failed operation, from the failure's typed
+    fields: ``<what>: <the facts>; <what to do>`` (the action first where it is a decision)."""
+    if isinstance(failure, WaitCancelledError):
+        return cancelled(what, failure, _CANCELLED_NOUN.get(stage, "job"))
+    if isinstance(failure, UnrecognisedJobsError):
+        return undecided(what, failure, "pulumi up")
+    if isinstance(failure, RestoreCheckError):
+        return f"{what}: nothing was sent: {failure}"
+    if not isinstance(failure, CommvaultError):
+        raise TypeError(f"no sentence for {type(failure).__name__}") from failure
+    auth = {"logs_in_with_password": logs_in_with_password}
+    if stage is Stage.STARTING_BACKUP:
+        return sentence(what, failure, before_the_jobs_started(failure, **auth))
+    if stage is Stage.WAITING_FOR_BACKUP:
+        return sentence(what, failure, after_the_jobs_started(failure, **auth))
+    if stage is Stage.READING_BACKUPS:
+        return sentence(what, failure, reading_jobs(failure, **auth))
+    if stage is Stage.KILLING_BACKUPS:
+        return sentence(what, failure, killing_jobs(failure, **auth))
+    if stage is Stage.WAITING_FOR_RESTORE:
+        return f"{what}: {after_the_restore_started(failure)}"
+    return f"{what}: {failure}"
+
+
+_CANCELLED_NOUN = {Stage.WAITING_FOR_RESTORE: "restore job"}
+
+
+def cancelled(what: str, failure: WaitCancelledError, noun: str) -> str:
+    """Why ``what`` stopped waiting on Ctrl-C, and that its ``noun`` (e.g. "restore job")
+    runs on and is adopted by a re-run."""
+    jobs = ", ".join(failure.job_ids)
+    return (
+        f"{what}: stopped waiting because the update was cancelled (Ctrl-C); {noun} {jobs} "
+        "keeps running in Commvault and nothing was lost: run `pulumi up` again, which adopts "
+        "the running job instead of starting another"
+    )
+
+
+def after_the_restore_started(failure: CommvaultError) -> str:
+    """What happened to the restore job once it had started, and what to do."""
+    if isinstance(failure, JobFailedError):
+        reason = f": {failure.reason}" if failure.reason else ""
+        return (
+            f"restore job {failure.job_id} ended {failure.status}{reason}; fix the cause "
+            "and re-run `pulumi up` to run the restore again"
+        )
+    timeout = (
+        "raise timeout_minutes if needed and " if isinstance(failure, WaitTimeoutError) else ""
+    )
+    return (
+        f"{failure}; the restore job keeps running in Commvault; {timeout}re-run `pulumi up`, "
+        "which adopts it instead of starting another"
+    )
 
 
 def sentence(what: str, failure: CommvaultError, next_step: str) -> str:
@@ -119,7 +194,7 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
     if connection is not None:
         return f"{connection}, then {RERUN}"
     if isinstance(failure, AmbiguousCreateError):
-        if "HTML page" in failure.detail:
+        if failure.answered_html:
             return (
                 f"check what answers at {URL.config_key} (a proxy or load balancer instead of "
                 f"the CommServe?), then {RERUN}"
@@ -127,9 +202,9 @@ def before_the_jobs_started(failure: CommvaultError, *, logs_in_with_password: b
         return f"{RERUN} once the CommServe answers again"
     if isinstance(failure, NotFoundError):
         return f"check {DATABASE_INPUTS} against the CommServe's clients and instances"
+    if isinstance(failure, AlreadyRunningError):
+        return f"wait for that job to end, then {RERUN}"
     if isinstance(failure, InvalidRequestError):
-        if "already running" in failure.detail:
-            return f"wait for that job to end, then {RERUN}"
         return f"fix what the CommServe names, then {RERUN}"
     if isinstance(failure, RateLimitedError):
         return f"the CommServe limits API calls: {RERUN} later"

@@ -83,6 +83,10 @@ class SettingsError(ValueError):
     """The CommServe's address or credentials are missing or malformed."""
 
 
+class MissingURLError(SettingsError):
+    """No CommServe URL at all: nothing can be planned against it, so preview fails too."""
+
+
 def _getter(config: Lookup | None) -> Callable[[Setting], str | None]:
     def get(setting: Setting) -> str | None:
         value = config(setting.config_key) if config else None
@@ -153,7 +157,7 @@ def resolve(
     url = get(URL)
     if not url:
         example = say.how_to_set(URL, "https://commserve.example.com/commandcenter/api")
-        raise SettingsError(f"no CommServe URL: set {say.where(URL)}, e.g. {example}")
+        raise MissingURLError(f"no CommServe URL: set {say.where(URL)}, e.g. {example}")
     insecure_text = (get(INSECURE) or "false").strip().lower()
     if insecure_text not in ("true", "false", "1", "0", "yes", "no"):
         raise SettingsError(f"{say.where(INSECURE)}: expected true or false")
@@ -248,7 +252,7 @@ def current() -> ConnectionSettings:
                 _resolved = exc
         settings = _resolved
     if isinstance(settings, SettingsError):
-        raise SettingsError(str(settings))  # a fresh one: each raise gets its own traceback
+        raise type(settings)(str(settings))  # a fresh one: each raise its own traceback
     return settings
 
 
