@@ -5,6 +5,7 @@ A dynamic resource, so the example needs nothing but the emulator. A new
 schema, the old one dropped); ``fail`` makes the next migration fail, as a bad script would.
 """
 
+import time
 from typing import Any
 
 import pulumi
@@ -15,8 +16,7 @@ class _SchemaMigrationProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        _migrate(props)
-        return CreateResult(f"{props['schema']}@{props['schema_version']}", dict(props))
+        return CreateResult(f"{props['schema']}@{props['schema_version']}", _migrate(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [k for k in ("schema", "schema_version", "fail") if olds.get(k) != news.get(k)]
@@ -24,25 +24,27 @@ class _SchemaMigrationProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        _migrate(news)
-        return UpdateResult(dict(news))
+        return UpdateResult(_migrate(news))
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         print(f"dropping schema {props['schema']}")
 
 
-def _migrate(props: dict[str, Any]) -> None:
+def _migrate(props: dict[str, Any]) -> dict[str, Any]:
+    """Run the migration; the outputs record when (``applied_at``, seconds since the epoch)."""
     if props.get("fail"):
         raise RuntimeError(
             f"migration of {props['schema']} to version {props['schema_version']} failed: "
             "ORA-00942: table or view does not exist"
         )
     print(f"migrating {props['schema']} to version {props['schema_version']}")
+    return {**props, "applied_at": time.time()}
 
 
 class SchemaMigration(Resource, module="example", name="SchemaMigration"):
     schema: pulumi.Output[str]
     schema_version: pulumi.Output[str]
+    applied_at: pulumi.Output[float]
 
     def __init__(
         self,
@@ -53,5 +55,10 @@ class SchemaMigration(Resource, module="example", name="SchemaMigration"):
         fail: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"schema": schema, "schema_version": schema_version, "fail": fail}
+        props = {
+            "schema": schema,
+            "schema_version": schema_version,
+            "fail": fail,
+            "applied_at": None,
+        }
         super().__init__(_SchemaMigrationProvider(), name, props, opts)
