@@ -220,3 +220,20 @@ def test_ctrl_c_twice_during_the_hooks_wait_then_a_rerun_ends_with_exactly_one_b
     assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
     assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
     assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+
+
+def test_a_destroy_run_again_after_its_backup_timed_out_adopts_that_backup(
+    project: ProtectedProject, emulator: EmulatorProcess
+) -> None:
+    project.run("config", "set", "backupTimeoutMinutes", "0.02")  # 1.2 s
+    emulator.control.next_jobs(seconds=5)
+    failed = project.run("destroy", "--yes", "--run-program", check=False)
+    assert failed.returncode != 0
+    assert "(the change was not made)" in failed.stdout
+    assert project.resource_outputs(MIGRATION) is not None
+    project.run("config", "set", "backupTimeoutMinutes", "1")
+    again = project.run("destroy", "--yes", "--run-program")
+    [job] = project.backups(emulator)
+    assert f"job {job['jobId']} adopted for oradb01/ORCL" in again.stdout
+    assert emulator.control.count("CreateTask") == 1
+    assert project.resource_outputs(MIGRATION) is None
