@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..commvault.backups import Database, StartedJob
+from ..commvault.pre_change import pre_change_text
 from .marker import Operation
 
 #: ``commvault-oracle``'s name in the lines a user copies.
@@ -22,7 +23,7 @@ def database_name(db: Database) -> str:
 def job_description(urn: str, operation: Operation, user_text: str | None) -> str:
     """The job's description in Commvault: the user's text, then the URN and the step
     (the request marker is appended to it by the request)."""
-    own = f"pre-change backup of {urn} before {operation}"
+    own = pre_change_text(urn, operation)
     return f"{user_text}: {own}" if user_text else own
 
 
