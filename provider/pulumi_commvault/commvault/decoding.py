@@ -89,19 +89,15 @@ def decode(
     endpoint's own meaning of a refusal, such as ``AuthenticationError`` for ``POST Login``.
     """
 
-    def fail(kind: type[CommvaultError], detail: str) -> CommvaultError:
+    def fail(failure: tuple[type[CommvaultError], str]) -> CommvaultError:
+        kind, detail = failure
         return kind(redact(detail), commserve=commserve, operation=operation, status_code=status)
 
     status = response.status_code
     text = response.text
-    if status == 401:
-        raise fail(AuthenticationError, f"the CommServe refused the token: {_excerpt(text)}")
-    if _looks_like_html(response):
-        raise fail(
-            HTMLAnswerError,
-            f"expected JSON but got an HTML page ({_html_title(text)}); "
-            "is a proxy or load balancer answering instead of the CommServe?",
-        )
+    unreadable = _unreadable(response, text)
+    if unreadable:
+        raise fail(unreadable)
     if status == 429:
         raise RateLimitedError(
             redact(f"the CommServe is rate limiting calls: {_excerpt(text) or 'no body'}"),
@@ -109,32 +105,62 @@ def decode(
             commserve=commserve,
             operation=operation,
         )
-    if status >= 500:
-        raise fail(ServerError, f"the CommServe failed: {_excerpt(text) or 'no body'}")
-    if not text.strip():
-        if status >= 400:
-            raise fail(InvalidRequestError, "the CommServe refused the request with an empty body")
-        raise fail(UnexpectedAnswerError, "the CommServe sent an empty answer")
+    failed = _failed_or_empty(status, text)
+    if failed:
+        raise fail(failed)
     try:
         body = json.loads(text)
     except ValueError:
-        raise fail(UnexpectedAnswerError, f"the answer is not JSON: {_excerpt(text)}") from None
+        raise fail((UnexpectedAnswerError, f"the answer is not JSON: {_excerpt(text)}")) from None
+    refusal = _refusal(body, status, text, refused_as)
+    if refusal:
+        raise fail(refusal)
+    return body
+
+
+Failure = tuple[type[CommvaultError], str]
+
+
+def _unreadable(response: requests.Response, text: str) -> Failure | None:
+    """A token refused, or an HTML page where JSON was expected."""
+    if response.status_code == 401:
+        return AuthenticationError, f"the CommServe refused the token: {_excerpt(text)}"
+    if _looks_like_html(response):
+        return (
+            HTMLAnswerError,
+            f"expected JSON but got an HTML page ({_html_title(text)}); "
+            "is a proxy or load balancer answering instead of the CommServe?",
+        )
+    return None
+
+
+def _failed_or_empty(status: int, text: str) -> Failure | None:
+    if status >= 500:
+        return ServerError, f"the CommServe failed: {_excerpt(text) or 'no body'}"
+    if text.strip():
+        return None
+    if status >= 400:
+        return InvalidRequestError, "the CommServe refused the request with an empty body"
+    return UnexpectedAnswerError, "the CommServe sent an empty answer"
+
+
+def _refusal(body: Any, status: int, text: str, refused_as: type[CommvaultError]) -> Failure | None:
+    """What a readable answer refused: the endpoint's own meaning, not found, or a refusal."""
     error = server_error(body)
     if refused_as is not InvalidRequestError and (status >= 400 or error):
         message = body if isinstance(body, str) else (error[1] if error else _excerpt(text))
-        raise fail(refused_as, f"the CommServe refused it: {message}")
+        return refused_as, f"the CommServe refused it: {message}"
     if status == 404 or (error and _NOT_FOUND_WORDS.search(error[1])):
-        message = error[1] if error else _excerpt(text)
-        raise fail(NotFoundError, f"not found: {message}")
+        return NotFoundError, f"not found: {error[1] if error else _excerpt(text)}"
     if status >= 400:
         message = body if isinstance(body, str) else (error[1] if error else _excerpt(text))
         refused = AlreadyRunningError if _RUNNING_WORDS.search(message) else InvalidRequestError
-        raise fail(refused, f"the CommServe refused the request: {message}")
+        return refused, f"the CommServe refused the request: {message}"
     if error:
         code, message = error
         refused = AlreadyRunningError if _RUNNING_WORDS.search(message) else InvalidRequestError
-        raise fail(refused, f"the CommServe answered error {code}: {message}")
-    return body
+        return refused, f"the CommServe answered error {code}: {message}"
+    return None
 
 
 def parse(

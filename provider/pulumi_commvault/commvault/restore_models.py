@@ -77,15 +77,8 @@ class RestorePoint(_Wire):
         return "the latest backup"
 
 
-def restore_task_body(
-    *,
-    source: SourceInstance,
-    destination: InstanceRef,
-    point: RestorePoint,
-    recover: bool,
-    job_description: str,
-) -> dict[str, Any]:
-    """The CreateTask JSON for one Oracle restore."""
+def _oracle_options(point: RestorePoint, recover: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``oracleOpt`` for the restore point, and the browse ``timeRange`` a point in time needs."""
     oracle: dict[str, Any] = {
         "resetLogs": 1,
         "switchDatabaseMode": True,
@@ -96,20 +89,31 @@ def restore_task_body(
         "recoverFrom": RECOVER_FROM_LATEST,
     }
     time_range: dict[str, Any] = {}
-    restore_options: dict[str, Any] = {}
-    by_jobs = point.kind == "jobs"
     if point.kind == "time" and point.time is not None:
-        epoch = int(point.time.timestamp())
         oracle.update(
             recoverFrom=RECOVER_FROM_TIME,
-            recoverTime={"time": epoch},
+            recoverTime={"time": int(point.time.timestamp())},
             timeZone={"TimeZoneName": "(UTC) Coordinated Universal Time"},
         )
         time_range["toTimeValue"] = point.time.astimezone(UTC).strftime(BROWSE_TIME_FORMAT)
     elif point.kind == "scn":
         oracle.update(recoverFrom=RECOVER_FROM_SCN, recoverSCN=str(point.scn))
+    return oracle, time_range
+
+
+def restore_task_body(
+    *,
+    source: SourceInstance,
+    destination: InstanceRef,
+    point: RestorePoint,
+    recover: bool,
+    job_description: str,
+) -> dict[str, Any]:
+    """The CreateTask JSON for one Oracle restore."""
+    oracle, time_range = _oracle_options(point, recover)
+    by_jobs = point.kind == "jobs"
+    restore_options: dict[str, Any] = {"jobIds": list(point.job_ids)} if by_jobs else {}
     if by_jobs:
-        restore_options["jobIds"] = list(point.job_ids)
         source_items = [f"{COMMCELL_ID}:{job}" for job in point.job_ids]
     else:
         source_items = [f"SID: {source.instance_name}"]

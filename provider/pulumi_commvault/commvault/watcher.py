@@ -172,12 +172,7 @@ class JobWatcher:
                 with self._changed:
                     latest, error = dict(watch.latest), watch.error
                     watch.woken.clear()
-                for job_id in watch.job_ids:
-                    summary = latest.get(job_id)
-                    if summary is not None and on_progress and _changed(shown.get(job_id), summary):
-                        on_progress(summary)
-                    if summary is not None:
-                        shown[job_id] = summary
+                _report_progress(watch.job_ids, latest, shown, on_progress)
                 if error is not None:
                     raise error
                 pending = [j for j in watch.job_ids if j not in latest or not finished(latest[j])]
@@ -189,19 +184,23 @@ class JobWatcher:
                     )
                 remaining = deadline - self._clock()
                 if remaining <= 0:
-                    raise WaitTimeoutError(
-                        f"{len(pending)} of {len(job_ids)} jobs still unfinished after "
-                        f"{timeout_s:.0f} s: "
-                        + ", ".join(describe(j, latest.get(j)) for j in pending),
-                        job_ids=pending,
-                        elapsed_s=self._clock() - watch.registered,
-                        commserve=self.client.base_url,
-                        operation="waiting for jobs " + ", ".join(job_ids),
-                    )
+                    raise self._timed_out(watch, latest, pending, timeout_s)
                 step = min(remaining, CANCEL_CHECK_S) if cancelled is not None else remaining
                 watch.woken.wait(step)
         finally:
             self._unregister(watch)
+
+    def _timed_out(
+        self, watch: _Watch, latest: dict[str, JobSummary], pending: list[str], timeout_s: float
+    ) -> WaitTimeoutError:
+        return WaitTimeoutError(
+            f"{len(pending)} of {len(watch.job_ids)} jobs still unfinished after "
+            f"{timeout_s:.0f} s: " + ", ".join(describe(j, latest.get(j)) for j in pending),
+            job_ids=pending,
+            elapsed_s=self._clock() - watch.registered,
+            commserve=self.client.base_url,
+            operation="waiting for jobs " + ", ".join(watch.job_ids),
+        )
 
     # --- The watcher thread ------------------------------------------------------------
 
@@ -358,3 +357,19 @@ def client_ids_of_jobs(
     """Each job's client id, from ``(job id, client name)`` pairs (``GET Client``, cached)."""
     known = client.client_ids()
     return {job_id: known.get(name.lower()) for job_id, name in jobs}
+
+
+def _report_progress(
+    job_ids: list[str],
+    latest: dict[str, JobSummary],
+    shown: dict[str, JobSummary],
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Calls ``on_progress`` for each job whose status or whole percent changed since shown."""
+    for job_id in job_ids:
+        summary = latest.get(job_id)
+        if summary is None:
+            continue
+        if on_progress and _changed(shown.get(job_id), summary):
+            on_progress(summary)
+        shown[job_id] = summary
