@@ -1,6 +1,7 @@
 """Commvault backups of Oracle databases, taken as part of a Pulumi deployment, and restores.
 
-``OracleBackupTrigger`` and ``OracleRestore`` are the Pulumi resources;
+``OracleBackupTrigger`` and ``OracleRestore`` are the Pulumi resources, ``oracle_backup_hook``
+a backup the engine takes before a bound resource changes (resource hooks);
 ``pulumi_commvault.commvault`` the Commvault API client they use (``CommvaultClient`` and
 its errors are also importable from here).
 """
@@ -28,6 +29,7 @@ from .commvault import (
 
 if TYPE_CHECKING:
     from .backup_trigger.resource import DatabaseArgs, OracleBackupTrigger, OracleBackupTriggerArgs
+    from .hooks import OracleBackupHook, oracle_backup_hook
     from .oracle_restore.resource import OracleRestore, OracleRestoreArgs
 
 #: The resources import the Pulumi SDK; they load on first use, so the ``commvault-oracle``
@@ -36,6 +38,8 @@ _RESOURCES = {
     "DatabaseArgs": ".backup_trigger.resource",
     "OracleBackupTrigger": ".backup_trigger.resource",
     "OracleBackupTriggerArgs": ".backup_trigger.resource",
+    "OracleBackupHook": ".hooks",
+    "oracle_backup_hook": ".hooks",
     "OracleRestore": ".oracle_restore.resource",
     "OracleRestoreArgs": ".oracle_restore.resource",
 }
@@ -61,6 +65,7 @@ __all__ = [
     "InvalidRequestError",
     "JobFailedError",
     "NotFoundError",
+    "OracleBackupHook",
     "OracleBackupTrigger",
     "OracleBackupTriggerArgs",
     "OracleRestore",
@@ -71,4 +76,5 @@ __all__ = [
     "UnexpectedAnswerError",
     "WaitTimeoutError",
     "__version__",
+    "oracle_backup_hook",
 ]

@@ -19,6 +19,7 @@ from ..commvault.client import CommvaultClient
 from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.journal import SendJournal
 from ..commvault.models import JobSummary
+from ..commvault.pre_change import jobs_of_urn
 from ..commvault.restores import (
     RestoreCheckError,
     RestoreFields,
@@ -227,12 +228,26 @@ def _pieces(value: str) -> list[str]:
 
 
 def status(client: CommvaultClient, args: argparse.Namespace, display: Display) -> Exit:
-    job_ids = _job_ids(args.job_ids, "JOB")
+    job_ids = _status_job_ids(client, args)
+    if not job_ids:
+        display.error(f"no pre-change backup of {args.urn} in the last 7 days")
+        return Exit.UNKNOWN_JOB
     summaries = job_statuses(client, job_ids)
     code = _judge(display, {j: summaries.get(j) for j in job_ids})
     if code is Exit.UNKNOWN_JOB:
         display.error(_UNKNOWN_HINT)
     return code
+
+
+def _status_job_ids(client: CommvaultClient, args: argparse.Namespace) -> list[str]:
+    """The JOBs given, or with ``--urn`` the jobs of that resource's pre-change backups."""
+    if args.urn is None:
+        if not args.job_ids:
+            raise CliFailure(Exit.BAD_INPUT, "status: give JOB ids, or --urn URN")
+        return _job_ids(args.job_ids, "JOB")
+    if args.job_ids:
+        raise CliFailure(Exit.BAD_INPUT, "status: give JOB ids or --urn URN, not both")
+    return jobs_of_urn(client, args.urn)
 
 
 _UNKNOWN_HINT = (

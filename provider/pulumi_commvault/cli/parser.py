@@ -180,9 +180,16 @@ def _status(commands: Commands, parents: Parents) -> None:
         "show jobs' status (and whether a backup is still restorable)",
         "Show each JOB's status and whether a backup is still restorable: exit 0 "
         "only when every job finished well and every backup is restorable (the exit codes "
-        "below say what else).",
+        "below say what else). With --urn instead of JOBs: the pre-change backups "
+        "oracle_backup_hook took for that Pulumi resource in the last 7 days.",
     )
-    status.add_argument("job_ids", nargs="+", metavar="JOB")
+    status.add_argument("job_ids", nargs="*", metavar="JOB")
+    status.add_argument(
+        "--urn",
+        metavar="URN",
+        help="instead of JOB ids: the jobs of this resource's pre-change backups (their job "
+        "description names it)",
+    )
 
 
 def _wait(commands: Commands, parents: Parents) -> None:
