@@ -136,7 +136,9 @@ def test_twins_that_cannot_tell_stop_with_one_advice_that_gives_each_its_own_job
     stranger = start_outside_job(nowhere)  # just before: a third job in both windows,
     wait_for(nowhere, stranger, "Completed")  # finished, so no first look stops at it
     nowhere.control.job_defaults(seconds=30)
-    nowhere.control.inject("CreateTask", "lose_answer", count=2)
+    # Each answer is held 2 s before it is lost, so both sends are surely in flight together
+    # (on a loaded machine one twin could otherwise look before the other has sent).
+    nowhere.control.inject("CreateTask", "lose_answer", count=2, delay_seconds=2.0)
     journal = SendJournal(tmp_path / "state")
 
     stops = twins_at_once(fast_client, journal, ("stuck-a", "stuck-b"))

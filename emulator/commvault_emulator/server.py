@@ -189,6 +189,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if request.accept_xml:
             response = as_xml(response)
         if fault and fault.kind == faults.LOSE_ANSWER:
+            time.sleep(fault.delay_seconds)  # the job runs while its sender still waits
             self._log(request, found, arrived, 0, kind, response.job_ids)
             self._drop()
             return

@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, Field, StrictBool
+import annotated_types
+from pydantic import AllowInfNan, BaseModel, Field, StrictBool
 
 from .declarations import INTERNAL, NEW_JOB, names_with
 from .validation import InputError, canonical, check_props, is_unknown
@@ -34,7 +35,11 @@ Triggers = Annotated[list[Any] | None, NEW_JOB]
 #: Whether the operation waits for the job(s) to finish.
 WaitForCompletion = StrictBool
 #: How long to wait, in minutes: more than 0, at most 7 days.
-TimeoutMinutes = Annotated[float, Field(gt=0, le=MAX_TIMEOUT_MINUTES, allow_inf_nan=False)]
+# Constraints as markers, not a Field: pydantic before 2.1 refuses a second Field where a
+# resource adds its own description.
+TimeoutMinutes = Annotated[
+    float, annotated_types.Gt(0), annotated_types.Le(MAX_TIMEOUT_MINUTES), AllowInfNan(False)
+]
 #: ``<project>/<stack>/<resource name>``: part of the request's identity.
 RequestName = Annotated[
     str, INTERNAL, Field(description="`<project>/<stack>/<resource name>`, set by the resource.")
