@@ -11,16 +11,23 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
-from pulumi import ErrorHook, ErrorHookArgs, ResourceHook, ResourceHookArgs, ResourceHookBinding
+from pulumi import ResourceHook, ResourceHookArgs, ResourceHookBinding
+
+if TYPE_CHECKING:
+    from pulumi import ErrorHook, ErrorHookArgs
 
 from ..backup_trigger.inputs import BackupTriggerInputs
 from ..commvault.backups import StartedJob
 from .marker import Operation, Replacements, change_marker, delete_kind, takes_backup
 from .record import finished_line, job_description, restore_line, started_line
 from .run import Taken, take_backup
+
+#: Error hooks came with Pulumi SDK 3.219 (read in the wheels of 3.216 and 3.219); before it
+#: the backup still runs, and a failed step only lacks the line with its restore command.
+HAS_ERROR_HOOKS = hasattr(pulumi, "ErrorHook")
 
 
 class OracleBackupHook:
@@ -36,19 +43,23 @@ class OracleBackupHook:
         self.before_create = ResourceHook(f"{name}-before-create", self._before_create)
         self.before_update = ResourceHook(f"{name}-before-update", self._before_update)
         self.before_delete = ResourceHook(f"{name}-before-delete", self._before_delete)
-        self.on_error = ErrorHook(f"{name}-on-error", self._on_error)
+        self.on_error: ErrorHook | None = (
+            pulumi.ErrorHook(f"{name}-on-error", self._on_error) if HAS_ERROR_HOOKS else None
+        )
 
     def binding(self) -> ResourceHookBinding:
         """The hooks for ``ResourceOptions(hooks=...)``. ``before_create`` is bound whenever
         replacements are protected: it is how a replacement's delete is told from a
         destroy's."""
         wanted = set(self.on)
-        return ResourceHookBinding(
+        binding = ResourceHookBinding(
             before_create=[self.before_create] if wanted & {"create", "replace"} else None,
             before_update=[self.before_update] if "update" in wanted else None,
             before_delete=[self.before_delete] if wanted & {"replace", "delete"} else None,
-            on_error=[self.on_error],
         )
+        if self.on_error is not None:
+            binding.on_error = [self.on_error]
+        return binding
 
     async def _before_create(self, args: ResourceHookArgs) -> None:
         news = await _plain(args.new_inputs)
