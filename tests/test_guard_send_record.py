@@ -48,7 +48,9 @@ def test_a_rerun_on_the_machine_that_sent_the_request_adopts_its_job(
     [again] = new_process_start(fast_client, backup("again-1"), journal=journal)
 
     assert again == f"{first} adopted"
-    assert [s.job_ids for s in journal.sends(fast_client.base_url, "again-1")] == [(first,)]
+    assert [s.job_ids for s in journal.request(fast_client.base_url, "again-1").sends()] == [
+        (first,)
+    ]
     assert len(nowhere.control.jobs()) == 1
 
 
@@ -56,7 +58,7 @@ def test_a_send_cut_off_by_a_killed_process_lets_its_rerun_adopt_the_job_started
     fast_client: CommvaultClient, nowhere: EmulatorProcess, journal: SendJournal
 ) -> None:
     # What a process killed mid-send leaves: a send recorded, no answer, and the job it started.
-    journal.record_send(fast_client.base_url, "killed-1", sent_at=time.time(), timeout_s=35)
+    journal.request(fast_client.base_url, "killed-1").record_send(time.time(), timeout_s=35)
     started_meanwhile = start_outside_job(nowhere)
 
     [again] = new_process_start(fast_client, backup("killed-1"), journal=journal)
@@ -107,9 +109,7 @@ def test_a_recorded_job_that_started_before_its_send_is_not_adopted(
     older = start_outside_job(nowhere)
     wait_for(nowhere, older, "Completed", timeout_s=10)
     # A record naming an id that a rebuilt CommServe at the same address gave another job.
-    journal.record_send_end(
-        fast_client.base_url, "reused-1", sent_at=time.time() + 600, job_ids=[older]
-    )
+    journal.request(fast_client.base_url, "reused-1").record_send_end(time.time() + 600, [older])
 
     [job] = new_process_start(fast_client, backup("reused-1"), journal=journal)
 
@@ -125,7 +125,7 @@ def test_a_send_the_commserve_refused_is_withdrawn_from_the_record(
     with pytest.raises(InvalidRequestError):
         new_process_start(fast_client, backup("refused-1"), journal=journal)
 
-    assert journal.sends(fast_client.base_url, "refused-1") == []
+    assert journal.request(fast_client.base_url, "refused-1").sends() == []
     assert len(nowhere.control.jobs()) == 0
 
 
@@ -190,22 +190,22 @@ def test_an_unreadable_record_counts_as_none_and_the_next_send_replaces_it(
     tmp_path: Path,
 ) -> None:
     journal = SendJournal(tmp_path)
-    journal.record_send("https://cs.example.com", "m-1", sent_at=time.time(), timeout_s=35)
+    journal.request("https://cs.example.com", "m-1").record_send(time.time(), timeout_s=35)
     [record] = tmp_path.glob("*.json")
     record.write_text("{cut off mid-wri")
 
-    assert journal.sends("https://cs.example.com", "m-1") == []
-    journal.record_send_end("https://cs.example.com", "m-1", sent_at=time.time(), job_ids=["7"])
-    assert [s.job_ids for s in journal.sends("https://cs.example.com", "m-1")] == [("7",)]
+    assert journal.request("https://cs.example.com", "m-1").sends() == []
+    journal.request("https://cs.example.com", "m-1").record_send_end(time.time(), ["7"])
+    assert [s.job_ids for s in journal.request("https://cs.example.com", "m-1").sends()] == [("7",)]
 
 
 def test_sends_older_than_the_guards_look_back_are_forgotten(tmp_path: Path) -> None:
     journal = SendJournal(tmp_path)
     two_days_ago = time.time() - 2 * 24 * 3600
-    journal.record_send_end("https://cs.example.com", "old-1", sent_at=two_days_ago, job_ids=["7"])
+    journal.request("https://cs.example.com", "old-1").record_send_end(two_days_ago, ["7"])
 
-    assert journal.sends("https://cs.example.com", "old-1") == []
-    assert journal.sends("https://other.example.com", "old-1") == []
+    assert journal.request("https://cs.example.com", "old-1").sends() == []
+    assert journal.request("https://other.example.com", "old-1").sends() == []
 
 
 def test_two_jobs_named_to_adopt_for_one_database_stop_again_saying_so(
@@ -237,7 +237,7 @@ def test_a_finished_job_named_to_adopt_is_adopted_on_a_machine_with_no_record(
     [job] = new_process_start(fast_client, backup("late-1"), journal=journal, decisions=decided)
 
     assert job == f"{finished} adopted"
-    [send] = journal.sends(fast_client.base_url, "late-1")
+    [send] = journal.request(fast_client.base_url, "late-1").sends()
     assert send.job_ids == (finished,)  # a re-run here adopts it without being told
     assert len(nowhere.control.jobs()) == 1
 

@@ -99,9 +99,9 @@ def test_a_rerun_of_twins_whose_answers_were_lost_adopts_one_job_each_without_as
     url = fast_client.base_url
     for marker in ("rerun-a", "rerun-b"):
         sent_at = time.time()
-        journal.record_send(url, marker, sent_at=sent_at, timeout_s=35, databases=orcl)
+        journal.request(url, marker, orcl).record_send(sent_at, timeout_s=35)
         start_outside_job(nowhere)
-        journal.record_send_end(url, marker, sent_at=sent_at, databases=orcl)
+        journal.request(url, marker, orcl).record_send_end(sent_at)
     first, second = sorted(str(j["jobId"]) for j in nowhere.control.jobs())
 
     rerun = SendJournal(tmp_path / "state")  # a new process: read from the directory

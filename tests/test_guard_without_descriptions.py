@@ -23,9 +23,9 @@ from pulumi_commvault.commvault.backups import (
 from pulumi_commvault.commvault.client import CommvaultClient
 from pulumi_commvault.commvault.errors import UnrecognisedJobsError
 from pulumi_commvault.commvault.guard import rules
+from pulumi_commvault.commvault.guard.listing import Visibility
 from pulumi_commvault.commvault.guard.rules import fits
 from pulumi_commvault.commvault.models import JobSummary, SubclientEntity
-from pulumi_commvault.commvault.recognition import Visibility
 from pulumi_commvault.commvault.restore_models import RestorePoint
 from pulumi_commvault.commvault.restores import Instance, RestoreRequest, start_restore
 

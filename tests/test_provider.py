@@ -187,7 +187,7 @@ def test_a_create_records_its_send_so_a_rerun_where_no_description_shows_adopts_
     again = provider.create(inputs(wait_for_completion=False)).outs
 
     journal = connections.journal()
-    [send] = journal.sends(emulator.url, first["request_marker"])
+    [send] = journal.request(emulator.url, first["request_marker"]).sends()
     assert list(send.job_ids) == first["job_ids"]
     assert again["job_ids"] == first["job_ids"]
     assert create_task_count(emulator) == 1

@@ -16,10 +16,10 @@ from typing import Any
 
 from ..commvault.backups import BackupRequest, Database, JobDecisions, MarkedJobIndex, start_backup
 from ..commvault.client import CommvaultClient
-from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.journal import SendJournal
 from ..commvault.models import JobSummary
 from ..commvault.pre_change import jobs_of_urn
+from ..commvault.restorability import adoption_rule
 from ..commvault.restores import (
     RestoreCheckError,
     RestoreFields,
@@ -176,18 +176,12 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
         description=args.description,
     )
 
-    def adoptable(summary: JobSummary) -> bool:
-        outcome = classify(summary.status)
-        return outcome is JobOutcome.ACTIVE or is_success(
-            outcome, accept_completed_with_errors=False
-        )
-
     decisions = _decisions(args, marker)
     display.put(request_id=request_id, request_marker=marker)
     started = start_backup(
         client,
         request,
-        adoptable=adoptable,
+        adoptable=adoption_rule(accept_completed_with_errors=False),
         index=MarkedJobIndex(notice=display.warning),
         decisions=decisions,
         journal=SendJournal(state_dir(), notice=display.warning),

@@ -1,7 +1,5 @@
 """A backup request (``BackupRequest``), and the duplicate guard's names as callers import
-them: one request makes one job per database, never two (``guard``: ``start_once``, the
-listing, the look-ups, the resends, the rules).
-"""
+them (``guard``: one request makes one job per database, never two)."""
 
 from __future__ import annotations
 
@@ -9,39 +7,13 @@ from dataclasses import dataclass
 
 from .guard.listing import GuardIncompleteError, GuardScope, MarkedJobIndex
 from .guard.rules import NO_DECISIONS, JobDecisions
-from .guard.sends import CreateTaskResends
 from .guard.start import start_once
-from .marking import (
-    MARKED,
-    MARKER_TAG,
-    Database,
-    DatabaseKey,
-    MarkedRequest,
-    StartedJob,
-    key_of_job,
-)
+from .marking import MARKED, MARKER_TAG, Database, DatabaseKey, MarkedRequest, StartedJob
 from .models import BackupLevel, CreateTaskRequest
 
-__all__ = [
-    "MARKED",
-    "MARKER_TAG",
-    "NO_DECISIONS",
-    "BackupRequest",
-    "CreateTaskResends",
-    "Database",
-    "DatabaseKey",
-    "GuardIncompleteError",
-    "GuardScope",
-    "JobDecisions",
-    "MarkedJobIndex",
-    "MarkedRequest",
-    "StartedJob",
-    "key_of_job",
-    "start_backup",
-    "start_once",
-]
-
-BACKUP_JOB_TYPE = "Backup"
+__all__ = ["MARKED", "MARKER_TAG", "NO_DECISIONS", "BackupRequest", "Database", "DatabaseKey"]
+__all__ += ["GuardIncompleteError", "GuardScope", "JobDecisions", "MarkedJobIndex"]
+__all__ += ["MarkedRequest", "StartedJob", "start_backup", "start_once"]
 
 #: A backup's name for ``start_once`` (the README's client example uses it).
 start_backup = start_once
@@ -57,14 +29,11 @@ class BackupRequest:
     cumulative: bool = False
     notify_on_completion: bool = False
     description: str | None = None
+    job_type = "Backup"
 
     @property
     def tag(self) -> str:
         return f"[{MARKER_TAG}:{self.marker}]"
-
-    @property
-    def job_type(self) -> str:
-        return BACKUP_JOB_TYPE
 
     def job_description(self) -> str:
         return f"{self.description} {self.tag}" if self.description else self.tag

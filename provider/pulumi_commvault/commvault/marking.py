@@ -16,6 +16,7 @@ from .restore_models import RestoreTaskRequest
 MARKER_TAG = "pulumi-commvault"
 MARKED = re.compile(r"\[pulumi-commvault:[0-9A-Za-z_.-]+\]")
 
+#: A database as Commvault matches names, case-insensitively: client, instance, subclient.
 DatabaseKey = tuple[str, str, str]
 
 
@@ -26,10 +27,8 @@ def tags_in(summary: JobSummary) -> list[str]:
 
 @validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
 class Database:
-    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient.
-
-    Validated when made, from arguments or from a dict (as the provider's inputs are).
-    """
+    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient
+    (validated when made, from arguments or from a dict, as the provider's inputs are)."""
 
     client_name: str = Field(min_length=1)
     instance_name: str = Field(min_length=1)
@@ -37,7 +36,6 @@ class Database:
 
     @property
     def key(self) -> DatabaseKey:
-        """Names as Commvault matches them: case-insensitively."""
         return (self.client_name.lower(), self.instance_name.lower(), self.subclient_name.lower())
 
     def __str__(self) -> str:
@@ -51,46 +49,28 @@ class Database:
         )
 
 
-def database_name(key: DatabaseKey) -> str:
-    """A database as this machine's record of sends names it: ``client/instance/subclient``."""
-    return "/".join(key)
-
-
 def key_of_job(summary: JobSummary) -> DatabaseKey:
-    """The database a job summary names, as ``Database.key`` spells it."""
     entity = summary.subclient
-    return (
-        entity.client_name.lower(),
-        entity.instance_name.lower(),
-        (entity.subclient_name or "default").lower(),
-    )
+    subclient = entity.subclient_name or "default"
+    return (entity.client_name.lower(), entity.instance_name.lower(), subclient.lower())
 
 
 class MarkedRequest(Protocol):
-    """A CreateTask request that starts one job per database, each marked with ``tag``:
-    a ``BackupRequest``, or a restore (``restores.RestoreRequest``, one database: the
-    destination). ``start_backup`` and ``CreateTaskResends`` work on any of them.
-
-    ``job_type`` and ``level`` are how its jobs' summaries show them (``jobType``,
-    ``backupLevelName``; a restore has no level): what recognises a job of the request
-    where the CommServe shows no marker (``recognition``).
-    """
+    """A CreateTask request that starts one job per database, each marked with ``tag``: a
+    ``BackupRequest``, or a restore (``restores.RestoreRequest``: one database). ``job_type``
+    and ``level`` are as its jobs' summaries show them (``jobType``, ``backupLevelName``; a
+    restore has no level): what recognises its jobs where no marker shows."""
 
     @property
     def databases(self) -> tuple[Database, ...]: ...
-
     @property
     def marker(self) -> str: ...
-
     @property
     def tag(self) -> str: ...
-
     @property
     def job_type(self) -> str: ...
-
     @property
     def level(self) -> str | None: ...
-
     def create_task_request(
         self, databases: list[Database]
     ) -> CreateTaskRequest | RestoreTaskRequest: ...

@@ -3,7 +3,9 @@ check, the duplicate guard's adoption, the CLI's ``status`` and a restore's pre-
 
 from __future__ import annotations
 
-from .job_status import JobOutcome, classify
+from collections.abc import Callable
+
+from .job_status import JobOutcome, classify, is_success
 from .models import JobSummary
 
 
@@ -21,17 +23,14 @@ def restorable(summary: JobSummary | None) -> tuple[bool, str]:
     return False, f"failed ({summary.status})"
 
 
-def why_not_live(summary: JobSummary | None, *, accept_completed_with_errors: bool) -> str | None:
-    """None when a job may stand for a request: running or queued, or finished well (with
-    errors only where the request accepts that) and not aged or pruned; else why not."""
-    usable, why = restorable(summary)
-    if usable or summary is None or summary.is_aged:
-        return None if usable else why
-    outcome = classify(summary.status)
-    if outcome is JobOutcome.ACTIVE:
-        return None
-    if outcome is JobOutcome.COMPLETED_WITH_ERRORS:
-        if accept_completed_with_errors:
-            return None
-        return f"{summary.status}, which this request does not accept"
-    return why
+def adoption_rule(*, accept_completed_with_errors: bool) -> Callable[[JobSummary], bool]:
+    """Whether a job of a request's marker may stand for it: running or queued, or finished
+    well (with errors only where the request accepts that); never failed or killed."""
+
+    def may_stand(summary: JobSummary) -> bool:
+        outcome = classify(summary.status)
+        return outcome is JobOutcome.ACTIVE or is_success(
+            outcome, accept_completed_with_errors=accept_completed_with_errors
+        )
+
+    return may_stand

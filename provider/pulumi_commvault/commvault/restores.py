@@ -1,8 +1,8 @@
 """Restoring an Oracle database from its Commvault backups: one request, one restore job.
 
-The never-a-duplicate rule is the backups' one (``guard.start.start_once`` and
-``CreateTaskResends``): the request's marker goes in the job description, marked jobs are
-looked up before sending, and a running or finished-well restore carrying it is adopted.
+The never-a-duplicate rule is the backups' one (``guard.start.start_once``): the request's
+marker goes in the job description, marked jobs are looked up before sending, and a running
+or finished-well restore carrying it is adopted.
 ``check_restore`` reads what a CommServe would refuse (unknown or non-Oracle instances,
 backup jobs that are no restore point, a point in time or SCN no backup covers) before
 anything is sent, each failure naming the field it is about.
@@ -26,10 +26,10 @@ from .backups import (
 )
 from .client import CommvaultClient
 from .errors import NotFoundError
-from .job_status import JobOutcome, classify
 from .journal import SendJournal
 from .models import JobSummary
 from .recovery_points import RecoveryPoint, recovery_points, uncovered_scn, uncovered_time
+from .restorability import adoption_rule
 from .restorability import restorable as restorable  # its callers import it from here too
 from .restore_models import (
     InstanceRef,
@@ -264,9 +264,8 @@ def _scn_failures(
     return [(field, why)] if why else []
 
 
-def adoptable_restore(summary: JobSummary) -> bool:
-    """A marked restore job that stands for the request: still running, or finished well."""
-    return classify(summary.status) in (JobOutcome.ACTIVE, JobOutcome.SUCCEEDED)
+#: A marked restore job stands for the request while running, or once finished well.
+adoptable_restore = adoption_rule(accept_completed_with_errors=False)
 
 
 def start_restore(
@@ -283,7 +282,7 @@ def start_restore(
     """The restore job for ``request``: adopted when one carries its marker (or, where the
     CommServe shows no marker, is recognised as its own), else started.
 
-    Sends follow ``guard.sends.CreateTaskResends``: never a second job for one request.
+    Sends follow ``guard.start.start_once``: never a second job for one request.
     """
     (job,) = start_once(
         client,

@@ -11,7 +11,7 @@ Retries of the transport are configured here and nowhere else:
   details, logins); a job action such as ``POST Job/{id}/action/kill`` is not one.
 
 ``POST CreateTask`` is never re-sent by the transport once it may have reached the server:
-whether to send a backup request again is ``backups.CreateTaskResends``' decision, taken
+whether to send a backup request again is ``guard.start``'s decision, taken
 after looking for the job the request may have started.
 """
 

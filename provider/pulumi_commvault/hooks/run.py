@@ -15,8 +15,8 @@ from ..backup_trigger.inputs import BackupTriggerInputs
 from ..commvault.backups import BackupRequest, Database, StartedJob, start_once
 from ..commvault.connection import ConnectionSettings
 from ..commvault.errors import CommvaultError
-from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.models import JobSummary
+from ..commvault.restorability import adoption_rule
 from ..commvault.waiting import raise_for_outcome
 from ..commvault.watcher import client_ids_of_jobs
 from ..runtime import connections, settings
@@ -68,7 +68,9 @@ def take_backup(
         started = start_once(
             client,
             request,
-            adoptable=_adoptable(inputs.accept_completed_with_errors),
+            adoptable=adoption_rule(
+                accept_completed_with_errors=inputs.accept_completed_with_errors
+            ),
             index=connections.marked_jobs_for(connection),
             decisions=decisions,
             journal=connections.journal(),
@@ -103,16 +105,3 @@ def _wait(
         accept_completed_with_errors=inputs.accept_completed_with_errors,
     )
     return summaries
-
-
-def _adoptable(accept_completed_with_errors: bool) -> Callable[[JobSummary], bool]:
-    """A job of this change's marker stands for it while running or once finished well;
-    a failed or killed one is no restore point and is never adopted."""
-
-    def adoptable(summary: JobSummary) -> bool:
-        outcome = classify(summary.status)
-        return outcome is JobOutcome.ACTIVE or is_success(
-            outcome, accept_completed_with_errors=accept_completed_with_errors
-        )
-
-    return adoptable

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .. import sdk_internals
@@ -11,8 +10,9 @@ from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
 from ..backup_trigger.outputs import backup_results, build_outputs, refreshed, results_of
 from ..commvault.backups import BackupRequest, StartedJob, start_backup
 from ..commvault.errors import CommvaultError
-from ..commvault.job_status import JobOutcome, classify, is_success
+from ..commvault.job_status import JobOutcome, classify
 from ..commvault.models import JobSummary
+from ..commvault.restorability import adoption_rule
 from ..commvault.waiting import job_statuses, raise_for_outcome
 from ..commvault.watcher import WaitCancelledError
 from ..runtime import connections, settings
@@ -82,7 +82,9 @@ class BackupTriggerCore(ResourceCore):
             return start_backup(
                 connections.client_for(connection),
                 request,
-                adoptable=_adoptable(inputs),
+                adoptable=adoption_rule(
+                    accept_completed_with_errors=inputs.accept_completed_with_errors
+                ),
                 index=connections.marked_jobs_for(connection),
                 exclude=earlier_job_ids(previous),
                 decisions=decisions,
@@ -195,13 +197,3 @@ def _unknown_job_line(record: dict[str, Any]) -> str:
         f"warning: the CommServe no longer knows backup job {record['job_id']} of {database} "
         f"(aged or deleted?); refresh keeps its recorded status: {status}"
     )
-
-
-def _adoptable(inputs: BackupTriggerInputs) -> Callable[[JobSummary], bool]:
-    def adoptable(summary: JobSummary) -> bool:
-        outcome = classify(summary.status)
-        return outcome is JobOutcome.ACTIVE or is_success(
-            outcome, accept_completed_with_errors=inputs.accept_completed_with_errors
-        )
-
-    return adoptable

@@ -27,10 +27,10 @@ from pulumi.dynamic import (
 )
 
 from .. import sdk_internals
+from ..commvault.backups import JobDecisions
 from ..commvault.client import CommvaultClient
 from ..commvault.connection import ConnectionSettings
 from ..commvault.models import JobSummary
-from ..commvault.recognition import JobDecisions
 from ..commvault.transport import CONNECTIONS_PER_HOST
 from ..commvault.watcher import JobWatcher, client_ids_of_jobs
 from ..job_inputs import Declared, normalized

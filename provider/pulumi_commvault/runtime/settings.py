@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..commvault.backups import JobDecisions
 from ..commvault.connection import ConnectionSettings, InvalidSettingError
-from ..commvault.recognition import JobDecisions
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ CA_BUNDLE = Setting("commvault:caBundle", "COMMVAULT_CA_BUNDLE")
 INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
 MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_PER_HOUR")
 
-#: One-off decisions for jobs the duplicate guard cannot tell (``recognition``): for one run,
+#: One-off decisions for jobs the duplicate guard cannot tell (``guard.rules``): for one run,
 #: so environment variables only, never stack config that would outlive it.
 ADOPT_JOBS_ENV = "COMMVAULT_ADOPT_JOBS"
 START_NEW_FOR_ENV = "COMMVAULT_START_NEW_FOR"

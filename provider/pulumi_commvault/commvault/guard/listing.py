@@ -1,71 +1,55 @@
-"""Which jobs the duplicate guard search among: the request's clients' recent Oracle jobs,
-listed once per process for the same clients, paged to the end (``GuardIncompleteError``
-rather than a silent stop)."""
+"""Which jobs the duplicate guard searches among, and whether they show markers: the request's
+clients' recent Oracle jobs, listed once per process for the same clients and paged to the
+end (``GuardIncompleteError`` rather than a silent stop); ``MarkerVisibility``, the one
+place that knows whether (and where) a CommServe shows job descriptions."""
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..client import CommvaultClient
-from ..errors import (
-    CommvaultError,
-)
-from ..marking import (
-    tags_in,
-)
+from ..errors import CommvaultError
+from ..marking import MarkedRequest, StartedJob, tags_in
 from ..models import ORACLE_APPLICATION_ID, JobSummary
-from ..recognition import MarkerVisibility
 
 log = logging.getLogger("pulumi_commvault")
 
-LOOKUP_WINDOW_S = 24 * 3600
-INDEX_PAGE_SIZE = 1000
 #: The first look-up of several clients: one page this size of every client's jobs.
 PROBE_PAGE_SIZE = 200
-#: Pages the guard reads at most; past them it stops and says so (``GuardIncompleteError``).
-INDEX_MAX_PAGES = 100
-#: The job types the guard asks for: none, i.e. all of the clients' Oracle jobs. Restores
-#: share the guard (``MarkedRequest``), and a filter on backups would hide a restore's job on
-#: a CommServe that honours ``jobTypeList``; what the guard pages through still does not grow
-#: with other clients' or other applications' jobs.
+#: No job type filter: restores share the guard, and a filter on backups would hide theirs.
 GUARD_JOB_TYPES: list[int] = []
 
 
 class GuardIncompleteError(CommvaultError):
-    """The duplicate guard could not look through every job it must see, so it cannot rule
-    out that the request already started one; nothing was started."""
+    """The guard could not look through every job it must see, so nothing was started."""
 
 
 @dataclass(frozen=True)
 class GuardScope:
-    """Which jobs the guard search among: the request's clients' Oracle backups, recent ones.
+    """The request's clients' Oracle jobs of ``lookup_s``, at most ``max_pages`` pages."""
 
-    Commvault filters the listing (``clientList``, ``jobTypeList``, ``entity.applicationId``),
-    so what the guard pages through does not grow with the CommServe's other jobs.
-    """
-
-    lookup_s: int = LOOKUP_WINDOW_S
-    page_size: int = INDEX_PAGE_SIZE
-    max_pages: int = INDEX_MAX_PAGES
+    lookup_s: int = 24 * 3600
+    page_size: int = 1000
+    max_pages: int = 100
 
 
 @dataclass
 class Listing:
-    """What one listing found: marked job ids by tag, the jobs that carry a marker and those
-    that carry none, and whether any job showed a ``jobDescription`` (then the CommServe
-    lists descriptions, and one left out means the job has none)."""
+    """Marked job ids by tag, the jobs with a marker and without, and whether any job showed
+    a ``jobDescription`` (then the CommServe lists them, and a job without one has none)."""
 
-    by_tag: dict[str, list[str]]
-    marked: list[JobSummary]
-    unmarked: list[JobSummary]
+    by_tag: dict[str, list[str]] = field(default_factory=dict)
+    marked: list[JobSummary] = field(default_factory=list)
+    unmarked: list[JobSummary] = field(default_factory=list)
     shows_descriptions: bool = False
 
     @classmethod
     def of(cls, summaries: Iterable[JobSummary]) -> Listing:
-        listed = cls({}, [], [])
+        listed = cls()
         for summary in summaries:
             listed.shows_descriptions |= summary.job_description is not None
             tags = tags_in(summary)
@@ -75,24 +59,88 @@ class Listing:
         return listed
 
 
+class Visibility(enum.Enum):
+    """Where a CommServe shows the marker of a job this process started."""
+
+    UNKNOWN = "not known yet"
+    LISTINGS = "in job listings"
+    DETAILS = "in job details only"
+    NOWHERE = "nowhere"
+
+
+class MarkerVisibility:
+    """Whether a CommServe shows job descriptions, and where: learnt from the listings (any
+    job showing one) and from the first job this process starts there (``check``), warning
+    once when they show nowhere. A listed description of a job of ours without its marker
+    makes listed descriptions decide nothing (``listings_trusted``)."""
+
+    def __init__(self, notice: Callable[[str], None] | None = None) -> None:
+        self.state = Visibility.UNKNOWN
+        self.listings_trusted = True
+        self.listed_descriptions = False
+        self._notice = notice or log.warning
+        self._lock = threading.Lock()
+        self._checking = False
+
+    def markers_may_hide(self, *, listing_shows: bool | None = None) -> bool:
+        """Whether a listed job without a marker may be a request's: the listing (else every
+        listing so far) showed no description and no job of ours showed its marker there, or
+        listed descriptions are not trusted."""
+        if not self.listings_trusted:
+            return True
+        shows = self.listed_descriptions if listing_shows is None else listing_shows
+        return not (shows or self.state is Visibility.LISTINGS)
+
+    def check(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
+        """Read the job just started back (``GET Job``, then its details); one check at a
+        time until the answer is known; a failed read leaves it unknown."""
+        with self._lock:
+            if self.state is not Visibility.UNKNOWN or self._checking:
+                return
+            self._checking = True
+        try:
+            self._learn(client, request, job)
+        except CommvaultError as exc:
+            log.debug("could not read back job %s to check its marker: %s", job.job_id, exc)
+        finally:
+            with self._lock:
+                self._checking = False
+
+    def _learn(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
+        summary = client.find_job(job.job_id)
+        if summary is None:
+            return
+        if summary.job_description is not None and request.tag in summary.job_description:
+            self.state = Visibility.LISTINGS
+            return
+        if summary.job_description is not None:
+            self.listings_trusted = False
+        details = client.job_general_info(job.job_id).description
+        if details is not None and request.tag in details:
+            self.state = Visibility.DETAILS  # as sure as listed markers, a read per candidate
+            log.info(
+                "%s does not show job descriptions in its job listings (job %s); the "
+                "duplicate guard reads the job details of possible earlier jobs of a request",
+                client.base_url,
+                job.job_id,
+            )
+            return
+        self.state = Visibility.NOWHERE
+        self._notice(
+            f"{client.base_url} shows no job descriptions, in job listings or job details "
+            f"(job {job.job_id}): the duplicate guard goes by this machine's record of what "
+            "it sent (COMMVAULT_STATE_DIR; keep it between CI runs)"
+        )
+
+
 class MarkedJobIndex:
-    """Which marked jobs the request's clients ran lately: listed once per client, then kept.
-
-    Adoption is for jobs that earlier runs started, and those are on the CommServe before a
-    ``pulumi up`` first asks, so one listing serves every resource that backs up the same
-    clients (a fleet of 500 triggers on one client costs one listing, not 500). Clients
-    announced with ``expect`` (the provider's check sees every resource before the engine
-    creates it) are listed with the first request's, and requests for clients not listed
-    yet that arrive while a listing runs are listed together in the next one. When more
-    than one client is involved, the first look-up is one small page of every client's
-    recent Oracle backups: if that is all of them (a quiet CommServe), it serves every
-    client of the process, so a fleet of 500 triggers on 500 clients costs one listing; if
-    not, the clients are listed as above. Jobs started in this process are added as they
-    start. A tag's candidates are read afresh before they are adopted.
-
-    Listed jobs that show no description are kept too (``unrecognised``), and
-    ``visibility`` learns from the first job started where this CommServe shows markers.
-    """
+    """The marked jobs the request's clients ran lately: listed once per client, then kept,
+    as earlier runs' jobs are there before a ``pulumi up`` first asks (500 triggers on one
+    client cost one listing). Clients announced with ``expect`` are listed with the first
+    request's, and clients asked for while a listing runs go together into the next one.
+    With several clients, the first look is one small page of every client's jobs: if that
+    is all of them, it serves every client. Jobs started in this process are added as they
+    start; listed jobs without a marker are kept too (``unrecognised``)."""
 
     def __init__(
         self, scope: GuardScope | None = None, *, notice: Callable[[str], None] | None = None
@@ -106,15 +154,12 @@ class MarkedJobIndex:
         self._listed: set[int] = set()
         self._wanted: set[int] = set()
         self._expected: set[str] = set()
-        self._all_listed = False
-        self._probed = False
-        self._listing = False
+        self._all_listed = self._probed = self._listing = False
         self._changed = threading.Condition()
 
     def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
         """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first. One listing
-        runs at a time, outside the lock; the lock is taken only to pick a turn and to keep
-        what it found (``_next_turn``, ``_end_turn``)."""
+        runs at a time, outside the lock, taken only to pick a turn and keep what it found."""
         wanted = set(client_ids)
         self._want(client, wanted)
         while (turn := self._next_turn(wanted)) is not None:
@@ -130,7 +175,6 @@ class MarkedJobIndex:
             return list(self._job_ids.get(tag, []))
 
     def _want(self, client: CommvaultClient, wanted: set[int]) -> None:
-        """Add ``wanted`` and the expected clients' ids to what the next listing lists."""
         with self._changed:
             expected = set(self._expected)
         known = client.client_ids() if expected else {}
@@ -140,7 +184,7 @@ class MarkedJobIndex:
 
     def _next_turn(self, wanted: set[int]) -> tuple[list[int], bool] | None:
         """None once ``wanted`` is listed; else, after any listing under way, this caller's
-        turn to list: the clients to list, and whether to probe every client first."""
+        turn: the clients to list, and whether to probe every client first."""
         with self._changed:
             self._changed.wait_for(lambda: not self._listing or self._covers(wanted))
             if self._covers(wanted):
@@ -159,7 +203,7 @@ class MarkedJobIndex:
                 for marked, ids in found.by_tag.items():
                     self._job_ids[marked] = [*self._job_ids.get(marked, []), *ids]
                 self._unmarked.extend(found.unmarked)
-                self.visibility.saw_listing(found.shows_descriptions)
+                self.visibility.listed_descriptions |= found.shows_descriptions
                 self._listed |= set(batch)
                 self._all_listed |= everything
             self._changed.notify_all()
@@ -168,9 +212,8 @@ class MarkedJobIndex:
         return self._all_listed or wanted <= self._listed
 
     def unrecognised(self) -> list[JobSummary]:
-        """Listed jobs without a marker that may still be a request's, newest first: none
-        where the listings show descriptions (a job of ours would show its marker); else
-        those not started by this process."""
+        """Listed jobs without a marker that may still be a request's (none where listings
+        show descriptions), not started by this process, newest first."""
         with self._changed:
             if not self.visibility.markers_may_hide():
                 return []
@@ -193,17 +236,15 @@ class MarkedJobIndex:
         self.listings += 1
 
     def _probe(self, client: CommvaultClient) -> Listing | None:
-        """Every client's marked jobs, if one small page holds all recent Oracle backups."""
-        self._count()
+        """Every client's marked jobs, if one small page holds all recent Oracle jobs."""
+        self.listings += 1
         page = client.list_jobs(
             lookup_s=self.scope.lookup_s,
             limit=PROBE_PAGE_SIZE,
             job_types=GUARD_JOB_TYPES,
             application_id=ORACLE_APPLICATION_ID,
         )
-        if len(page) >= PROBE_PAGE_SIZE:
-            return None
-        return Listing.of(page)
+        return Listing.of(page) if len(page) < PROBE_PAGE_SIZE else None
 
 
 def recent_jobs(
@@ -211,17 +252,13 @@ def recent_jobs(
     client_ids: list[int],
     scope: GuardScope,
     *,
-    on_page: Callable[[], None] | None = None,
+    on_page: Callable[[], None] = lambda: None,
 ) -> list[JobSummary]:
-    """Every Oracle job of ``client_ids`` in the scope's window, newest first.
-
-    Pages through the filtered listing to its end; raises ``GuardIncompleteError`` rather
-    than stop early, so a job the request started is never missed silently.
-    """
+    """Every Oracle job of ``client_ids`` in the scope's window, newest first, paged to the
+    end; ``GuardIncompleteError`` rather than stop early and miss a request's job."""
     listed: list[JobSummary] = []
     for page_number in range(scope.max_pages):
-        if on_page is not None:
-            on_page()
+        on_page()
         page = client.list_jobs(
             client_ids=client_ids,
             lookup_s=scope.lookup_s,

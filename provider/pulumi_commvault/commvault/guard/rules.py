@@ -1,9 +1,7 @@
 """The duplicate guard's rules over plain values: which jobs a request adopts, and when it
-stops naming the jobs it cannot tell apart instead of sending. No I/O, no clock, no lock:
-``backups`` and ``recognition`` read the CommServe and this machine's record, then ask
-``judge``. docs/duplicate-guard.md states each rule; tests/test_guard_rules.py has one row
-per rule.
-"""
+stops, naming the jobs it cannot tell apart. No I/O, no clock, no lock (``search`` reads what
+they need). docs/duplicate-guard.md states each rule; tests/test_guard_rules.py has one row
+each."""
 
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from ..job_status import JobOutcome, classify
 from ..journal import OtherSend, Send
 from ..marking import DatabaseKey, MarkedRequest, key_of_job
 from ..models import JobSummary
-from ..restorability import restorable, why_not_live
+from ..restorability import restorable
 
 #: How much earlier (or later) than our clock the CommServe may stamp a job's start.
 CLOCK_SKEW_S = 30
@@ -35,8 +33,7 @@ class Window:
 
     @classmethod
     def spanning(cls, sends: Sequence[Send]) -> Window:
-        """From the first of ``sends`` to the last one's end: the sends an earlier run made
-        that got no answer, as this machine recorded them (``journal``)."""
+        """From the first of an earlier run's unanswered sends to the last one's end."""
         return cls(min(s.sent_at for s in sends), max(s.until for s in sends))
 
     def holds(self, summary: JobSummary) -> bool:
@@ -54,12 +51,10 @@ class JobDecisions:
 
     adopt: frozenset[str] = frozenset()
     start_new: frozenset[str] = frozenset()
-    #: Every job in ``adopt`` is this request's: one that is not is an error (the CLI's
-    #: ``--adopt-job``; the provider's ``COMMVAULT_ADOPT_JOBS`` serves many resources).
+    #: Every job in ``adopt`` is this request's (the CLI's ``--adopt-job``).
     insist: bool = False
 
     def check_adopted(self, commserve: str, adopted: Iterable[str]) -> None:
-        """Raise ``UnknownDecisionError`` for a job named to adopt that was not adopted."""
         missed = sorted(self.adopt - set(adopted)) if self.insist else []
         if missed:
             raise self.not_candidates(commserve, missed, {})
@@ -70,7 +65,6 @@ class JobDecisions:
         job_ids: list[str],
         candidates: dict[DatabaseKey, list[JobSummary]],
     ) -> UnknownDecisionError:
-        """The error for jobs named to adopt that cannot be the request's own."""
         jobs = [describe(j) for group in candidates.values() for j in group]
         which = f"; the jobs that may be this request's are {'; '.join(jobs)}" if jobs else ""
         return UnknownDecisionError(
@@ -98,8 +92,7 @@ class OwnJob:
 
 @dataclass(frozen=True)
 class UnmarkedJob:
-    """A listed job that shows no description, with what its details show (read only for
-    jobs ``needs_details`` picks; ``description`` None: the details show none either)."""
+    """A listed job that shows no description, with its details where ``needs_details``."""
 
     summary: JobSummary
     started_from: str = ""
@@ -108,13 +101,10 @@ class UnmarkedJob:
 
 @dataclass(frozen=True)
 class Stop:
-    """The guard cannot tell which job is the request's: nothing is sent. ``jobs`` are the
-    candidates per database; ``named_twice`` the user's ids that named two jobs of one
-    database; ``named`` the ids the user named that settle a database; ``not_candidates``
-    the ids the user named that are none of them; ``twins`` how many other requests of
-    this machine sent for the database at the same time; ``suggested`` the ids the advice
-    names: those named, and per database the newest job, or one for each twin as well (so
-    that the one decision settles every twin, one job each)."""
+    """The guard cannot tell which job is the request's: nothing is sent. Of the ids the
+    user named: ``named_twice`` named two jobs of one database, ``named`` settle one, and
+    ``not_candidates`` are none of ``jobs``; ``twins``: other requests of this machine that
+    sent for the database then; ``suggested``: what the advice names, one job each."""
 
     jobs: dict[DatabaseKey, list[JobSummary]]
     named_twice: list[str]
@@ -126,8 +116,7 @@ class Stop:
 
 @dataclass(frozen=True)
 class NotReused:
-    """An earlier job of the request that is no restore point, so a new one is taken:
-    ``database`` None when the CommServe no longer shows it."""
+    """An earlier job of the request that is no restore point (``database`` None: pruned)."""
 
     job_id: str
     database: DatabaseKey | None
@@ -136,11 +125,9 @@ class NotReused:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the request does: adopt these jobs (one per database at most), and send for the
-    rest, unless ``stop``; ``not_reused`` the request's own earlier jobs that are no
-    restore point, each with why; ``refused`` are ids the user insisted on that are no candidates
-    (``candidates`` are those that are); ``passed_over`` finished jobs that fit but were
-    taken for other requests' for want of a record."""
+    """Adopt these jobs (one per database at most) and send for the rest, unless ``stop`` or
+    ``refused`` (ids the user insisted on that are none of ``candidates``); ``passed_over``:
+    finished jobs that fit, taken for other requests' for want of a record."""
 
     adopt: dict[DatabaseKey, JobSummary]
     not_reused: list[NotReused] = field(default_factory=list)
@@ -151,8 +138,7 @@ class Verdict:
 
 
 def fits(request: MarkedRequest, summary: JobSummary, user: str) -> bool:
-    """Whether a job's summary fits the request: what every summary carries, matched; a field
-    the summary (or the client) leaves empty rules nothing out."""
+    """Whether what every summary carries matches; a field left empty rules nothing out."""
     return (
         key_of_job(summary) in {db.key for db in request.databases}
         and _same(summary.job_type, request.job_type)
@@ -166,22 +152,19 @@ def _same(shown: str, wanted: str) -> bool:
 
 
 def stands_for_a_request(summary: JobSummary, adoptable: Adoptable) -> bool:
-    """Only a live restore point is adopted: running or queued, or finished as the request
-    accepts (``adoptable``), and never aged out of retention."""
+    """Only a live restore point is adopted: ``adoptable``, and never aged out of retention."""
     return not summary.is_aged and adoptable(summary)
 
 
-def why_not_adopted(summary: JobSummary | None, adoptable: Adoptable) -> str:
-    """In words a user reads: why an earlier job of the request is no restore point."""
-    if summary is None or summary.is_aged:
+def why_not_adopted(summary: JobSummary | None) -> str:
+    """Why an earlier job of the request is no restore point, in words a user reads."""
+    if summary is None or summary.is_aged or classify(summary.status) is JobOutcome.FAILED:
         return restorable(summary)[1]
-    reason = why_not_live(summary, accept_completed_with_errors=False)
-    return reason or f"{summary.status}, which this request does not accept"
+    return f"{summary.status}, which this request does not accept"
 
 
 def sent_by_its_send(job: OwnJob) -> bool:
-    """A recorded job is its send's only if it started no earlier than the send: a CommServe
-    rebuilt since (or another at the same address) reuses ids. A marked job passes."""
+    """A recorded job started no earlier than its send (a rebuilt CommServe reuses ids)."""
     started = job.summary.job_start_time if job.summary else 0
     if job.sent_at is None or not started:
         return True
@@ -191,7 +174,7 @@ def sent_by_its_send(job: OwnJob) -> bool:
 def own_jobs(
     request: MarkedRequest, own: Sequence[OwnJob], adoptable: Adoptable
 ) -> dict[DatabaseKey, JobSummary]:
-    """The request's own jobs to adopt, the first (newest) adoptable one per database."""
+    """The request's own jobs to adopt: the first (newest) adoptable one per database."""
     wanted = {db.key for db in request.databases}
     found: dict[DatabaseKey, JobSummary] = {}
     for job in own:
@@ -210,8 +193,7 @@ def not_reused(
     adopted: Iterable[DatabaseKey],
     adoptable: Adoptable,
 ) -> list[NotReused]:
-    """The request's own earlier jobs, of databases that adopt none, that are dead: failed,
-    killed, aged, pruned (or finished in a way the request does not accept)."""
+    """The request's own earlier jobs, of databases that adopt none, that are dead."""
     wanted = {db.key for db in request.databases} - set(adopted)
     dead: list[NotReused] = []
     for job in own:
@@ -222,16 +204,15 @@ def not_reused(
         if key is not None and key not in wanted:
             continue
         if summary is None or not stands_for_a_request(summary, adoptable):
-            dead.append(NotReused(job.job_id, key, why_not_adopted(summary, adoptable)))
+            dead.append(NotReused(job.job_id, key, why_not_adopted(summary)))
     return dead
 
 
 def needs_details(
     summary: JobSummary, *, window: Window | None, decisions: JobDecisions, adoptable: Adoptable
 ) -> bool:
-    """Whether an unmarked job that fits is worth a read of its details: it is adoptable,
-    and, with no send known (no window), still running or named by the user; a finished
-    job is then taken for another request's."""
+    """Whether an unmarked job that fits is worth reading the details of: adoptable, and with
+    no send known (no window), running or named by the user (finished: another's)."""
     if not stands_for_a_request(summary, adoptable):
         return False
     finished = classify(summary.status) is not JobOutcome.ACTIVE
@@ -241,7 +222,7 @@ def needs_details(
 def passed_over(
     unmarked: Sequence[UnmarkedJob], *, window: Window | None, adoptable: Adoptable
 ) -> list[JobSummary]:
-    """With no send known, the finished jobs that fit: started beside, named in a warning."""
+    """With no send known, the finished jobs that fit, named in a warning."""
     if window is not None:
         return []
     return [
@@ -255,12 +236,9 @@ def passed_over(
 def by_send_order(
     marker: str, window: Window, twins: Sequence[OtherSend], jobs: Sequence[JobSummary]
 ) -> JobSummary | None:
-    """Twins: this machine's unanswered sends for one database, this request's and other
-    requests', each of which may have started one of ``jobs``. When there are exactly as
-    many jobs as sends, the k-th send (by when it was sent) has the k-th job (by id: the
-    CommServe numbers jobs as it creates them). Either twin computes the same pairing, so no
-    job goes to two requests; jobs this close are backups of the same database, level and
-    user, so even sends that arrived out of order leave each request a restore point."""
+    """Twins: when this machine's unanswered sends for one database (this request's and
+    others') are as many as ``jobs``, the k-th send has the k-th job by id (the CommServe
+    numbers jobs as it creates them); every twin computes the same pairing."""
     overlapping = _overlapping(window, twins)
     sends = sorted([(window.sent_at, marker), *((t.send.sent_at, t.marker) for t in overlapping)])
     if len(sends) == 1 or len(sends) != len(jobs):
@@ -270,7 +248,6 @@ def by_send_order(
 
 
 def _overlapping(window: Window, twins: Sequence[OtherSend]) -> list[OtherSend]:
-    """The twins' sends that may have started a job in the window."""
     skew = CLOCK_SKEW_S
     return [
         t
@@ -289,10 +266,9 @@ def judge(
     adoptable: Adoptable,
     twins: Mapping[DatabaseKey, Sequence[OtherSend]] | None = None,
 ) -> Verdict:
-    """The request's jobs: its own (marker, record) first; for databases still without one,
-    the unmarked jobs that fit (newest first) by their details, by the window, or by what the
-    user named, twins of this machine paired by send order; several it cannot tell apart
-    stop it rather than guess."""
+    """Its own jobs (marker, record) first; for databases still without one, the unmarked
+    jobs that fit, by their details, the window or what the user named, twins paired by send
+    order; several it cannot tell apart stop it rather than guess."""
     found = own_jobs(request, own, adoptable)
     ours, undecided = _by_details(request, unmarked, found, window, decisions, adoptable)
     if request.marker in decisions.start_new:
@@ -340,9 +316,8 @@ def _by_details(
     decisions: JobDecisions,
     adoptable: Adoptable,
 ) -> tuple[dict[DatabaseKey, JobSummary], dict[DatabaseKey, list[JobSummary]]]:
-    """Unmarked jobs of databases without a job yet: those whose details show the marker,
-    and those whose details decide nothing (a schedule's or another description's are not
-    ours)."""
+    """Unmarked jobs of databases without a job yet: those whose details show the marker, and
+    those whose details decide nothing (a schedule's or another description's are not ours)."""
     wanted = {db.key for db in request.databases} - set(found)
     ours: dict[DatabaseKey, JobSummary] = {}
     undecided: dict[DatabaseKey, list[JobSummary]] = {}
@@ -383,7 +358,6 @@ def _stop(
 
 
 def describe(summary: JobSummary) -> str:
-    """One job as a stop names it: id, type, level, database, status, start, user."""
     entity = summary.subclient
     database = "/".join(
         part for part in (entity.client_name, entity.instance_name, entity.subclient_name) if part

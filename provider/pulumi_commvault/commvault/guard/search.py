@@ -1,24 +1,18 @@
 """How one request looks for the jobs it may already have started: before its first send
-(the listing and this machine's record) and after a send whose answer was lost; the rules
-(``rules.judge``) decide, this module reads what they need."""
+(the listing and this machine's record) and after a send whose answer was lost. The rules
+(``rules.judge``) decide; this module reads what they need, job details included, and turns
+a stop into the error the user reads."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 
 from ..client import CommvaultClient
-from ..journal import NO_JOURNAL, RequestRecord, SendJournal
-from ..marking import (
-    DatabaseKey,
-    MarkedRequest,
-    StartedJob,
-    database_name,
-    key_of_job,
-)
+from ..errors import UnrecognisedJobsError
+from ..journal import NO_JOURNAL, SendJournal
+from ..marking import DatabaseKey, MarkedRequest, StartedJob, key_of_job
 from ..models import JobSummary
-from ..recognition import stop_error, with_details
 from ..waiting import job_statuses
 from .listing import GuardScope, Listing, MarkedJobIndex, recent_jobs
 from .rules import (
@@ -26,20 +20,22 @@ from .rules import (
     JobDecisions,
     NotReused,
     OwnJob,
+    Stop,
+    UnmarkedJob,
     Verdict,
     Window,
+    describe,
     fits,
     judge,
+    needs_details,
     not_reused,
     own_jobs,
 )
 
-log = logging.getLogger("pulumi_commvault")
-
 
 class JobSearch:
-    """How one request looks for the jobs it may already have started: by marker, then,
-    among jobs that show no description, by what every summary carries."""
+    """One request's look for its jobs: by marker, then, among jobs that show no description,
+    by what every summary carries."""
 
     def __init__(
         self,
@@ -57,20 +53,15 @@ class JobSearch:
         self.index = index
         self.exclude = frozenset(exclude)
         self.decisions = decisions
-        self.record = RequestRecord(
-            journal or NO_JOURNAL,
-            client.base_url,
-            request.marker,
-            [database_name(db.key) for db in request.databases],
-        )
+        databases = ["/".join(db.key) for db in request.databases]
+        self.record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
         #: Finished jobs that fit the request, taken for other requests' for want of a record.
         self.passed_over: list[JobSummary] = []
         #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
         self.not_reused: list[NotReused] = []
 
     def before_sending(self) -> dict[DatabaseKey, StartedJob]:
-        """Before the first send: from the index and this machine's record of earlier sends,
-        with fresh statuses of the jobs they name."""
+        """From the index and this machine's record of earlier sends, with fresh statuses."""
         client_ids = _client_ids_of(self.client, self.request)
         if not client_ids:
             return {}
@@ -162,19 +153,20 @@ class JobSearch:
         window: Window | None,
         decisions: JobDecisions,
     ) -> Verdict:
-        """The rules' verdict, with the details of the candidates they look at read first;
-        raises the stop (or the refusal of ids the user insisted on) rather than guess."""
+        """The verdict, with the details of the candidates the rules look at read first (a
+        ``POST JobDetails`` each); raises the stop, or the refusal of insisted ids."""
         # Twins first, then what they hold: a twin answered in between is among the held.
-        twins = {
-            db.key: self.record.twin_sends(database_name(db.key)) for db in self.request.databases
-        }
+        twins = {db.key: self.record.twin_sends("/".join(db.key)) for db in self.request.databases}
         held = self.record.others()
-        still_open = [
-            s for s in candidates if key_of_job(s) not in found and str(s.job_id) not in held
-        ]
-        unmarked = with_details(
-            self.client, still_open, window=window, decisions=decisions, adoptable=self.adoptable
-        )
+        unmarked: list[UnmarkedJob] = []
+        for s in candidates:
+            if key_of_job(s) in found or str(s.job_id) in held:
+                continue
+            if needs_details(s, window=window, decisions=decisions, adoptable=self.adoptable):
+                details = self.client.job_general_info(s.job_id)
+                unmarked.append(UnmarkedJob(s, details.job_started_from, details.description))
+            else:
+                unmarked.append(UnmarkedJob(s))
         verdict = judge(
             self.request,
             own,
@@ -184,12 +176,11 @@ class JobSearch:
             adoptable=self.adoptable,
             twins=twins,
         )
+        base_url = self.client.base_url
         if verdict.refused:
-            raise decisions.not_candidates(
-                self.client.base_url, verdict.refused, verdict.candidates
-            )
+            raise decisions.not_candidates(base_url, verdict.refused, verdict.candidates)
         if verdict.stop is not None:
-            raise stop_error(self.client.base_url, self.request, verdict.stop, window)
+            raise _stop_error(base_url, self.request, verdict.stop, window)
         return verdict
 
     def _as_started(self, found: dict[DatabaseKey, JobSummary]) -> dict[DatabaseKey, StartedJob]:
@@ -205,3 +196,42 @@ def _client_ids_of(client: CommvaultClient, request: MarkedRequest) -> list[int]
     known_ids = client.client_ids()
     names = {db.client_name.lower() for db in request.databases}
     return sorted(known_ids[name] for name in names if name in known_ids)
+
+
+def _stop_error(
+    commserve: str, request: MarkedRequest, stop: Stop, window: Window | None
+) -> UnrecognisedJobsError:
+    """The stop as the user reads it: why the guard cannot tell, the jobs, and one id each."""
+    jobs = [job for group in stop.jobs.values() for job in group]
+    if stop.named_twice:
+        why = (
+            "more than one job was named to adopt for the same database "
+            f"({', '.join(stop.named_twice)})"
+        )
+    elif window is not None:
+        why = (
+            f"{commserve} shows no job descriptions, and more than one such job started "
+            "while the request was being sent"
+        )
+    else:
+        why = (
+            f"{commserve} shows no job descriptions, and this machine has no record of an "
+            "earlier run sending this request"
+        )
+    if stop.not_candidates and not stop.named_twice:
+        why += f"; job {', '.join(stop.not_candidates)}, named to adopt, is none of them"
+    if stop.twins:
+        why += (
+            f"; {stop.twins + 1} requests of this machine sent for this database then: the "
+            "ids named to adopt give each of them its own job"
+        )
+    return UnrecognisedJobsError(
+        why,
+        job_ids=[str(j.job_id) for j in jobs],
+        jobs=[describe(j) for j in jobs],
+        databases=len(stop.jobs),
+        suggested=stop.suggested,
+        marker=request.marker,
+        commserve=commserve,
+        operation="looking for a job this request may already have started",
+    )

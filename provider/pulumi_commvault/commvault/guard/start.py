@@ -1,6 +1,13 @@
-"""``start_once``: a request in, its jobs out, one per database, never two: adopted where
-the request already started one, else sent (``CreateTaskResends``). Backups, restores and
-anything else that sends a marked request go through it."""
+"""``start_once``: a request in, its jobs out, one per database, never two: adopted where the
+request already started one, else sent. Backups, restores and the hooks go through it.
+
+When a request is sent again: a 429 proves it was not run (wait as the CommServe says, send
+again); a failure that may have reached the CommServe (``AmbiguousCreateError``) is followed
+by a few looks for the job it started, and a send for the rest only if the failure allows
+it; any other failure proves no job was started, and is raised. At most
+``client.retry.create_attempts`` sends; each recorded in this machine's journal before it
+goes out, its end recorded with its jobs, or withdrawn when it provably started nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +16,24 @@ import time
 from collections.abc import Callable, Iterable
 
 from ..client import CommvaultClient
-from ..journal import SendJournal
-from ..marking import (
-    MarkedRequest,
-    StartedJob,
+from ..errors import (
+    AmbiguousCreateError,
+    CommvaultError,
+    RateLimitedError,
+    UnexpectedAnswerError,
+    UnrecognisedJobsError,
 )
+from ..journal import SendJournal
+from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob
 from ..models import JobSummary
 from .listing import MarkedJobIndex
-from .rules import (
-    NO_DECISIONS,
-    JobDecisions,
-    NotReused,
-)
+from .rules import NO_DECISIONS, JobDecisions, NotReused, Window
 from .search import JobSearch
-from .sends import CreateTaskResends
 
 log = logging.getLogger("pulumi_commvault")
 
-#: How many finished jobs a start beside them names (``_passed_over``).
+LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
+#: How many finished jobs a start beside them names.
 PASSED_OVER_SHOWN = 5
 
 
@@ -41,28 +48,27 @@ def start_once(
     journal: SendJournal | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
-    """One job per database of ``request``: adopted where one is already marked, else started.
-
-    ``adoptable`` says whether a job found on the CommServe may stand for this request
-    (typically: it is still running, or it finished successfully). With an ``index``, the
-    first look uses it instead of listing the clients' jobs, and the first job started
-    checks where the CommServe shows markers. ``exclude`` names jobs known to be other
-    requests' (a resource's earlier backups); ``decisions`` are the user's, for jobs the
-    guard cannot tell (``recognition``). A ``journal`` records each send on this machine, and
-    its records of earlier sends are what a re-run recognises their jobs by where the
-    CommServe shows no marker. Sends follow ``CreateTaskResends``.
-    """
+    """One job per database of ``request``, in its order: adopted where one is already the
+    request's (``adoptable`` says whether a job found may stand for it), else started. With
+    an ``index``, the first look uses it, and the first job started checks where markers
+    show. ``exclude``: other requests' jobs (a resource's earlier ones); ``decisions``: the
+    user's; ``journal``: this machine's record of sends."""
     search = JobSearch(
         client, request, adoptable, index or MarkedJobIndex(), exclude, decisions, journal
     )
-    first_look = search.before_sending()
-    decisions.check_adopted(client.base_url, [j.job_id for j in first_look.values()])
-    for job in first_look.values():
+    jobs = search.before_sending()
+    decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
+    for job in jobs.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
         )
-    resends = CreateTaskResends(client, request, search, sleep)
-    jobs = resends.start_missing(first_look)
+    for attempt in range(1, client.retry.create_attempts + 1):
+        missing = [db for db in request.databases if db.key not in jobs]
+        if not missing:
+            break
+        last = attempt == client.retry.create_attempts
+        for key, job in _send(search, missing, sleep, last=last).items():
+            jobs.setdefault(key, job)
     started = [j for j in jobs.values() if not j.adopted]
     search.index.remember(request.tag, [j.job_id for j in started])
     if started and search.passed_over:
@@ -74,6 +80,74 @@ def start_once(
     if index is not None and started:
         index.visibility.check(client, request, started[0])
     return [jobs[db.key] for db in request.databases]
+
+
+def _send(
+    search: JobSearch, missing: list[Database], sleep: Callable[[float], None], *, last: bool
+) -> dict[DatabaseKey, StartedJob]:
+    """One send for the ``missing`` databases: the jobs it started or was found to start."""
+    client, request, record = search.client, search.request, search.record
+    sent_at = time.time()
+    record.record_send(sent_at, timeout_s=client.timeouts.connect_s + client.timeouts.read_s)
+    try:
+        answer = client.create_task(request.create_task_request(missing))
+    except RateLimitedError as exc:
+        record.forget_send(sent_at)
+        if last:
+            raise
+        sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
+        return {}
+    except AmbiguousCreateError as exc:
+        record.record_send_end(sent_at)  # now ends its window, even if looking fails
+        found = _look_after(search, exc, Window(sent_at=sent_at, failed_at=time.time()), sleep)
+        if found:
+            record.record_send_end(sent_at, [j.job_id for j in found.values()])
+        still = [db for db in missing if db.key not in found]
+        if still and (last or not exc.resend_allowed):
+            raise exc.after_looking(
+                f"no job marked {request.tag} was found for " + ", ".join(map(str, still))
+            ) from None
+        if still:
+            log.info("no job was started by the lost request; sending it again")
+        return found
+    except CommvaultError:
+        record.forget_send(sent_at)
+        raise
+    record.record_send_end(sent_at, answer.job_ids)
+    if len(answer.job_ids) != len(missing):
+        raise UnexpectedAnswerError(
+            f"CreateTask answered {len(answer.job_ids)} job ids for {len(missing)} databases",
+            commserve=client.base_url,
+            operation="POST CreateTask",
+        )
+    return {
+        db.key: StartedJob(job_id, db, answer.task_id, adopted=False)
+        for db, job_id in zip(missing, answer.job_ids, strict=True)
+    }
+
+
+def _look_after(
+    search: JobSearch,
+    failure: AmbiguousCreateError,
+    window: Window,
+    sleep: Callable[[float], None],
+) -> dict[DatabaseKey, StartedJob]:
+    """Look a few times: a job a lost request started may take a moment to be listed."""
+    found: dict[DatabaseKey, StartedJob] = {}
+    try:
+        for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
+            if look:
+                sleep(search.client.retry.backoff_factor_s * 2**look)
+            found = search.after_lost_answer(window)
+            if found:
+                return found
+    except UnrecognisedJobsError:
+        raise
+    except CommvaultError as lookup_failure:
+        raise failure.after_looking(
+            f"looking for the job it may have started failed too ({lookup_failure})"
+        ) from None
+    return found
 
 
 def _passed_over(
