@@ -1,10 +1,8 @@
-"""A record, on this machine, of when each marked request was sent and which jobs it started.
-
-Where a CommServe shows no job descriptions, this is a re-run's evidence: the jobs an earlier
-run was answered with are adopted by id, and a send that got no answer (lost, or interrupted)
-gives the window its job started in. One JSON file per CommServe and request marker, replaced
-whole on each write, dropped after a day. No secret: URLs, markers, times and job ids.
-"""
+"""This machine's record of when each marked request was sent and which jobs it started: a
+re-run's evidence where the CommServe shows no job descriptions (jobs an answer named are
+adopted by id; an unanswered send gives the window its job started in). One JSON file per
+CommServe and request marker, replaced whole, dropped after a day; URLs, markers, times and
+job ids, no secret."""
 
 from __future__ import annotations
 
@@ -18,18 +16,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 log = logging.getLogger("pulumi_commvault")
 
 #: How long a send is kept: as far back as the duplicate guard looks (``guard.listing``).
 KEEP_S = 24 * 3600
 
-_Key = tuple[str, str]  # a request: its CommServe (with or without a final /), its marker
+_Key = tuple[str, str]  # a request: its CommServe without a final /, its marker
 
 
 @dataclass(frozen=True)
 class Send:
-    """One CreateTask of a request: sent at ``sent_at``; a job it started began by ``until``
+    """One CreateTask of a request: a job it started began between ``sent_at`` and ``until``
     (its answer, its failure, or, if the process died, the end of its read timeout)."""
 
     sent_at: float
@@ -40,11 +39,17 @@ class Send:
     def answered(self) -> bool:
         return bool(self.job_ids)
 
+    @classmethod
+    def of(cls, entry: dict[str, object]) -> Send:
+        if not isinstance(job_ids := entry["job_ids"], list):
+            raise TypeError("job_ids is no list")
+        return cls(
+            float(str(entry["sent_at"])), float(str(entry["until"])), tuple(map(str, job_ids))
+        )
 
-@dataclass(frozen=True)
-class OtherSend:
-    """An unanswered send of another request of this machine for a database this one has too:
-    a twin whose lost answer's job may be among this request's candidates."""
+
+class OtherSend(NamedTuple):
+    """A twin's unanswered send: another request of this machine, for the same database."""
 
     marker: str
     send: Send
@@ -55,9 +60,7 @@ class SendJournal:
     lock guards every write and every read of other requests' records; a send in flight is
     known to this process until it ends, so a twin request can wait for it."""
 
-    def __init__(
-        self, directory: Path | None, *, notice: Callable[[str], None] | None = None
-    ) -> None:
+    def __init__(self, directory: Path | None, *, notice: Callable[[str], None] | None = None):
         self.directory = directory
         self._notice = notice or log.warning
         self._changed = threading.Condition()
@@ -73,35 +76,31 @@ class SendJournal:
     def _others(self, key: _Key) -> list[tuple[str, frozenset[str], list[Send]]]:
         """Other requests' records on the same CommServe; the caller holds the lock."""
         if self._recorded is None:
-            self._recorded = self._read_all()
+            self._recorded = {}
+            for path in self.directory.glob("*.json") if self.directory else ():
+                try:
+                    body = json.loads(path.read_text(encoding="utf-8"))
+                    sends = [Send.of(entry) for entry in body["sends"]]
+                    databases = frozenset(map(str, body.get("databases", [])))
+                    other = (str(body["commserve"]).rstrip("/"), str(body["marker"]))
+                    self._recorded[other] = (databases, sends)
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
         return [
             (other[1], databases, sends)
             for other, (databases, sends) in self._recorded.items()
             if other[0] == key[0] and other != key
         ]
 
-    def _read_all(self) -> dict[_Key, tuple[frozenset[str], list[Send]]]:
-        recorded: dict[_Key, tuple[frozenset[str], list[Send]]] = {}
-        for path in self.directory.glob("*.json") if self.directory else ():
-            try:
-                body = json.loads(path.read_text(encoding="utf-8"))
-                key = (str(body["commserve"]).rstrip("/"), str(body["marker"]))
-                sends = [_send_of(entry) for entry in body["sends"]]
-                recorded[key] = (frozenset(map(str, body.get("databases", []))), sends)
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
-        return recorded
-
     def _store(self, record: RequestRecord, sends: list[Send]) -> None:
         if record.path is None:
             return
         if self._recorded is not None:
             self._recorded[record.key] = (record.databases, sends)
-        body: dict[str, object] = {
-            "commserve": record.commserve,
-            "marker": record.marker,
-            "sends": [asdict(s) for s in sends],
-        }
+        entries = [asdict(s) for s in sends]
+        body: dict[str, object] = dict(
+            commserve=record.commserve, marker=record.marker, sends=entries
+        )
         if record.databases:
             body["databases"] = sorted(record.databases)
         try:
@@ -138,8 +137,8 @@ class SendJournal:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request's sends in a journal: written before each send goes out and when it ends,
-    withdrawn when it provably started nothing; ``databases`` let its twins find its sends."""
+    """One request's sends: recorded before each goes out and when it ends, withdrawn when
+    it provably started nothing; ``databases`` let its twins find them."""
 
     journal: SendJournal
     commserve: str
@@ -152,17 +151,15 @@ class RequestRecord:
 
     @property
     def path(self) -> Path | None:
-        if self.journal.directory is None:
-            return None
         digest = hashlib.sha256("\n".join(self.key).encode()).hexdigest()
-        return self.journal.directory / f"{digest[:32]}.json"
+        return self.journal.directory / f"{digest[:32]}.json" if self.journal.directory else None
 
     def sends(self) -> list[Send]:
         """The request's sends of the last day, oldest first."""
         if self.path is None:
             return []
         try:
-            sends = [_send_of(e) for e in json.loads(self.path.read_text("utf-8"))["sends"]]
+            sends = [Send.of(e) for e in json.loads(self.path.read_text("utf-8"))["sends"]]
         except FileNotFoundError:
             return []
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -185,12 +182,10 @@ class RequestRecord:
         self._replace(sent_at, None)
 
     def _replace(self, sent_at: float, send: Send | None) -> None:
-        """The send made at ``sent_at`` becomes ``send`` (None: forgotten); one that ends is
-        no longer in flight, and whoever waits for it hears so."""
         with self.journal._changed:
             kept = [s for s in self.sends() if s.sent_at != sent_at]
             self.journal._store(self, kept if send is None else [*kept, send])
-            if send is None or send.until <= time.time():
+            if send is None or send.until <= time.time():  # it ended: wake who waits for it
                 self.journal._in_flight.pop((self.key, sent_at), None)
             self.journal._changed.notify_all()
 
@@ -204,26 +199,25 @@ class RequestRecord:
         """Record ``job_ids`` as answering the send at ``sent_at``, unless another request of
         this machine holds one of them: those are returned, and nothing is recorded."""
         with self.journal._changed:
-            taken = self.others() & set(job_ids)
-            if not taken:
+            if not (taken := self.others() & set(job_ids)):
                 self.record_send_end(sent_at, job_ids)
             return taken
 
     def twin_sends(self, database: str) -> list[OtherSend]:
-        """Other requests' unanswered sends for ``database``: each may have started a job
-        this request cannot tell from its own."""
+        """Other requests' unanswered sends for ``database``: each may have started a job."""
         with self.journal._changed:
+            others = self.journal._others(self.key)
             return [
-                OtherSend(other, send)
-                for other, databases, sends in self.journal._others(self.key)
-                if database in databases
-                for send in sends
-                if not send.answered
+                OtherSend(m, s)
+                for m, dbs, sends in others
+                if database in dbs
+                for s in sends
+                if not s.answered
             ]
 
     def wait_for_twins(self, timeout_s: float) -> None:
-        """Until no send of another request of this process for one of its databases is in
-        flight (at most ``timeout_s``): its answer says which job is not this request's."""
+        """Until no other request of this process has a send in flight for one of its
+        databases (at most ``timeout_s``): its answer says which job is not this one's."""
 
         def none_in_flight() -> bool:
             return not any(
@@ -233,13 +227,6 @@ class RequestRecord:
 
         with self.journal._changed:
             self.journal._changed.wait_for(none_in_flight, timeout_s)
-
-
-def _send_of(entry: dict[str, object]) -> Send:
-    job_ids = entry["job_ids"]
-    if not isinstance(job_ids, list):
-        raise TypeError("job_ids is no list")
-    return Send(float(str(entry["sent_at"])), float(str(entry["until"])), tuple(map(str, job_ids)))
 
 
 #: No record kept (a caller without a state directory): reads find nothing, writes go nowhere.
