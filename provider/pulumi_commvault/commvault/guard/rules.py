@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..errors import UnknownDecisionError
+from ..errors import UnknownDecisionError, UnrecognisedJobsError
 from ..job_status import JobOutcome, classify
 from ..journal import OtherSend, Send
 from ..marking import DatabaseKey, MarkedRequest, key_of_job
@@ -103,6 +103,34 @@ class Stop:
     not_candidates: list[str]
     twins: int = 0
     suggested: list[str] = field(default_factory=list)
+
+    def error(self, commserve: str, marker: str, window: Window | None) -> UnrecognisedJobsError:
+        """The stop as the user reads it: why the guard cannot tell, the jobs, one id each."""
+        jobs = [job for group in self.jobs.values() for job in group]
+        if self.named_twice:
+            why = "more than one job was named to adopt for the same database"
+            why += f" ({', '.join(self.named_twice)})"
+        elif window:
+            why = f"{commserve} shows no job descriptions, and more than one such job started "
+            why += "while the request was being sent"
+        else:
+            why = f"{commserve} shows no job descriptions, and this machine has no record of an "
+            why += "earlier run sending this request"
+        if self.not_candidates and not self.named_twice:
+            why += f"; job {', '.join(self.not_candidates)}, named to adopt, is none of them"
+        if self.twins:
+            why += f"; {self.twins + 1} requests of this machine sent for this database then: "
+            why += "the ids named to adopt give each of them its own job"
+        return UnrecognisedJobsError(
+            why,
+            job_ids=[str(j.job_id) for j in jobs],
+            jobs=[describe(j) for j in jobs],
+            databases=len(self.jobs),
+            suggested=self.suggested,
+            marker=marker,
+            commserve=commserve,
+            operation="looking for a job this request may already have started",
+        )
 
 
 @dataclass(frozen=True)

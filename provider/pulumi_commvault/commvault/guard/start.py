@@ -1,12 +1,13 @@
-"""``start_once``: a request in, its jobs out, one per database, never two: adopted where the
-request already started one, else sent. Backups, restores and the hooks go through it.
+"""``start_once``: a request in, its jobs out, one per database, never two. The I/O around
+the rules (``rules.judge``): it looks for the jobs the request already started (the listing,
+this machine's record, job details), sends for the rest, and looks again after a lost answer.
 
-When a request is sent again: a 429 proves it was not run (wait as the CommServe says, send
-again); a failure that may have reached the CommServe (``AmbiguousCreateError``) is followed
-by a few looks for the job it started, and a send for the rest only if the failure allows
-it; any other failure proves no job was started, and is raised. At most
-``client.retry.create_attempts`` sends; each recorded in this machine's journal before it
-goes out, its end recorded with its jobs, or withdrawn when it provably started nothing.
+A 429 proves the request was not run: wait as the CommServe says, and send again. After a
+failure that may have reached the CommServe (``AmbiguousCreateError``) it looks a few times,
+and sends for the rest only if the failure allows it. Any other failure proves no job was
+started, and is raised. At most ``client.retry.create_attempts`` sends, each recorded in
+this machine's journal before it goes out, its end with its jobs, or withdrawn when it
+provably started nothing.
 """
 
 from __future__ import annotations
@@ -23,18 +24,20 @@ from ..errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
-from ..journal import SendJournal
-from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob
+from ..journal import NO_JOURNAL, SendJournal
+from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob, key_of_job
 from ..models import JobSummary
-from .listing import MarkedJobIndex
-from .rules import NO_DECISIONS, JobDecisions, NotReused, Window
-from .search import JobSearch
+from ..waiting import job_statuses
+from . import rules
+from .listing import GuardScope, Listing, MarkedJobIndex, recent_jobs
+from .rules import NO_DECISIONS, JobDecisions, NotReused, OwnJob, Verdict, Window
 
 log = logging.getLogger("pulumi_commvault")
 
 LOOKS_AFTER_AMBIGUOUS_FAILURE = 3
 #: How many finished jobs a start beside them names.
 PASSED_OVER_SHOWN = 5
+Found = dict[DatabaseKey, StartedJob]
 
 
 def start_once(
@@ -49,25 +52,22 @@ def start_once(
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
     """One job per database of ``request``, in its order: adopted where one is already the
-    request's (``adoptable`` says whether a job found may stand for it), else started. With
-    an ``index``, the first look uses it, and the first job started checks where markers
-    show. ``exclude``: other requests' jobs (a resource's earlier ones); ``decisions``: the
-    user's; ``journal``: this machine's record of sends."""
-    search = JobSearch(
-        client, request, adoptable, index or MarkedJobIndex(), exclude, decisions, journal
-    )
-    jobs = search.before_sending()
+    request's (``adoptable``: whether a job found may stand for it), else started. With an
+    ``index``, the first look uses it, and the first job started checks where markers show.
+    ``exclude``: other requests' jobs (a resource's earlier ones); ``decisions``: the user's;
+    ``journal``: this machine's record of sends."""
+    search = JobSearch(client, request, adoptable, index or MarkedJobIndex(), exclude, journal)
+    jobs = search.before_sending(decisions)
     decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
     for job in jobs.values():
         log.info(
             "adopting job %s for %s: already started for this request", job.job_id, job.database
         )
     for attempt in range(1, client.retry.create_attempts + 1):
-        missing = [db for db in request.databases if db.key not in jobs]
-        if not missing:
+        if not (missing := [db for db in request.databases if db.key not in jobs]):
             break
         last = attempt == client.retry.create_attempts
-        for key, job in _send(search, missing, sleep, last=last).items():
+        for key, job in search.send(missing, sleep, last=last).items():
             jobs.setdefault(key, job)
     started = [j for j in jobs.values() if not j.adopted]
     search.index.remember(request.tag, [j.job_id for j in started])
@@ -76,78 +76,222 @@ def start_once(
     replaced = {j.database.key for j in started}
     dead = [d for d in search.not_reused if d.database is None or d.database in replaced]
     if started and dead:
-        search.index.notice(_not_reused(dead, started))
+        earlier = "; ".join(f"job {d.job_id} ({d.why})" for d in dead)
+        new = ", ".join(j.job_id for j in started)
+        search.index.notice(
+            f"not reusing this request's earlier {earlier}: no restore point, "
+            f"so started job {new} instead"
+        )
     if index is not None and started:
         index.visibility.check(client, request, started[0])
     return [jobs[db.key] for db in request.databases]
 
 
-def _send(
-    search: JobSearch, missing: list[Database], sleep: Callable[[float], None], *, last: bool
-) -> dict[DatabaseKey, StartedJob]:
-    """One send for the ``missing`` databases: the jobs it started or was found to start."""
-    client, request, record = search.client, search.request, search.record
-    sent_at = time.time()
-    record.record_send(sent_at, timeout_s=client.timeouts.connect_s + client.timeouts.read_s)
-    try:
-        answer = client.create_task(request.create_task_request(missing))
-    except RateLimitedError as exc:
-        record.forget_send(sent_at)
-        if last:
-            raise
-        sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
-        return {}
-    except AmbiguousCreateError as exc:
-        record.record_send_end(sent_at)  # now ends its window, even if looking fails
-        found = _look_after(search, exc, Window(sent_at=sent_at, failed_at=time.time()), sleep)
-        if found:
-            record.record_send_end(sent_at, [j.job_id for j in found.values()])
-        still = [db for db in missing if db.key not in found]
-        if still and (last or not exc.resend_allowed):
-            raise exc.after_looking(
-                f"no job marked {request.tag} was found for " + ", ".join(map(str, still))
-            ) from None
-        if still:
-            log.info("no job was started by the lost request; sending it again")
-        return found
-    except CommvaultError:
-        record.forget_send(sent_at)
-        raise
-    record.record_send_end(sent_at, answer.job_ids)
-    if len(answer.job_ids) != len(missing):
-        raise UnexpectedAnswerError(
-            f"CreateTask answered {len(answer.job_ids)} job ids for {len(missing)} databases",
-            commserve=client.base_url,
-            operation="POST CreateTask",
-        )
-    return {
-        db.key: StartedJob(job_id, db, answer.task_id, adopted=False)
-        for db, job_id in zip(missing, answer.job_ids, strict=True)
-    }
+class JobSearch:
+    """One request's look for its jobs (by marker, then, among jobs that show no
+    description, by what every summary carries) and its sends."""
 
+    def __init__(
+        self,
+        client: CommvaultClient,
+        request: MarkedRequest,
+        adoptable: Callable[[JobSummary], bool],
+        index: MarkedJobIndex,
+        exclude: Iterable[str],
+        journal: SendJournal | None,
+    ) -> None:
+        self.client, self.request, self.adoptable, self.index = client, request, adoptable, index
+        self.exclude = frozenset(exclude)
+        databases = ["/".join(db.key) for db in request.databases]
+        self.record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
+        #: Finished jobs that fit the request, taken for other requests' for want of a record.
+        self.passed_over: list[JobSummary] = []
+        #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
+        self.not_reused: list[NotReused] = []
 
-def _look_after(
-    search: JobSearch,
-    failure: AmbiguousCreateError,
-    window: Window,
-    sleep: Callable[[float], None],
-) -> dict[DatabaseKey, StartedJob]:
-    """Look a few times: a job a lost request started may take a moment to be listed."""
-    found: dict[DatabaseKey, StartedJob] = {}
-    try:
-        for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
-            if look:
-                sleep(search.client.retry.backoff_factor_s * 2**look)
-            found = search.after_lost_answer(window)
+    def before_sending(self, decisions: JobDecisions) -> Found:
+        """From the index and this machine's record of earlier sends, with fresh statuses."""
+        if not (client_ids := self._client_ids()):
+            return {}
+        earlier = self.record.sends()
+        sent_at: dict[str, float] = {}
+        for send in earlier:  # oldest first: a job's earliest send
+            for job_id in (j for j in send.job_ids if j not in self.exclude):
+                sent_at.setdefault(job_id, send.sent_at)
+        marked = self.index.candidates(self.client, self.request.tag, client_ids)
+        own_ids = list(dict.fromkeys([*sent_at, *marked]))
+        unrecognised = self._fitting_not_held(self.index.unrecognised())
+        if not (wanted := own_ids + [str(s.job_id) for s in unrecognised]):
+            return {}
+        fresh = job_statuses(self.client, wanted, client_ids=client_ids)
+        own = [OwnJob(j, fresh.get(j), sent_at.get(j)) for j in own_ids]
+        found = rules.own_jobs(self.request, own, self.adoptable)
+        if len(found) == len(self.request.databases) or not unrecognised:
+            self.not_reused = rules.not_reused(self.request, own, found, self.adoptable)
+            return self._as_started(found)
+        unanswered = [s for s in earlier if not s.answered]
+        window = Window.spanning(unanswered) if unanswered else None
+        candidates = [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh]
+        verdict = self._judge(own, found, candidates, window, decisions)
+        self.passed_over, self.not_reused = verdict.passed_over, verdict.not_reused
+        return self._as_started(verdict.adopt)
+
+    def after_lost_answer(self, window: Window) -> Found:
+        """After a send that may have started a job: a fresh listing of the clients' jobs."""
+        if not (client_ids := self._client_ids()):
+            return {}
+        # A twin's send still in flight may start a job this listing must show, and its
+        # answer may say which job is not this request's: wait for it first.
+        self.record.wait_for_twins(self.client.timeouts.connect_s + self.client.timeouts.read_s)
+        listed = Listing.of(recent_jobs(self.client, client_ids, GuardScope()))
+        ours = set(listed.by_tag.get(self.request.tag, []))
+        own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
+        found = rules.own_jobs(self.request, own, self.adoptable)
+        may_hide = self.index.visibility.markers_may_hide(listing_shows=listed.shows_descriptions)
+        if len(found) == len(self.request.databases) or not may_hide:
+            return self._as_started(found)
+        candidates = self._fitting_not_held(listed.unmarked)
+        # The user's decisions were about jobs before this send; its own job is judged anew.
+        verdict = self._judge(own, found, candidates, window, NO_DECISIONS, at=window.sent_at)
+        return self._as_started(verdict.adopt)
+
+    def _judge(
+        self,
+        own: list[OwnJob],
+        found: dict[DatabaseKey, JobSummary],
+        candidates: list[JobSummary],
+        window: Window | None,
+        decisions: JobDecisions,
+        *,
+        at: float | None = None,
+    ) -> Verdict:
+        """The rules' verdict, over the candidates' details (``POST JobDetails`` each, where
+        the rules look), raising a stop. What it recognises is claimed as this request's in
+        the record (answering the send at ``at``, else from when they started), so a re-run
+        adopts it without asking; a job another request claimed first is dropped, and the
+        rest judged again."""
+        while True:
+            # Twins first, then what they hold: a twin answered in between is among the held.
+            twins = {
+                db.key: self.record.twin_sends("/".join(db.key)) for db in self.request.databases
+            }
+            held = self.record.others()
+            unmarked = [
+                self._with_details(s, window, decisions)
+                for s in candidates
+                if key_of_job(s) not in found and str(s.job_id) not in held
+            ]
+            verdict = rules.judge(
+                self.request,
+                own,
+                unmarked,
+                window=window,
+                decisions=decisions,
+                adoptable=self.adoptable,
+                twins=twins,
+            )
+            if verdict.refused:
+                raise decisions.not_candidates(
+                    self.client.base_url, verdict.refused, verdict.candidates
+                )
+            if verdict.stop is not None:
+                raise verdict.stop.error(self.client.base_url, self.request.marker, window)
+            if not (recognised := [s for key, s in verdict.adopt.items() if key not in found]):
+                return verdict
+            starts = [s.job_start_time for s in recognised if s.job_start_time]
+            when = at if at is not None else min(starts, default=time.time())
+            if not (taken := self.record.claim(when, [str(s.job_id) for s in recognised])):
+                return verdict
+            candidates = [s for s in candidates if str(s.job_id) not in taken]
+
+    def _with_details(
+        self, summary: JobSummary, window: Window | None, decisions: JobDecisions
+    ) -> rules.UnmarkedJob:
+        if not rules.needs_details(
+            summary, window=window, decisions=decisions, adoptable=self.adoptable
+        ):
+            return rules.UnmarkedJob(summary)
+        details = self.client.job_general_info(summary.job_id)
+        return rules.UnmarkedJob(summary, details.job_started_from, details.description)
+
+    def _fitting_not_held(self, summaries: list[JobSummary]) -> list[JobSummary]:
+        if not summaries:
+            return []
+        user, others = self.client.user_name(), self.exclude | self.record.others()
+        fit = [s for s in summaries if rules.fits(self.request, s, user)]
+        return [s for s in fit if str(s.job_id) not in others]
+
+    def _client_ids(self) -> list[int]:
+        """The ids of the request's clients the CommServe knows (``GET Client``, once each)."""
+        known = self.client.client_ids()
+        names = {db.client_name.lower() for db in self.request.databases}
+        return sorted(known[name] for name in names if name in known)
+
+    def _as_started(self, found: dict[DatabaseKey, JobSummary]) -> Found:
+        databases = {db.key: db for db in self.request.databases}
+        return {
+            k: StartedJob(str(s.job_id), databases[k], None, adopted=True) for k, s in found.items()
+        }
+
+    def send(self, missing: list[Database], sleep: Callable[[float], None], *, last: bool) -> Found:
+        """One send for the ``missing`` databases: the jobs it started or was found to start."""
+        client, record = self.client, self.record
+        sent_at = time.time()
+        record.record_send(sent_at, timeout_s=client.timeouts.connect_s + client.timeouts.read_s)
+        try:
+            answer = client.create_task(self.request.create_task_request(missing))
+        except RateLimitedError as exc:
+            record.forget_send(sent_at)
+            if last:
+                raise
+            sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
+            return {}
+        except AmbiguousCreateError as exc:
+            record.record_send_end(sent_at)  # now ends its window, even if looking fails
+            found = self._look_after(exc, Window(sent_at=sent_at, failed_at=time.time()), sleep)
             if found:
-                return found
-    except UnrecognisedJobsError:
-        raise
-    except CommvaultError as lookup_failure:
-        raise failure.after_looking(
-            f"looking for the job it may have started failed too ({lookup_failure})"
-        ) from None
-    return found
+                record.record_send_end(sent_at, [j.job_id for j in found.values()])
+            still = [db for db in missing if db.key not in found]
+            if still and (last or not exc.resend_allowed):
+                raise exc.after_looking(
+                    f"no job marked {self.request.tag} was found for " + ", ".join(map(str, still))
+                ) from None
+            if still:
+                log.info("no job was started by the lost request; sending it again")
+            return found
+        except CommvaultError:
+            record.forget_send(sent_at)
+            raise
+        record.record_send_end(sent_at, answer.job_ids)
+        if len(answer.job_ids) != len(missing):
+            raise UnexpectedAnswerError(
+                f"CreateTask answered {len(answer.job_ids)} job ids for {len(missing)} databases",
+                commserve=client.base_url,
+                operation="POST CreateTask",
+            )
+        return {
+            db.key: StartedJob(job_id, db, answer.task_id, adopted=False)
+            for db, job_id in zip(missing, answer.job_ids, strict=True)
+        }
+
+    def _look_after(
+        self, failure: AmbiguousCreateError, window: Window, sleep: Callable[[float], None]
+    ) -> Found:
+        """Look a few times: a job a lost request started may take a moment to be listed."""
+        found: Found = {}
+        try:
+            for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
+                if look:
+                    sleep(self.client.retry.backoff_factor_s * 2**look)
+                if found := self.after_lost_answer(window):
+                    return found
+        except UnrecognisedJobsError:
+            raise
+        except CommvaultError as lookup_failure:
+            raise failure.after_looking(
+                f"looking for the job it may have started failed too ({lookup_failure})"
+            ) from None
+        return found
 
 
 def _passed_over(
@@ -163,13 +307,4 @@ def _passed_over(
         "descriptions show and this machine has no record of sending it, so they were "
         "assumed to belong to other requests. If an interrupted run on another machine "
         "started one, that one is a restore point as well"
-    )
-
-
-def _not_reused(dead: list[NotReused], started: list[StartedJob]) -> str:
-    earlier = "; ".join(f"job {d.job_id} ({d.why})" for d in dead)
-    new = ", ".join(j.job_id for j in started)
-    return (
-        f"not reusing this request's earlier {earlier}: no restore point, "
-        f"so started job {new} instead"
     )
