@@ -79,8 +79,7 @@ class MarkerVisibility:
         self.listings_trusted = True
         self.listed_descriptions = False
         self._notice = notice or log.warning
-        self._lock = threading.Lock()
-        self._checking = False
+        self._checking = threading.Lock()
 
     def markers_may_hide(self, *, listing_shows: bool | None = None) -> bool:
         """Whether a listed job without a marker may be a request's: the listing (else every
@@ -94,17 +93,15 @@ class MarkerVisibility:
     def check(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
         """Read the job just started back (``GET Job``, then its details); one check at a
         time until the answer is known; a failed read leaves it unknown."""
-        with self._lock:
-            if self.state is not Visibility.UNKNOWN or self._checking:
-                return
-            self._checking = True
+        if self.state is not Visibility.UNKNOWN or not self._checking.acquire(blocking=False):
+            return
         try:
-            self._learn(client, request, job)
+            if self.state is Visibility.UNKNOWN:
+                self._learn(client, request, job)
         except CommvaultError as exc:
             log.debug("could not read back job %s to check its marker: %s", job.job_id, exc)
         finally:
-            with self._lock:
-                self._checking = False
+            self._checking.release()
 
     def _learn(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
         summary = client.find_job(job.job_id)
@@ -230,10 +227,7 @@ class MarkedJobIndex:
             self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
 
     def _list(self, client: CommvaultClient, client_ids: list[int]) -> Listing:
-        return Listing.of(recent_jobs(client, client_ids, self.scope, on_page=self._count))
-
-    def _count(self) -> None:
-        self.listings += 1
+        return Listing.of(recent_jobs(client, client_ids, self.scope, listed_by=self))
 
     def _probe(self, client: CommvaultClient) -> Listing | None:
         """Every client's marked jobs, if one small page holds all recent Oracle jobs."""
@@ -252,13 +246,14 @@ def recent_jobs(
     client_ids: list[int],
     scope: GuardScope,
     *,
-    on_page: Callable[[], None] = lambda: None,
+    listed_by: MarkedJobIndex | None = None,
 ) -> list[JobSummary]:
     """Every Oracle job of ``client_ids`` in the scope's window, newest first, paged to the
     end; ``GuardIncompleteError`` rather than stop early and miss a request's job."""
     listed: list[JobSummary] = []
     for page_number in range(scope.max_pages):
-        on_page()
+        if listed_by is not None:
+            listed_by.listings += 1
         page = client.list_jobs(
             client_ids=client_ids,
             lookup_s=scope.lookup_s,

@@ -34,6 +34,11 @@ class Window:
     def spanning(cls, sends: Sequence[Send]) -> Window:
         return cls(min(s.sent_at for s in sends), max(s.until for s in sends))
 
+    def overlaps(self, send: Send) -> bool:
+        """Whether another send may have started a job in this window."""
+        skew = CLOCK_SKEW_S
+        return send.sent_at - skew <= self.failed_at and send.until + skew >= self.sent_at
+
     def holds(self, summary: JobSummary) -> bool:
         """Start times are whole seconds; a job not started yet (queued) is not ruled out."""
         earliest, latest = int(self.sent_at) - CLOCK_SKEW_S, self.failed_at + CLOCK_SKEW_S
@@ -209,19 +214,13 @@ def not_reused(
     wanted = _keys(request) - set(adopted)
     dead: list[NotReused] = []
     for job in own:
-        summary = job.summary
-        if summary is None:
-            dead.append(NotReused(job.job_id, None, restorable(None)[1]))
-        elif (
-            sent_by_its_send(job) and key_of_job(summary) in wanted and not live(summary, adoptable)
-        ):
-            failed = summary.is_aged or classify(summary.status) is JobOutcome.FAILED
-            why = (
-                restorable(summary)[1]
-                if failed
-                else f"{summary.status}, which this request does not accept"
-            )
-            dead.append(NotReused(job.job_id, key_of_job(summary), why))
+        if (s := job.summary) and not (sent_by_its_send(job) and key_of_job(s) in wanted):
+            continue  # another job under a reused id, or of a database that adopts one
+        if s and live(s, adoptable):
+            continue
+        failed = s is None or s.is_aged or classify(s.status) is JobOutcome.FAILED
+        why = f"{s.status}, which this request does not accept" if s and not failed else ""
+        dead.append(NotReused(job.job_id, key_of_job(s) if s else None, why or restorable(s)[1]))
     return dead
 
 
@@ -246,18 +245,6 @@ def by_send_order(
     return sorted(jobs, key=lambda job: job.job_id)[sends.index((window.sent_at, marker))]
 
 
-def _overlapping(window: Window | None, twins: Sequence[OtherSend]) -> list[OtherSend]:
-    """The twins' sends that may have started a job in the window."""
-    skew = CLOCK_SKEW_S
-    return [
-        t
-        for t in twins
-        if window
-        and t.send.sent_at - skew <= window.failed_at
-        and t.send.until + skew >= window.sent_at
-    ]
-
-
 def judge(
     request: MarkedRequest,
     own: Sequence[OwnJob],
@@ -275,7 +262,10 @@ def judge(
     ours, undecided = _by_details(request, unmarked, found, window, decisions, adoptable)
     if request.marker in decisions.start_new:
         undecided = {}
-    sharing = {key: _overlapping(window, (twins or {}).get(key, ())) for key in undecided}
+    sharing = {
+        key: [t for t in (twins or {}).get(key, ()) if window and window.overlaps(t.send)]
+        for key in undecided
+    }
     unsettled: Jobs = {}
     named: list[str] = []
     for key, jobs in undecided.items():
@@ -298,8 +288,13 @@ def judge(
     unknown = sorted(decisions.adopt - considered)
     if decisions.insist and unknown and (unsettled or undecided):
         return Verdict(found, refused=unknown, candidates=undecided)
-    if unsettled:
-        return Verdict(found, stop=_stop(unsettled, decisions, named, unknown, sharing))
+    if unsettled:  # the advice names the newest job each, one more for each twin
+        listed = [str(j.job_id) for group in unsettled.values() for j in group]
+        twice = [job_id for job_id in listed if job_id in decisions.adopt]
+        ids = [str(j.job_id) for k, jobs in unsettled.items() for j in jobs[: 1 + len(sharing[k])]]
+        ids = [*(n for n in named if n not in twice), *ids]
+        most = max(len(sharing[k]) for k in unsettled)
+        return Verdict(found, stop=Stop(unsettled, twice, unknown, most, ids))
     adopt = {**ours, **found}
     over = (
         []
@@ -338,25 +333,6 @@ def _by_details(
         elif request.tag in job.description:
             ours[key] = job.summary
     return ours, undecided
-
-
-def _stop(
-    unsettled: Jobs,
-    decisions: JobDecisions,
-    named: list[str],
-    unknown: list[str],
-    sharing: dict[DatabaseKey, list[OtherSend]],
-) -> Stop:
-    twice = [str(j.job_id) for group in unsettled.values() for j in group]
-    twice = [job_id for job_id in twice if job_id in decisions.adopt]
-    newest = [str(j.job_id) for k, group in unsettled.items() for j in group[: 1 + len(sharing[k])]]
-    return Stop(
-        jobs=unsettled,
-        named_twice=twice,
-        not_candidates=unknown,
-        twins=max((len(sharing[k]) for k in unsettled), default=0),
-        suggested=[*(n for n in named if n not in twice), *newest],
-    )
 
 
 def describe(summary: JobSummary) -> str:

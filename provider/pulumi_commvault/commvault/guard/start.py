@@ -1,13 +1,11 @@
-"""``start_once``: a request in, its jobs out, one per database, never two. The I/O around
-the rules (``rules.judge``): it looks for the jobs the request already started (the listing,
-this machine's record, job details), sends for the rest, and looks again after a lost answer.
+"""``start_once``: a request in, its jobs out, one per database, never two; the I/O around
+``rules.judge``: it looks for the jobs the request already started (the listing, this
+machine's record, job details), sends for the rest, and looks again after a lost answer.
 
-A 429 proves the request was not run: wait as the CommServe says, and send again. After a
-failure that may have reached the CommServe (``AmbiguousCreateError``) it looks a few times,
-and sends for the rest only if the failure allows it. Any other failure proves no job was
-started, and is raised. At most ``client.retry.create_attempts`` sends, each recorded in
-this machine's journal before it goes out, its end with its jobs, or withdrawn when it
-provably started nothing.
+Sends: a 429 proves the request was not run (wait, send again); after a failure that may
+have reached the CommServe (``AmbiguousCreateError``) look a few times, and send again only
+if the failure allows it; any other failure is raised. At most ``create_attempts`` sends,
+each recorded before it goes out, its end with its jobs, or withdrawn if it started nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from ..client import CommvaultClient
 from ..errors import (
@@ -24,7 +23,7 @@ from ..errors import (
     UnexpectedAnswerError,
     UnrecognisedJobsError,
 )
-from ..journal import NO_JOURNAL, SendJournal
+from ..journal import NO_JOURNAL, RequestRecord, SendJournal
 from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob, key_of_job
 from ..models import JobSummary
 from ..waiting import job_statuses
@@ -56,7 +55,11 @@ def start_once(
     ``index``, the first look uses it, and the first job started checks where markers show.
     ``exclude``: other requests' jobs (a resource's earlier ones); ``decisions``: the user's;
     ``journal``: this machine's record of sends."""
-    search = JobSearch(client, request, adoptable, index or MarkedJobIndex(), exclude, journal)
+    databases = ["/".join(db.key) for db in request.databases]
+    record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
+    search = JobSearch(
+        client, request, adoptable, index or MarkedJobIndex(), frozenset(exclude), record, sleep
+    )
     jobs = search.before_sending(decisions)
     decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
     for job in jobs.values():
@@ -67,17 +70,27 @@ def start_once(
         if not (missing := [db for db in request.databases if db.key not in jobs]):
             break
         last = attempt == client.retry.create_attempts
-        for key, job in search.send(missing, sleep, last=last).items():
+        for key, job in search.send(missing, last=last).items():
             jobs.setdefault(key, job)
     started = [j for j in jobs.values() if not j.adopted]
     search.index.remember(request.tag, [j.job_id for j in started])
-    if started and search.passed_over:
-        search.index.notice(_passed_over(request, search.passed_over, started))
+    new = ", ".join(j.job_id for j in started)
+    if started and (over := search.passed_over):
+        shown = [str(s.job_id) for s in over[:PASSED_OVER_SHOWN]]
+        ids = ", ".join(shown) + (
+            f" and {len(over) - len(shown)} more" if over[PASSED_OVER_SHOWN:] else ""
+        )
+        fit = f"finished job {ids} fits" if len(over) == 1 else f"finished jobs {ids} fit"
+        search.index.notice(
+            f"started job {new} for request {request.marker}; {fit} it too, but no job "
+            "descriptions show and this machine has no record of sending it, so they were "
+            "assumed to belong to other requests. If an interrupted run on another machine "
+            "started one, that one is a restore point as well"
+        )
     replaced = {j.database.key for j in started}
     dead = [d for d in search.not_reused if d.database is None or d.database in replaced]
     if started and dead:
         earlier = "; ".join(f"job {d.job_id} ({d.why})" for d in dead)
-        new = ", ".join(j.job_id for j in started)
         search.index.notice(
             f"not reusing this request's earlier {earlier}: no restore point, "
             f"so started job {new} instead"
@@ -87,27 +100,22 @@ def start_once(
     return [jobs[db.key] for db in request.databases]
 
 
+@dataclass
 class JobSearch:
     """One request's look for its jobs (by marker, then, among jobs that show no
     description, by what every summary carries) and its sends."""
 
-    def __init__(
-        self,
-        client: CommvaultClient,
-        request: MarkedRequest,
-        adoptable: Callable[[JobSummary], bool],
-        index: MarkedJobIndex,
-        exclude: Iterable[str],
-        journal: SendJournal | None,
-    ) -> None:
-        self.client, self.request, self.adoptable, self.index = client, request, adoptable, index
-        self.exclude = frozenset(exclude)
-        databases = ["/".join(db.key) for db in request.databases]
-        self.record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
-        #: Finished jobs that fit the request, taken for other requests' for want of a record.
-        self.passed_over: list[JobSummary] = []
-        #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
-        self.not_reused: list[NotReused] = []
+    client: CommvaultClient
+    request: MarkedRequest
+    adoptable: Callable[[JobSummary], bool]
+    index: MarkedJobIndex
+    exclude: frozenset[str]
+    record: RequestRecord
+    sleep: Callable[[float], None]
+    #: Finished jobs that fit the request, taken for other requests' for want of a record.
+    passed_over: list[JobSummary] = field(default_factory=list)
+    #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
+    not_reused: list[NotReused] = field(default_factory=list)
 
     def before_sending(self, decisions: JobDecisions) -> Found:
         """From the index and this machine's record of earlier sends, with fresh statuses."""
@@ -233,7 +241,7 @@ class JobSearch:
             k: StartedJob(str(s.job_id), databases[k], None, adopted=True) for k, s in found.items()
         }
 
-    def send(self, missing: list[Database], sleep: Callable[[float], None], *, last: bool) -> Found:
+    def send(self, missing: list[Database], *, last: bool) -> Found:
         """One send for the ``missing`` databases: the jobs it started or was found to start."""
         client, record = self.client, self.record
         sent_at = time.time()
@@ -244,11 +252,11 @@ class JobSearch:
             record.forget_send(sent_at)
             if last:
                 raise
-            sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
+            self.sleep(min(exc.retry_after_s or client.retry.backoff_max_s, 60.0))
             return {}
         except AmbiguousCreateError as exc:
             record.record_send_end(sent_at)  # now ends its window, even if looking fails
-            found = self._look_after(exc, Window(sent_at=sent_at, failed_at=time.time()), sleep)
+            found = self._look_after(exc, Window(sent_at=sent_at, failed_at=time.time()))
             if found:
                 record.record_send_end(sent_at, [j.job_id for j in found.values()])
             still = [db for db in missing if db.key not in found]
@@ -274,15 +282,13 @@ class JobSearch:
             for db, job_id in zip(missing, answer.job_ids, strict=True)
         }
 
-    def _look_after(
-        self, failure: AmbiguousCreateError, window: Window, sleep: Callable[[float], None]
-    ) -> Found:
+    def _look_after(self, failure: AmbiguousCreateError, window: Window) -> Found:
         """Look a few times: a job a lost request started may take a moment to be listed."""
         found: Found = {}
         try:
             for look in range(LOOKS_AFTER_AMBIGUOUS_FAILURE):
                 if look:
-                    sleep(self.client.retry.backoff_factor_s * 2**look)
+                    self.sleep(self.client.retry.backoff_factor_s * 2**look)
                 if found := self.after_lost_answer(window):
                     return found
         except UnrecognisedJobsError:
@@ -292,19 +298,3 @@ class JobSearch:
                 f"looking for the job it may have started failed too ({lookup_failure})"
             ) from None
         return found
-
-
-def _passed_over(
-    request: MarkedRequest, finished: list[JobSummary], started: list[StartedJob]
-) -> str:
-    shown = [str(s.job_id) for s in finished[:PASSED_OVER_SHOWN]]
-    more = len(finished) - len(shown)
-    ids = ", ".join(shown) + (f" and {more} more" if more else "")
-    new = ", ".join(j.job_id for j in started)
-    fit = f"finished job {ids} fits" if len(finished) == 1 else f"finished jobs {ids} fit"
-    return (
-        f"started job {new} for request {request.marker}; {fit} it too, but no job "
-        "descriptions show and this machine has no record of sending it, so they were "
-        "assumed to belong to other requests. If an interrupted run on another machine "
-        "started one, that one is a restore point as well"
-    )
