@@ -1,8 +1,6 @@
-"""This machine's record of when each marked request was sent and which jobs it started: a
-re-run's evidence where the CommServe shows no job descriptions (jobs an answer named are
-adopted by id; an unanswered send gives the window its job started in). One JSON file per
-CommServe and request marker, replaced whole, dropped after a day; URLs, markers, times and
-job ids, no secret."""
+"""This machine's record of each marked request's sends and the jobs they started: a re-run's
+evidence where no job description shows. One JSON file per CommServe and request marker,
+replaced whole, dropped after a day; URLs, markers, times and job ids, no secret."""
 
 from __future__ import annotations
 
@@ -73,8 +71,8 @@ class SendJournal:
         """One request's record; ``databases`` as ``client/instance/subclient``, lower case."""
         return RequestRecord(self, commserve, marker, frozenset(databases))
 
-    def _others(self, key: _Key) -> list[tuple[str, frozenset[str], list[Send]]]:
-        """Other requests' records on the same CommServe; the caller holds the lock."""
+    def _others(self, key: _Key) -> list[tuple[str, frozenset[str], Send]]:
+        """Other requests' sends on the same CommServe; the caller holds the lock."""
         if self._recorded is None:
             self._recorded = {}
             for path in self.directory.glob("*.json") if self.directory else ():
@@ -87,9 +85,10 @@ class SendJournal:
                 except (OSError, ValueError, KeyError, TypeError):
                     continue
         return [
-            (other[1], databases, sends)
+            (other[1], databases, send)
             for other, (databases, sends) in self._recorded.items()
             if other[0] == key[0] and other != key
+            for send in sends
         ]
 
     def _store(self, record: RequestRecord, sends: list[Send]) -> None:
@@ -97,10 +96,8 @@ class SendJournal:
             return
         if self._recorded is not None:
             self._recorded[record.key] = (record.databases, sends)
-        entries = [asdict(s) for s in sends]
-        body: dict[str, object] = dict(
-            commserve=record.commserve, marker=record.marker, sends=entries
-        )
+        body: dict[str, object] = {"commserve": record.commserve, "marker": record.marker}
+        body["sends"] = [asdict(s) for s in sends]
         if record.databases:
             body["databases"] = sorted(record.databases)
         try:
@@ -192,8 +189,7 @@ class RequestRecord:
     def others(self) -> set[str]:
         """Jobs this machine recorded for the CommServe's other requests: never this one's."""
         with self.journal._changed:
-            others = self.journal._others(self.key)
-            return {job_id for _, _, sends in others for s in sends for job_id in s.job_ids}
+            return {job_id for _, _, s in self.journal._others(self.key) for job_id in s.job_ids}
 
     def claim(self, sent_at: float, job_ids: Sequence[str]) -> set[str]:
         """Record ``job_ids`` as answering the send at ``sent_at``, unless another request of
@@ -207,13 +203,7 @@ class RequestRecord:
         """Other requests' unanswered sends for ``database``: each may have started a job."""
         with self.journal._changed:
             others = self.journal._others(self.key)
-            return [
-                OtherSend(m, s)
-                for m, dbs, sends in others
-                if database in dbs
-                for s in sends
-                if not s.answered
-            ]
+            return [OtherSend(m, s) for m, dbs, s in others if database in dbs and not s.answered]
 
     def wait_for_twins(self, timeout_s: float) -> None:
         """Until no other request of this process has a send in flight for one of its

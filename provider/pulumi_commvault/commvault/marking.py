@@ -56,10 +56,8 @@ def key_of_job(summary: JobSummary) -> DatabaseKey:
 
 
 class MarkedRequest(Protocol):
-    """A CreateTask request that starts one job per database, each marked with ``tag``: a
-    ``BackupRequest``, or a restore (``restores.RestoreRequest``: one database). ``job_type``
-    and ``level`` are as its jobs' summaries show them (``jobType``, ``backupLevelName``; a
-    restore has no level): what recognises its jobs where no marker shows."""
+    """A CreateTask request, one job per database marked with ``tag`` (backup or restore);
+    ``job_type``, ``level``: as its jobs' summaries show them (a restore has no level)."""
 
     @property
     def databases(self) -> tuple[Database, ...]: ...

@@ -1,7 +1,5 @@
-"""Which jobs the duplicate guard searches among, and whether they show markers: the request's
-clients' recent Oracle jobs, listed once per process for the same clients and paged to the
-end (``GuardIncompleteError`` rather than a silent stop); ``MarkerVisibility``, the one
-place that knows whether (and where) a CommServe shows job descriptions."""
+"""The jobs the duplicate guard searches among (the request's clients' recent Oracle jobs,
+listed once a process, paged to the end), and whether (and where) they show markers."""
 
 from __future__ import annotations
 
@@ -20,8 +18,7 @@ log = logging.getLogger("pulumi_commvault")
 
 #: The first look-up of several clients: one page this size of every client's jobs.
 PROBE_PAGE_SIZE = 200
-#: No job type filter: restores share the guard, and a filter on backups would hide theirs.
-GUARD_JOB_TYPES: list[int] = []
+GUARD_JOB_TYPES: list[int] = []  # none: restores share the guard
 
 
 class GuardIncompleteError(CommvaultError):
@@ -69,10 +66,8 @@ class Visibility(enum.Enum):
 
 
 class MarkerVisibility:
-    """Whether a CommServe shows job descriptions, and where: learnt from the listings (any
-    job showing one) and from the first job this process starts there (``check``), warning
-    once when they show nowhere. A listed description of a job of ours without its marker
-    makes listed descriptions decide nothing (``listings_trusted``)."""
+    """Whether a CommServe shows job descriptions, and where: learnt from the listings and
+    from the first job this process starts (``check``), warning once when nowhere."""
 
     def __init__(self, notice: Callable[[str], None] | None = None) -> None:
         self.state = Visibility.UNKNOWN
@@ -82,9 +77,8 @@ class MarkerVisibility:
         self._checking = threading.Lock()
 
     def markers_may_hide(self, *, listing_shows: bool | None = None) -> bool:
-        """Whether a listed job without a marker may be a request's: the listing (else every
-        listing so far) showed no description and no job of ours showed its marker there, or
-        listed descriptions are not trusted."""
+        """Whether a listed job without a marker may be a request's: no listing showed a
+        description and no job of ours its marker, or listed descriptions are not trusted."""
         if not self.listings_trusted:
             return True
         shows = self.listed_descriptions if listing_shows is None else listing_shows
@@ -131,13 +125,8 @@ class MarkerVisibility:
 
 
 class MarkedJobIndex:
-    """The marked jobs the request's clients ran lately: listed once per client, then kept,
-    as earlier runs' jobs are there before a ``pulumi up`` first asks (500 triggers on one
-    client cost one listing). Clients announced with ``expect`` are listed with the first
-    request's, and clients asked for while a listing runs go together into the next one.
-    With several clients, the first look is one small page of every client's jobs: if that
-    is all of them, it serves every client. Jobs started in this process are added as they
-    start; listed jobs without a marker are kept too (``unrecognised``)."""
+    """The request's clients' recent jobs, listed once per client (with those ``expect``ed and
+    those asked for meanwhile), or, for several, all in one small page if that holds them."""
 
     def __init__(
         self, scope: GuardScope | None = None, *, notice: Callable[[str], None] | None = None
@@ -163,7 +152,7 @@ class MarkedJobIndex:
             batch, probe = turn
             try:
                 everything = self._probe(client) if probe else None
-                found = everything or self._list(client, batch)
+                found = everything or listing(client, batch, self.scope, self)
             except BaseException:
                 self._end_turn(None, batch, everything=False)
                 raise
@@ -226,34 +215,26 @@ class MarkedJobIndex:
         with self._changed:
             self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
 
-    def _list(self, client: CommvaultClient, client_ids: list[int]) -> Listing:
-        return Listing.of(recent_jobs(client, client_ids, self.scope, listed_by=self))
-
     def _probe(self, client: CommvaultClient) -> Listing | None:
         """Every client's marked jobs, if one small page holds all recent Oracle jobs."""
-        self.listings += 1
-        page = client.list_jobs(
-            lookup_s=self.scope.lookup_s,
-            limit=PROBE_PAGE_SIZE,
-            job_types=GUARD_JOB_TYPES,
-            application_id=ORACLE_APPLICATION_ID,
-        )
-        return Listing.of(page) if len(page) < PROBE_PAGE_SIZE else None
+        try:
+            return listing(client, None, GuardScope(self.scope.lookup_s, PROBE_PAGE_SIZE, 1), self)
+        except GuardIncompleteError:
+            return None
 
 
-def recent_jobs(
+def listing(
     client: CommvaultClient,
-    client_ids: list[int],
+    client_ids: list[int] | None,
     scope: GuardScope,
-    *,
-    listed_by: MarkedJobIndex | None = None,
-) -> list[JobSummary]:
-    """Every Oracle job of ``client_ids`` in the scope's window, newest first, paged to the
-    end; ``GuardIncompleteError`` rather than stop early and miss a request's job."""
+    index: MarkedJobIndex | None = None,
+) -> Listing:
+    """Every Oracle job of ``client_ids`` (None: all) in the scope, newest first, paged to the
+    end (counted in ``index``): ``GuardIncompleteError`` rather than miss one."""
     listed: list[JobSummary] = []
     for page_number in range(scope.max_pages):
-        if listed_by is not None:
-            listed_by.listings += 1
+        if index is not None:
+            index.listings += 1
         page = client.list_jobs(
             client_ids=client_ids,
             lookup_s=scope.lookup_s,
@@ -264,7 +245,7 @@ def recent_jobs(
         )
         listed.extend(page)
         if len(page) < scope.page_size:
-            return listed
+            return Listing.of(listed)
     raise GuardIncompleteError(
         f"the duplicate guard looked through {scope.max_pages * scope.page_size} Oracle "
         f"backup jobs of client ids {client_ids} from the last {scope.lookup_s // 3600} h "

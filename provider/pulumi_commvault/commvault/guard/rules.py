@@ -1,7 +1,6 @@
-"""The duplicate guard's rules over plain values: which jobs a request adopts, and when it
-stops, naming the jobs it cannot tell apart. No I/O, no clock, no lock (``search`` reads what
-they need). docs/duplicate-guard.md states each rule; tests/test_guard_rules.py has one row
-each."""
+"""The duplicate guard's rules over plain values, no I/O: which jobs a request adopts, and when
+it stops, naming the jobs it cannot tell apart. docs/duplicate-guard.md states each rule;
+tests/test_guard_rules.py has one row each."""
 
 from __future__ import annotations
 
@@ -47,9 +46,8 @@ class Window:
 
 @dataclass(frozen=True)
 class JobDecisions:
-    """What the user decided where the guard could not: job ids to adopt, and markers of
-    requests to start a new job for anyway; ``insist``: every id is this request's (the
-    CLI's ``--adopt-job``; ``COMMVAULT_ADOPT_JOBS`` serves many resources)."""
+    """What the user decided where the guard could not: job ids to adopt, markers of requests
+    to start a new job for; ``insist``: every id is this request's (``--adopt-job``)."""
 
     adopt: frozenset[str] = frozenset()
     start_new: frozenset[str] = frozenset()
@@ -98,10 +96,8 @@ class UnmarkedJob:
 
 @dataclass(frozen=True)
 class Stop:
-    """The guard cannot tell which job is the request's: nothing is sent. Of the ids the
-    user named, ``named_twice`` named two jobs of one database and ``not_candidates`` none of
-    ``jobs``; ``twins``: other requests of this machine that sent for the database then;
-    ``suggested``: the ids the advice names, one job each."""
+    """The guard cannot tell which of ``jobs`` is the request's: nothing is sent. ``twins``:
+    other requests of this machine that sent then; ``suggested``: one job each."""
 
     jobs: Jobs
     named_twice: list[str]
@@ -149,9 +145,8 @@ class NotReused:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Adopt these jobs (one per database at most) and send for the rest, unless ``stop`` or
-    ``refused`` (ids the user insisted on that are none of ``candidates``); ``passed_over``:
-    finished jobs that fit, taken for other requests' for want of a record."""
+    """Adopt these jobs and send for the rest, unless ``stop`` or ``refused`` (insisted ids,
+    none of ``candidates``); ``passed_over``: finished jobs that fit, taken for others'."""
 
     adopt: dict[DatabaseKey, JobSummary]
     not_reused: list[NotReused] = field(default_factory=list)
@@ -236,9 +231,8 @@ def needs_details(
 def by_send_order(
     marker: str, window: Window, twins: Sequence[OtherSend], jobs: Sequence[JobSummary]
 ) -> JobSummary | None:
-    """Twins: when this machine's unanswered sends for one database (this request's and
-    others') are as many as ``jobs``, the k-th send has the k-th job by id (the CommServe
-    numbers jobs as it creates them); every twin computes the same pairing."""
+    """Twins: when this machine's unanswered sends for the database are as many as ``jobs``,
+    the k-th send has the k-th job by id (as the CommServe numbers them); each twin agrees."""
     sends = sorted([(window.sent_at, marker), *((t.send.sent_at, t.marker) for t in twins)])
     if len(sends) == 1 or len(sends) != len(jobs):
         return None
@@ -255,9 +249,8 @@ def judge(
     adoptable: Adoptable,
     twins: Mapping[DatabaseKey, Sequence[OtherSend]] | None = None,
 ) -> Verdict:
-    """Its own jobs (marker, record) first; for databases still without one, the unmarked
-    jobs that fit, by their details, the window or what the user named, twins paired by send
-    order; several it cannot tell apart stop it rather than guess."""
+    """Its own jobs first; for databases without one, unmarked jobs that fit, by details, the
+    window or what the user named, twins paired by send order; several stop it."""
     found = own_jobs(request, own, adoptable)
     ours, undecided = _by_details(request, unmarked, found, window, decisions, adoptable)
     if request.marker in decisions.start_new:
@@ -316,8 +309,8 @@ def _by_details(
     decisions: JobDecisions,
     adoptable: Adoptable,
 ) -> tuple[dict[DatabaseKey, JobSummary], Jobs]:
-    """Unmarked jobs of databases without a job yet: those whose details show the marker, and
-    those whose details decide nothing (a schedule's or another description's are not ours)."""
+    """Unmarked jobs of databases without one: those whose details show the marker, and those
+    whose details decide nothing (a schedule's or another description's are not ours)."""
     ours: dict[DatabaseKey, JobSummary] = {}
     undecided: Jobs = {}
     for job in unmarked:

@@ -1,12 +1,7 @@
-"""``start_once``: a request in, its jobs out, one per database, never two; the I/O around
-``rules.judge``: it looks for the jobs the request already started (the listing, this
-machine's record, job details), sends for the rest, and looks again after a lost answer.
-
-Sends: a 429 proves the request was not run (wait, send again); after a failure that may
-have reached the CommServe (``AmbiguousCreateError``) look a few times, and send again only
-if the failure allows it; any other failure is raised. At most ``create_attempts`` sends,
-each recorded before it goes out, its end with its jobs, or withdrawn if it started nothing.
-"""
+"""``start_once``: a request in, its jobs out, one per database, never two. The I/O around
+``rules.judge``: look for the jobs the request started (listing, record, job details), send
+for the rest: after a 429 again; after a failure that may have reached the CommServe, look
+a few times first, and send again only if the failure allows it."""
 
 from __future__ import annotations
 
@@ -28,7 +23,7 @@ from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob, key_of_j
 from ..models import JobSummary
 from ..waiting import job_statuses
 from . import rules
-from .listing import GuardScope, Listing, MarkedJobIndex, recent_jobs
+from .listing import GuardScope, MarkedJobIndex, listing
 from .rules import NO_DECISIONS, JobDecisions, NotReused, OwnJob, Verdict, Window
 
 log = logging.getLogger("pulumi_commvault")
@@ -50,11 +45,8 @@ def start_once(
     journal: SendJournal | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[StartedJob]:
-    """One job per database of ``request``, in its order: adopted where one is already the
-    request's (``adoptable``: whether a job found may stand for it), else started. With an
-    ``index``, the first look uses it, and the first job started checks where markers show.
-    ``exclude``: other requests' jobs (a resource's earlier ones); ``decisions``: the user's;
-    ``journal``: this machine's record of sends."""
+    """One job per database of ``request``, in its order: adopted (``adoptable``: may a job
+    found stand for it), else started. ``exclude``: other requests' jobs."""
     databases = ["/".join(db.key) for db in request.databases]
     record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
     search = JobSearch(
@@ -151,7 +143,7 @@ class JobSearch:
         # A twin's send still in flight may start a job this listing must show, and its
         # answer may say which job is not this request's: wait for it first.
         self.record.wait_for_twins(self.client.timeouts.connect_s + self.client.timeouts.read_s)
-        listed = Listing.of(recent_jobs(self.client, client_ids, GuardScope()))
+        listed = listing(self.client, client_ids, GuardScope())
         ours = set(listed.by_tag.get(self.request.tag, []))
         own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
         found = rules.own_jobs(self.request, own, self.adoptable)
@@ -173,11 +165,8 @@ class JobSearch:
         *,
         at: float | None = None,
     ) -> Verdict:
-        """The rules' verdict, over the candidates' details (``POST JobDetails`` each, where
-        the rules look), raising a stop. What it recognises is claimed as this request's in
-        the record (answering the send at ``at``, else from when they started), so a re-run
-        adopts it without asking; a job another request claimed first is dropped, and the
-        rest judged again."""
+        """The rules' verdict over the candidates' details, raising a stop; what it recognises
+        is claimed in the record (a job another request claimed first is dropped)."""
         while True:
             # Twins first, then what they hold: a twin answered in between is among the held.
             twins = {
