@@ -10,14 +10,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .. import errors
 from ..client import CommvaultClient
-from ..errors import (
-    AmbiguousCreateError,
-    CommvaultError,
-    RateLimitedError,
-    UnexpectedAnswerError,
-    UnrecognisedJobsError,
-)
+from ..errors import AmbiguousCreateError, CommvaultError, RateLimitedError
 from ..journal import NO_JOURNAL, RequestRecord, SendJournal
 from ..marking import Database, DatabaseKey, MarkedRequest, StartedJob, key_of_job
 from ..models import JobSummary
@@ -50,9 +45,16 @@ def start_once(
     databases = ["/".join(db.key) for db in request.databases]
     record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
     search = JobSearch(
-        client, request, adoptable, index or MarkedJobIndex(), frozenset(exclude), record, sleep
+        client,
+        request,
+        adoptable,
+        index or MarkedJobIndex(),
+        decisions,
+        record,
+        frozenset(exclude),
+        sleep,
     )
-    jobs = search.before_sending(decisions)
+    jobs = search.before_sending()
     decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
     for job in jobs.values():
         log.info(
@@ -69,9 +71,8 @@ def start_once(
     new = ", ".join(j.job_id for j in started)
     if started and (over := search.passed_over):
         shown = [str(s.job_id) for s in over[:PASSED_OVER_SHOWN]]
-        ids = ", ".join(shown) + (
-            f" and {len(over) - len(shown)} more" if over[PASSED_OVER_SHOWN:] else ""
-        )
+        more = len(over) - len(shown)
+        ids = ", ".join(shown) + (f" and {more} more" if more else "")
         fit = f"finished job {ids} fits" if len(over) == 1 else f"finished jobs {ids} fit"
         search.index.notice(
             f"started job {new} for request {request.marker}; {fit} it too, but no job "
@@ -101,15 +102,16 @@ class JobSearch:
     request: MarkedRequest
     adoptable: Callable[[JobSummary], bool]
     index: MarkedJobIndex
-    exclude: frozenset[str]
+    decisions: JobDecisions
     record: RequestRecord
-    sleep: Callable[[float], None]
+    exclude: frozenset[str] = frozenset()
+    sleep: Callable[[float], None] = time.sleep
     #: Finished jobs that fit the request, taken for other requests' for want of a record.
     passed_over: list[JobSummary] = field(default_factory=list)
     #: The request's own earlier jobs that are no restore point (failed, killed, aged...).
     not_reused: list[NotReused] = field(default_factory=list)
 
-    def before_sending(self, decisions: JobDecisions) -> Found:
+    def before_sending(self) -> Found:
         """From the index and this machine's record of earlier sends, with fresh statuses."""
         if not (client_ids := self._client_ids()):
             return {}
@@ -132,7 +134,7 @@ class JobSearch:
         unanswered = [s for s in earlier if not s.answered]
         window = Window.spanning(unanswered) if unanswered else None
         candidates = [fresh[str(s.job_id)] for s in unrecognised if str(s.job_id) in fresh]
-        verdict = self._judge(own, found, candidates, window, decisions)
+        verdict = self._judge(own, candidates, window)
         self.passed_over, self.not_reused = verdict.passed_over, verdict.not_reused
         return self._as_started(verdict.adopt)
 
@@ -151,22 +153,17 @@ class JobSearch:
         if len(found) == len(self.request.databases) or not may_hide:
             return self._as_started(found)
         candidates = self._fitting_not_held(listed.unmarked)
-        # The user's decisions were about jobs before this send; its own job is judged anew.
-        verdict = self._judge(own, found, candidates, window, NO_DECISIONS, at=window.sent_at)
+        verdict = self._judge(own, candidates, window, at=window.sent_at)
         return self._as_started(verdict.adopt)
 
     def _judge(
-        self,
-        own: list[OwnJob],
-        found: dict[DatabaseKey, JobSummary],
-        candidates: list[JobSummary],
-        window: Window | None,
-        decisions: JobDecisions,
-        *,
-        at: float | None = None,
+        self, own: list[OwnJob], candidates: list[JobSummary], window: Window | None, at: float = 0
     ) -> Verdict:
         """The rules' verdict over the candidates' details, raising a stop; what it recognises
-        is claimed in the record (a job another request claimed first is dropped)."""
+        is claimed in the record (a job another request claimed first is dropped). After a
+        send (``at``), the user's decisions were about jobs before it: its job is judged anew."""
+        decisions = NO_DECISIONS if at else self.decisions
+        found = rules.own_jobs(self.request, own, self.adoptable)
         while True:
             # Twins first, then what they hold: a twin answered in between is among the held.
             twins = {
@@ -196,7 +193,7 @@ class JobSearch:
             if not (recognised := [s for key, s in verdict.adopt.items() if key not in found]):
                 return verdict
             starts = [s.job_start_time for s in recognised if s.job_start_time]
-            when = at if at is not None else min(starts, default=time.time())
+            when = at or min(starts, default=time.time())
             if not (taken := self.record.claim(when, [str(s.job_id) for s in recognised])):
                 return verdict
             candidates = [s for s in candidates if str(s.job_id) not in taken]
@@ -261,7 +258,7 @@ class JobSearch:
             raise
         record.record_send_end(sent_at, answer.job_ids)
         if len(answer.job_ids) != len(missing):
-            raise UnexpectedAnswerError(
+            raise errors.UnexpectedAnswerError(
                 f"CreateTask answered {len(answer.job_ids)} job ids for {len(missing)} databases",
                 commserve=client.base_url,
                 operation="POST CreateTask",
@@ -280,7 +277,7 @@ class JobSearch:
                     self.sleep(self.client.retry.backoff_factor_s * 2**look)
                 if found := self.after_lost_answer(window):
                     return found
-        except UnrecognisedJobsError:
+        except errors.UnrecognisedJobsError:
             raise
         except CommvaultError as lookup_failure:
             raise failure.after_looking(
