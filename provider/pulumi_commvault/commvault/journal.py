@@ -4,6 +4,7 @@ replaced whole, dropped after a day; URLs, markers, times and job ids, no secret
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -76,14 +77,12 @@ class SendJournal:
         if self._recorded is None:
             self._recorded = {}
             for path in self.directory.glob("*.json") if self.directory else ():
-                try:
+                with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                     body = json.loads(path.read_text(encoding="utf-8"))
                     sends = [Send.of(entry) for entry in body["sends"]]
                     databases = frozenset(map(str, body.get("databases", [])))
                     other = (str(body["commserve"]).rstrip("/"), str(body["marker"]))
                     self._recorded[other] = (databases, sends)
-                except (OSError, ValueError, KeyError, TypeError):
-                    continue
         return [
             (other[1], databases, send)
             for other, (databases, sends) in self._recorded.items()
@@ -125,11 +124,9 @@ class SendJournal:
         if not self._tidied:  # once a process: a fleet's writes do not each walk the directory
             self._tidied = True
             for old in path.parent.glob("*.json"):
-                try:
+                with contextlib.suppress(OSError):
                     if old.stat().st_mtime < time.time() - KEEP_S:
                         old.unlink()
-                except OSError:
-                    continue
 
 
 @dataclass(frozen=True)

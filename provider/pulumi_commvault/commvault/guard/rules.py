@@ -20,6 +20,7 @@ CLOCK_SKEW_S = 30
 
 Adoptable = Callable[[JobSummary], bool]
 Jobs = dict[DatabaseKey, list[JobSummary]]
+Adopted = dict[DatabaseKey, JobSummary]
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class Verdict:
     """Adopt these jobs and send for the rest, unless ``stop`` or ``refused`` (insisted ids,
     none of ``candidates``); ``passed_over``: finished jobs that fit, taken for others'."""
 
-    adopt: dict[DatabaseKey, JobSummary]
+    adopt: Adopted
     not_reused: list[NotReused] = field(default_factory=list)
     stop: Stop | None = None
     refused: list[str] = field(default_factory=list)
@@ -187,36 +188,21 @@ def sent_by_its_send(job: OwnJob) -> bool:
 
 def own_jobs(
     request: MarkedRequest, own: Sequence[OwnJob], adoptable: Adoptable
-) -> dict[DatabaseKey, JobSummary]:
-    """The request's own jobs to adopt: the first (newest) adoptable one per database."""
-    found: dict[DatabaseKey, JobSummary] = {}
-    for job in own:
-        if job.summary is None or not sent_by_its_send(job):
-            continue
-        key = key_of_job(job.summary)
-        if key in _keys(request) and key not in found and live(job.summary, adoptable):
-            found[key] = job.summary
-    return found
-
-
-def not_reused(
-    request: MarkedRequest,
-    own: Sequence[OwnJob],
-    adopted: Iterable[DatabaseKey],
-    adoptable: Adoptable,
-) -> list[NotReused]:
-    """The request's own earlier jobs, of databases that adopt none, that are dead."""
-    wanted = _keys(request) - set(adopted)
+) -> tuple[Adopted, list[NotReused]]:
+    """The request's own jobs to adopt, the first (newest) adoptable one per database, and
+    the dead ones (failed, killed, aged, pruned, or finished as the request does not accept)."""
+    found: Adopted = {}
     dead: list[NotReused] = []
     for job in own:
-        if (s := job.summary) and not (sent_by_its_send(job) and key_of_job(s) in wanted):
-            continue  # another job under a reused id, or of a database that adopts one
+        if (s := job.summary) and not (sent_by_its_send(job) and key_of_job(s) in _keys(request)):
+            continue  # another job under a reused id, or another database's
         if s and live(s, adoptable):
+            found.setdefault(key_of_job(s), s)
             continue
         failed = s is None or s.is_aged or classify(s.status) is JobOutcome.FAILED
         why = f"{s.status}, which this request does not accept" if s and not failed else ""
         dead.append(NotReused(job.job_id, key_of_job(s) if s else None, why or restorable(s)[1]))
-    return dead
+    return found, dead
 
 
 def needs_details(
@@ -251,7 +237,7 @@ def judge(
 ) -> Verdict:
     """Its own jobs first; for databases without one, unmarked jobs that fit, by details, the
     window or what the user named, twins paired by send order; several stop it."""
-    found = own_jobs(request, own, adoptable)
+    found, dead = own_jobs(request, own, adoptable)
     ours, undecided = _by_details(request, unmarked, found, window, decisions, adoptable)
     if request.marker in decisions.start_new:
         undecided = {}
@@ -294,7 +280,7 @@ def judge(
         if window
         else [u.summary for u in unmarked if finished(u.summary) and live(u.summary, adoptable)]
     )
-    return Verdict(adopt, not_reused(request, own, adopt, adoptable), passed_over=over)
+    return Verdict(adopt, [d for d in dead if d.database not in adopt], passed_over=over)
 
 
 def _keys(request: MarkedRequest) -> set[DatabaseKey]:
@@ -304,14 +290,14 @@ def _keys(request: MarkedRequest) -> set[DatabaseKey]:
 def _by_details(
     request: MarkedRequest,
     unmarked: Sequence[UnmarkedJob],
-    found: dict[DatabaseKey, JobSummary],
+    found: Adopted,
     window: Window | None,
     decisions: JobDecisions,
     adoptable: Adoptable,
-) -> tuple[dict[DatabaseKey, JobSummary], Jobs]:
+) -> tuple[Adopted, Jobs]:
     """Unmarked jobs of databases without one: those whose details show the marker, and those
     whose details decide nothing (a schedule's or another description's are not ours)."""
-    ours: dict[DatabaseKey, JobSummary] = {}
+    ours: Adopted = {}
     undecided: Jobs = {}
     for job in unmarked:
         key = key_of_job(job.summary)

@@ -127,9 +127,9 @@ class JobSearch:
             return {}
         fresh = job_statuses(self.client, wanted, client_ids=client_ids)
         own = [OwnJob(j, fresh.get(j), sent_at.get(j)) for j in own_ids]
-        found = rules.own_jobs(self.request, own, self.adoptable)
+        found, dead = rules.own_jobs(self.request, own, self.adoptable)
         if len(found) == len(self.request.databases) or not unrecognised:
-            self.not_reused = rules.not_reused(self.request, own, found, self.adoptable)
+            self.not_reused = [d for d in dead if d.database not in found]
             return self._as_started(found)
         unanswered = [s for s in earlier if not s.answered]
         window = Window.spanning(unanswered) if unanswered else None
@@ -148,7 +148,7 @@ class JobSearch:
         listed = listing(self.client, client_ids, GuardScope())
         ours = set(listed.by_tag.get(self.request.tag, []))
         own = [OwnJob(str(s.job_id), s) for s in listed.marked if str(s.job_id) in ours]
-        found = rules.own_jobs(self.request, own, self.adoptable)
+        found, _ = rules.own_jobs(self.request, own, self.adoptable)
         may_hide = self.index.visibility.markers_may_hide(listing_shows=listed.shows_descriptions)
         if len(found) == len(self.request.databases) or not may_hide:
             return self._as_started(found)
@@ -163,7 +163,7 @@ class JobSearch:
         is claimed in the record (a job another request claimed first is dropped). After a
         send (``at``), the user's decisions were about jobs before it: its job is judged anew."""
         decisions = NO_DECISIONS if at else self.decisions
-        found = rules.own_jobs(self.request, own, self.adoptable)
+        found, _ = rules.own_jobs(self.request, own, self.adoptable)
         while True:
             # Twins first, then what they hold: a twin answered in between is among the held.
             twins = {
