@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from .guard.listing import GuardIncompleteError, GuardScope, MarkedJobIndex
 from .guard.rules import NO_DECISIONS, JobDecisions
 from .guard.start import start_once
-from .marking import MARKED, MARKER_TAG, Database, DatabaseKey, MarkedRequest, StartedJob
+from .marking import MARKER_TAG, Database, StartedJob
 from .models import BackupLevel, CreateTaskRequest
 
-__all__ = ["MARKED", "MARKER_TAG", "NO_DECISIONS", "BackupRequest", "Database", "DatabaseKey"]
-__all__ += ["GuardIncompleteError", "GuardScope", "JobDecisions", "MarkedJobIndex"]
-__all__ += ["MarkedRequest", "StartedJob", "start_backup", "start_once"]
+__all__ = ["MARKER_TAG", "NO_DECISIONS", "BackupRequest", "Database", "GuardIncompleteError"]
+__all__ += ["GuardScope", "JobDecisions", "MarkedJobIndex", "StartedJob", "start_backup"]
+__all__ += ["start_once"]
 
 #: A backup's name for ``start_once`` (the README's client example uses it).
 start_backup = start_once

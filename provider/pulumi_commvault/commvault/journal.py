@@ -55,9 +55,8 @@ class OtherSend(NamedTuple):
 
 
 class SendJournal:
-    """The sends of this machine's processes, in ``directory`` (None: nothing is kept). One
-    lock guards every write and every read of other requests' records; a send in flight is
-    known to this process until it ends, so a twin request can wait for it."""
+    """The sends of this machine's processes, in ``directory`` (None: nothing is kept), under
+    one lock; a send in flight is known until it ends, so a twin request can wait for it."""
 
     def __init__(self, directory: Path | None, *, notice: Callable[[str], None] | None = None):
         self.directory = directory
@@ -145,8 +144,8 @@ class RequestRecord:
 
     @property
     def path(self) -> Path | None:
-        digest = hashlib.sha256("\n".join(self.key).encode()).hexdigest()
-        return self.journal.directory / f"{digest[:32]}.json" if self.journal.directory else None
+        name = hashlib.sha256("\n".join(self.key).encode()).hexdigest()[:32] + ".json"
+        return self.journal.directory / name if self.journal.directory else None
 
     def sends(self) -> list[Send]:
         """The request's sends of the last day, oldest first."""
@@ -189,8 +188,7 @@ class RequestRecord:
             return {job_id for _, _, s in self.journal._others(self.key) for job_id in s.job_ids}
 
     def claim(self, sent_at: float, job_ids: Sequence[str]) -> set[str]:
-        """Record ``job_ids`` as answering the send at ``sent_at``, unless another request of
-        this machine holds one of them: those are returned, and nothing is recorded."""
+        """Record ``job_ids`` as the send's, unless other requests hold some: those are returned."""
         with self.journal._changed:
             if not (taken := self.others() & set(job_ids)):
                 self.record_send_end(sent_at, job_ids)
@@ -203,8 +201,7 @@ class RequestRecord:
             return [OtherSend(m, s) for m, dbs, s in others if database in dbs and not s.answered]
 
     def wait_for_twins(self, timeout_s: float) -> None:
-        """Until no other request of this process has a send in flight for one of its
-        databases (at most ``timeout_s``): its answer says which job is not this one's."""
+        """Until no other request of this process has a send in flight for its databases."""
 
         def none_in_flight() -> bool:
             return not any(

@@ -85,8 +85,7 @@ class MarkerVisibility:
         return not (shows or self.state is Visibility.LISTINGS)
 
     def check(self, client: CommvaultClient, request: MarkedRequest, job: StartedJob) -> None:
-        """Read the job just started back (``GET Job``, then its details); one check at a
-        time until the answer is known; a failed read leaves it unknown."""
+        """Read the job just started back (``GET Job``, then its details), one at a time."""
         if self.state is not Visibility.UNKNOWN or not self._checking.acquire(blocking=False):
             return
         try:
@@ -144,19 +143,17 @@ class MarkedJobIndex:
         self._changed = threading.Condition()
 
     def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
-        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first. One listing
-        runs at a time, outside the lock, taken only to pick a turn and keep what it found."""
+        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first; one listing at a
+        time, outside the lock, which is taken only to pick a turn and keep what it found."""
         wanted = set(client_ids)
         self._want(client, wanted)
         while (turn := self._next_turn(wanted)) is not None:
-            batch, probe = turn
-            try:
+            (batch, probe), found, everything = turn, None, None
+            try:  # a failed turn keeps nothing, and the next caller lists again
                 everything = self._probe(client) if probe else None
                 found = everything or listing(client, batch, self.scope, self)
-            except BaseException:
-                self._end_turn(None, batch, everything=False)
-                raise
-            self._end_turn(found, batch, everything=everything is not None)
+            finally:
+                self._end_turn(found, batch, everything=everything is not None)
         with self._changed:
             return list(self._job_ids.get(tag, []))
 
@@ -169,8 +166,7 @@ class MarkedJobIndex:
             self._wanted |= wanted - self._listed
 
     def _next_turn(self, wanted: set[int]) -> tuple[list[int], bool] | None:
-        """None once ``wanted`` is listed; else, after any listing under way, this caller's
-        turn: the clients to list, and whether to probe every client first."""
+        """None once ``wanted`` is listed; else this caller's turn: clients, whether to probe."""
         with self._changed:
             self._changed.wait_for(lambda: not self._listing or self._covers(wanted))
             if self._covers(wanted):
@@ -182,7 +178,6 @@ class MarkedJobIndex:
             return batch, probe
 
     def _end_turn(self, found: Listing | None, batch: list[int], *, everything: bool) -> None:
-        """Keep what a turn found (None: it failed, and the next caller lists again)."""
         with self._changed:
             self._listing = False
             if found is not None:
@@ -198,8 +193,7 @@ class MarkedJobIndex:
         return self._all_listed or wanted <= self._listed
 
     def unrecognised(self) -> list[JobSummary]:
-        """Listed jobs without a marker that may still be a request's (none where listings
-        show descriptions), not started by this process, newest first."""
+        """Listed jobs without a marker that may be a request's, not started by this process."""
         with self._changed:
             if not self.visibility.markers_may_hide():
                 return []

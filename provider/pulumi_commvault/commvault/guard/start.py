@@ -44,15 +44,9 @@ def start_once(
     found stand for it), else started. ``exclude``: other requests' jobs."""
     databases = ["/".join(db.key) for db in request.databases]
     record = (journal or NO_JOURNAL).request(client.base_url, request.marker, databases)
+    listed = index or MarkedJobIndex()
     search = JobSearch(
-        client,
-        request,
-        adoptable,
-        index or MarkedJobIndex(),
-        decisions,
-        record,
-        frozenset(exclude),
-        sleep,
+        client, request, adoptable, listed, decisions, record, frozenset(exclude), sleep
     )
     jobs = search.before_sending()
     decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
