@@ -3,6 +3,7 @@ listed once a process, paged to the end), and whether (and where) they show mark
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -145,25 +146,24 @@ class MarkedJobIndex:
     def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
         """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first; one listing at a
         time, outside the lock, which is taken only to pick a turn and keep what it found."""
-        wanted = set(client_ids)
-        self._want(client, wanted)
+        with self._changed:
+            expected = set(self._expected)
+        known, wanted = client.client_ids() if expected else {}, set(client_ids)
+        with self._changed:
+            self._wanted |= {known[name] for name in expected if name in known}
+            self._wanted |= wanted - self._listed
         while (turn := self._next_turn(wanted)) is not None:
             (batch, probe), found, everything = turn, None, None
             try:  # a failed turn keeps nothing, and the next caller lists again
-                everything = self._probe(client) if probe else None
+                if probe:  # every client's jobs, if one small page holds them all
+                    scope = GuardScope(self.scope.lookup_s, PROBE_PAGE_SIZE, 1)
+                    with contextlib.suppress(GuardIncompleteError):
+                        everything = listing(client, None, scope, self)
                 found = everything or listing(client, batch, self.scope, self)
             finally:
                 self._end_turn(found, batch, everything=everything is not None)
         with self._changed:
             return list(self._job_ids.get(tag, []))
-
-    def _want(self, client: CommvaultClient, wanted: set[int]) -> None:
-        with self._changed:
-            expected = set(self._expected)
-        known = client.client_ids() if expected else {}
-        with self._changed:
-            self._wanted |= {known[name] for name in expected if name in known}
-            self._wanted |= wanted - self._listed
 
     def _next_turn(self, wanted: set[int]) -> tuple[list[int], bool] | None:
         """None once ``wanted`` is listed; else this caller's turn: clients, whether to probe."""
@@ -208,13 +208,6 @@ class MarkedJobIndex:
     def remember(self, tag: str, job_ids: list[str]) -> None:
         with self._changed:
             self._job_ids[tag] = [*job_ids, *self._job_ids.get(tag, [])]
-
-    def _probe(self, client: CommvaultClient) -> Listing | None:
-        """Every client's marked jobs, if one small page holds all recent Oracle jobs."""
-        try:
-            return listing(client, None, GuardScope(self.scope.lookup_s, PROBE_PAGE_SIZE, 1), self)
-        except GuardIncompleteError:
-            return None
 
 
 def listing(

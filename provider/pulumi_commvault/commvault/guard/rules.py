@@ -206,7 +206,7 @@ def own_jobs(
 
 
 def needs_details(
-    summary: JobSummary, *, window: Window | None, decisions: JobDecisions, adoptable: Adoptable
+    summary: JobSummary, window: Window | None, decisions: JobDecisions, adoptable: Adoptable
 ) -> bool:
     """Whether an unmarked job that fits is worth reading the details of: adoptable, and with
     no send known (no window), running or named by the user (finished: another's)."""
@@ -229,7 +229,6 @@ def judge(
     request: MarkedRequest,
     own: Sequence[OwnJob],
     unmarked: Sequence[UnmarkedJob],
-    *,
     window: Window | None,
     decisions: JobDecisions,
     adoptable: Adoptable,
@@ -275,12 +274,10 @@ def judge(
         most = max(len(sharing[k]) for k in unsettled)
         return Verdict(found, stop=Stop(unsettled, twice, unknown, most, ids))
     adopt = {**ours, **found}
-    over = (
-        []
-        if window
-        else [u.summary for u in unmarked if finished(u.summary) and live(u.summary, adoptable)]
+    over = [u.summary for u in unmarked if finished(u.summary) and live(u.summary, adoptable)]
+    return Verdict(
+        adopt, [d for d in dead if d.database not in adopt], passed_over=[] if window else over
     )
-    return Verdict(adopt, [d for d in dead if d.database not in adopt], passed_over=over)
 
 
 def _keys(request: MarkedRequest) -> set[DatabaseKey]:
@@ -300,10 +297,11 @@ def _by_details(
     ours: Adopted = {}
     undecided: Jobs = {}
     for job in unmarked:
-        key = key_of_job(job.summary)
-        if key not in _keys(request) - set(found) or key in ours:
-            continue
-        if not needs_details(job.summary, window=window, decisions=decisions, adoptable=adoptable):
+        key, worth = (
+            key_of_job(job.summary),
+            needs_details(job.summary, window, decisions, adoptable),
+        )
+        if key not in _keys(request) - set(found) or key in ours or not worth:
             continue
         if job.started_from.casefold() == "scheduled":
             continue

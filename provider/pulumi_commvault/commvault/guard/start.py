@@ -50,10 +50,8 @@ def start_once(
     )
     jobs = search.before_sending()
     decisions.check_adopted(client.base_url, [j.job_id for j in jobs.values()])
-    for job in jobs.values():
-        log.info(
-            "adopting job %s for %s: already started for this request", job.job_id, job.database
-        )
+    for j in jobs.values():
+        log.info("adopting job %s for %s: already started for this request", j.job_id, j.database)
     for attempt in range(1, client.retry.create_attempts + 1):
         if not (missing := [db for db in request.databases if db.key not in jobs]):
             break
@@ -170,20 +168,13 @@ class JobSearch:
                 if key_of_job(s) not in found and str(s.job_id) not in held
             ]
             verdict = rules.judge(
-                self.request,
-                own,
-                unmarked,
-                window=window,
-                decisions=decisions,
-                adoptable=self.adoptable,
-                twins=twins,
+                self.request, own, unmarked, window, decisions, self.adoptable, twins
             )
+            base_url = self.client.base_url
             if verdict.refused:
-                raise decisions.not_candidates(
-                    self.client.base_url, verdict.refused, verdict.candidates
-                )
+                raise decisions.not_candidates(base_url, verdict.refused, verdict.candidates)
             if verdict.stop is not None:
-                raise verdict.stop.error(self.client.base_url, self.request.marker, window)
+                raise verdict.stop.error(base_url, self.request.marker, window)
             if not (recognised := [s for key, s in verdict.adopt.items() if key not in found]):
                 return verdict
             starts = [s.job_start_time for s in recognised if s.job_start_time]
@@ -195,9 +186,7 @@ class JobSearch:
     def _with_details(
         self, summary: JobSummary, window: Window | None, decisions: JobDecisions
     ) -> rules.UnmarkedJob:
-        if not rules.needs_details(
-            summary, window=window, decisions=decisions, adoptable=self.adoptable
-        ):
+        if not rules.needs_details(summary, window, decisions, self.adoptable):
             return rules.UnmarkedJob(summary)
         details = self.client.job_general_info(summary.job_id)
         return rules.UnmarkedJob(summary, details.job_started_from, details.description)
