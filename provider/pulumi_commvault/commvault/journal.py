@@ -1,6 +1,5 @@
-"""This machine's record of each marked request's sends and the jobs they started: a re-run's
-evidence where no job description shows. One JSON file per CommServe and request marker,
-replaced whole, dropped after a day; URLs, markers, times and job ids, no secret."""
+"""This machine's record of each marked request's sends and their jobs: a re-run's evidence where
+no job description shows. A JSON file per request, dropped after a day; no secret in it."""
 
 from __future__ import annotations
 
@@ -39,12 +38,10 @@ class Send:
         return bool(self.job_ids)
 
     @classmethod
-    def of(cls, entry: dict[str, object]) -> Send:
-        if not isinstance(job_ids := entry["job_ids"], list):
+    def of(cls, e: dict[str, object]) -> Send:
+        if not isinstance(job_ids := e["job_ids"], list):
             raise TypeError("job_ids is no list")
-        return cls(
-            float(str(entry["sent_at"])), float(str(entry["until"])), tuple(map(str, job_ids))
-        )
+        return cls(float(str(e["sent_at"])), float(str(e["until"])), tuple(map(str, job_ids)))
 
 
 class OtherSend(NamedTuple):
@@ -55,8 +52,7 @@ class OtherSend(NamedTuple):
 
 
 class SendJournal:
-    """The sends of this machine's processes, in ``directory`` (None: nothing is kept), under
-    one lock; a send in flight is known until it ends, so a twin request can wait for it."""
+    """The sends of this machine's processes, in ``directory`` (None: nothing is kept)."""
 
     def __init__(self, directory: Path | None, *, notice: Callable[[str], None] | None = None):
         self.directory = directory
@@ -69,7 +65,10 @@ class SendJournal:
 
     def request(self, commserve: str, marker: str, databases: Sequence[str] = ()) -> RequestRecord:
         """One request's record; ``databases`` as ``client/instance/subclient``, lower case."""
-        return RequestRecord(self, commserve, marker, frozenset(databases))
+        key = (commserve.rstrip("/"), marker)
+        name = hashlib.sha256("\n".join(key).encode()).hexdigest()[:32] + ".json"
+        path = self.directory / name if self.directory else None
+        return RequestRecord(self, commserve, marker, frozenset(databases), key, path)
 
     def _others(self, key: _Key) -> list[tuple[str, frozenset[str], Send]]:
         """Other requests' sends on the same CommServe; the caller holds the lock."""
@@ -130,22 +129,14 @@ class SendJournal:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request's sends: recorded before each goes out and when it ends, withdrawn when
-    it provably started nothing; ``databases`` let its twins find them."""
+    """One request's sends; ``databases`` let its twins find them."""
 
     journal: SendJournal
     commserve: str
     marker: str
     databases: frozenset[str]
-
-    @property
-    def key(self) -> _Key:
-        return self.commserve.rstrip("/"), self.marker
-
-    @property
-    def path(self) -> Path | None:
-        name = hashlib.sha256("\n".join(self.key).encode()).hexdigest()[:32] + ".json"
-        return self.journal.directory / name if self.journal.directory else None
+    key: _Key
+    path: Path | None
 
     def sends(self) -> list[Send]:
         """The request's sends of the last day, oldest first."""

@@ -27,8 +27,7 @@ def tags_in(summary: JobSummary) -> list[str]:
 
 @validated_dataclass(frozen=True, config=ConfigDict(extra="forbid", str_strip_whitespace=True))
 class Database:
-    """One Oracle database as Commvault backs it up, one job each: client, instance, subclient
-    (validated when made, from arguments or from a dict, as the provider's inputs are)."""
+    """One Oracle database as Commvault backs it up, one job each (validated when made)."""
 
     client_name: str = Field(min_length=1)
     instance_name: str = Field(min_length=1)
@@ -50,9 +49,8 @@ class Database:
 
 
 def key_of_job(summary: JobSummary) -> DatabaseKey:
-    entity = summary.subclient
-    subclient = entity.subclient_name or "default"
-    return (entity.client_name.lower(), entity.instance_name.lower(), subclient.lower())
+    e = summary.subclient
+    return (e.client_name.lower(), e.instance_name.lower(), (e.subclient_name or "default").lower())
 
 
 class MarkedRequest(Protocol):

@@ -24,8 +24,7 @@ def restorable(summary: JobSummary | None) -> tuple[bool, str]:
 
 
 def adoption_rule(*, accept_completed_with_errors: bool) -> Callable[[JobSummary], bool]:
-    """Whether a job of a request's marker may stand for it: running or queued, or finished
-    well (with errors only where the request accepts that); never failed or killed."""
+    """Whether a job of a request's marker may stand for it: running, or finished well."""
 
     def may_stand(summary: JobSummary) -> bool:
         outcome = classify(summary.status)

@@ -19,7 +19,6 @@ log = logging.getLogger("pulumi_commvault")
 
 #: The first look-up of several clients: one page this size of every client's jobs.
 PROBE_PAGE_SIZE = 200
-GUARD_JOB_TYPES: list[int] = []  # none: restores share the guard
 
 
 class GuardIncompleteError(CommvaultError):
@@ -37,8 +36,8 @@ class GuardScope:
 
 @dataclass
 class Listing:
-    """Marked job ids by tag, the jobs with a marker and without, and whether any job showed
-    a ``jobDescription`` (then the CommServe lists them, and a job without one has none)."""
+    """Marked job ids by tag, jobs with and without a marker, and whether any showed a description
+    (then the CommServe lists descriptions, and a job without one has none)."""
 
     by_tag: dict[str, list[str]] = field(default_factory=dict)
     marked: list[JobSummary] = field(default_factory=list)
@@ -57,9 +56,7 @@ class Listing:
         return listed
 
 
-class Visibility(enum.Enum):
-    """Where a CommServe shows the marker of a job this process started."""
-
+class Visibility(enum.Enum):  # where a CommServe shows the marker of a job we started
     UNKNOWN = "not known yet"
     LISTINGS = "in job listings"
     DETAILS = "in job details only"
@@ -101,19 +98,17 @@ class MarkerVisibility:
         summary = client.find_job(job.job_id)
         if summary is None:
             return
-        if summary.job_description is not None and request.tag in summary.job_description:
+        if (listed := summary.job_description) is not None and request.tag in listed:
             self.state = Visibility.LISTINGS
             return
-        if summary.job_description is not None:
-            self.listings_trusted = False
+        self.listings_trusted &= listed is None  # a description of ours without our marker
         details = client.job_general_info(job.job_id).description
         if details is not None and request.tag in details:
             self.state = Visibility.DETAILS  # as sure as listed markers, a read per candidate
             log.info(
-                "%s does not show job descriptions in its job listings (job %s); the "
-                "duplicate guard reads the job details of possible earlier jobs of a request",
-                client.base_url,
-                job.job_id,
+                f"{client.base_url} does not show job descriptions in its job listings (job "
+                f"{job.job_id}); the duplicate guard reads the job details of possible earlier "
+                "jobs of a request"
             )
             return
         self.state = Visibility.NOWHERE
@@ -144,8 +139,7 @@ class MarkedJobIndex:
         self._changed = threading.Condition()
 
     def candidates(self, client: CommvaultClient, tag: str, client_ids: list[int]) -> list[str]:
-        """Ids of the jobs marked with ``tag`` on ``client_ids``, newest first; one listing at a
-        time, outside the lock, which is taken only to pick a turn and keep what it found."""
+        """The ids of jobs marked ``tag`` on ``client_ids``, newest first; one listing at a time."""
         with self._changed:
             expected = set(self._expected)
         known, wanted = client.client_ids() if expected else {}, set(client_ids)
@@ -227,7 +221,7 @@ def listing(
             lookup_s=scope.lookup_s,
             limit=scope.page_size,
             offset=page_number * scope.page_size,
-            job_types=GUARD_JOB_TYPES,
+            job_types=[],  # all: restores share the guard
             application_id=ORACLE_APPLICATION_ID,
         )
         listed.extend(page)

@@ -1,6 +1,5 @@
-"""The duplicate guard's rules over plain values, no I/O: which jobs a request adopts, and when
-it stops, naming the jobs it cannot tell apart. docs/duplicate-guard.md states each rule;
-tests/test_guard_rules.py has one row each."""
+"""The duplicate guard's rules over plain values, no I/O: which jobs a request adopts, and when it
+stops (docs/duplicate-guard.md states each rule; tests/test_guard_rules.py has one row each)."""
 
 from __future__ import annotations
 
@@ -55,8 +54,7 @@ class JobDecisions:
     insist: bool = False
 
     def check_adopted(self, commserve: str, adopted: Iterable[str]) -> None:
-        missed = sorted(self.adopt - set(adopted)) if self.insist else []
-        if missed:
+        if self.insist and (missed := sorted(self.adopt - set(adopted))):
             raise self.not_candidates(commserve, missed, {})
 
     def not_candidates(
@@ -109,9 +107,8 @@ class Stop:
     def error(self, commserve: str, marker: str, window: Window | None) -> UnrecognisedJobsError:
         """The stop as the user reads it: why the guard cannot tell, the jobs, one id each."""
         jobs = [job for group in self.jobs.values() for job in group]
-        if self.named_twice:
-            why = "more than one job was named to adopt for the same database"
-            why += f" ({', '.join(self.named_twice)})"
+        if twice := ", ".join(self.named_twice):
+            why = f"more than one job was named to adopt for the same database ({twice})"
         elif window:
             why = f"{commserve} shows no job descriptions, and more than one such job started "
             why += "while the request was being sent"

@@ -1,7 +1,6 @@
 """``start_once``: a request in, its jobs out, one per database, never two. The I/O around
-``rules.judge``: look for the jobs the request started (listing, record, job details), send
-for the rest: after a 429 again; after a failure that may have reached the CommServe, look
-a few times first, and send again only if the failure allows it."""
+``rules.judge``: look for the jobs the request started, send for the rest (after a 429 again;
+after a failure that may have reached the CommServe, look first, then send if it allows)."""
 
 from __future__ import annotations
 
@@ -87,8 +86,7 @@ def start_once(
 
 @dataclass
 class JobSearch:
-    """One request's look for its jobs (by marker, then, among jobs that show no
-    description, by what every summary carries) and its sends."""
+    """One request's look for its jobs (by marker, else by what every summary carries)."""
 
     client: CommvaultClient
     request: MarkedRequest
@@ -134,8 +132,7 @@ class JobSearch:
         """After a send that may have started a job: a fresh listing of the clients' jobs."""
         if not (client_ids := self._client_ids()):
             return {}
-        # A twin's send still in flight may start a job this listing must show, and its
-        # answer may say which job is not this request's: wait for it first.
+        # First a twin's send in flight: its job is then listed, and its answer says whose.
         self.record.wait_for_twins(self.client.timeouts.connect_s + self.client.timeouts.read_s)
         listed = listing(self.client, client_ids, GuardScope())
         ours = set(listed.by_tag.get(self.request.tag, []))
@@ -152,8 +149,7 @@ class JobSearch:
         self, own: list[OwnJob], candidates: list[JobSummary], window: Window | None, at: float = 0
     ) -> Verdict:
         """The rules' verdict over the candidates' details, raising a stop; what it recognises
-        is claimed in the record (a job another request claimed first is dropped). After a
-        send (``at``), the user's decisions were about jobs before it: its job is judged anew."""
+        is claimed in the record. After a send (``at``), the user's decisions do not count."""
         decisions = NO_DECISIONS if at else self.decisions
         found, _ = rules.own_jobs(self.request, own, self.adoptable)
         while True:
@@ -205,10 +201,8 @@ class JobSearch:
         return sorted(known[name] for name in names if name in known)
 
     def _as_started(self, found: dict[DatabaseKey, JobSummary]) -> Found:
-        databases = {db.key: db for db in self.request.databases}
-        return {
-            k: StartedJob(str(s.job_id), databases[k], None, adopted=True) for k, s in found.items()
-        }
+        db = {d.key: d for d in self.request.databases}
+        return {k: StartedJob(str(s.job_id), db[k], None, adopted=True) for k, s in found.items()}
 
     def send(self, missing: list[Database], *, last: bool) -> Found:
         """One send for the ``missing`` databases: the jobs it started or was found to start."""
