@@ -17,6 +17,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import FIRST_JOB_ID
+from emulator_support import wait_until_ended
 from engine_fixtures import BOTH_LISTINGS
 from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
@@ -91,14 +92,14 @@ def assert_recorded(deployment: Deployment, job_id: str, *, adopted: bool) -> di
     return dict(job)
 
 
-def wait_until_ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
-        if job["endedAt"]:
-            return
-        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
-        time.sleep(0.2)
+def one_backup_recorded(
+    deployment: Deployment, emulator: EmulatorProcess, *, sends: int
+) -> dict[str, Any]:
+    """The project's one job, started (not adopted) after ``sends`` CreateTasks in all, is
+    what the state records; its record."""
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == sends
+    return assert_recorded(deployment, job_id, adopted=False)
 
 
 # --- The CommServe cannot be reached, or answers badly ----------------------------------
@@ -122,9 +123,7 @@ def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one
 
     deployment.stack.set_config("commvault:url", auto.ConfigValue(emulator.url))
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 def test_commserve_down_is_reported_as_unreachable_not_as_a_failed_login(demo_user):
@@ -151,9 +150,7 @@ def test_a_503_burst_on_reads_is_absorbed_by_retries_and_takes_one_backup(deploy
     statuses = endpoints(emulator)
     for endpoint in ("Jobs", "Job"):
         assert statuses.count((endpoint, 503, "status")) == 2
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 @pytest.mark.parametrize(
@@ -198,9 +195,7 @@ def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rer
     assert_nothing_recorded(deployment)
 
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 4
-    assert_recorded(deployment, job_id, adopted=False)
+    one_backup_recorded(deployment, emulator, sends=4)
 
 
 def test_a_429_on_create_task_waits_for_retry_after_and_takes_one_backup(deployer, emulator):
@@ -254,9 +249,7 @@ def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_o
     assert_nothing_recorded(deployment)
 
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 2
-    assert_recorded(deployment, job_id, adopted=False)
+    one_backup_recorded(deployment, emulator, sends=2)
 
 
 # --- Tokens ------------------------------------------------------------------------------
@@ -273,9 +266,7 @@ def test_a_token_expiring_during_the_wait_with_password_auth_logs_in_again_and_f
     calls = endpoints(emulator)
     assert ("Job", 401, None) in calls
     assert [c for c in calls if c[0] == "Login"] == [("Login", 200, None)] * 2
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun_adopts_the_job(
@@ -437,9 +428,8 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
 
     wait_until_ended(emulator, other)
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 3  # the other job's, the refused, ours
-    assert_recorded(deployment, job_id, adopted=False)
+    # CreateTasks: the other job's, the refused, ours
+    one_backup_recorded(deployment, emulator, sends=3)
 
 
 def test_a_backup_queued_behind_a_running_job_shows_why_it_waits_and_then_finishes(
