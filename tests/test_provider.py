@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
+from emulator_support import wait_until_ended
 from fault_scenarios import closed_port_url
 from pulumi_commvault.provider import (
     BackupTriggerError,
@@ -278,7 +278,7 @@ def test_read_refreshes_job_status_without_starting_a_backup(provider, emulator)
     emulator.control.job_defaults(seconds=0.5)
     outs = provider.create(inputs(wait_for_completion=False)).outs
     emulator.control.clear_requests()
-    time.sleep(1.0)
+    wait_until_ended(emulator, outs["job_ids"][0])  # the emulator's control API: no request
     result = provider.read("58798", outs)
     assert result.id == "58798"
     assert result.outs["jobs"][0]["status"] == "Completed"
