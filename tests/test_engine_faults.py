@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from pulumi_commvault.commvault.transport import RetryPolicy
 
 pytestmark = pytest.mark.engine
 
+TOKEN_ONLY_EXPIRY = "token expires while waiting, token-only auth"
 NO_RETRIES = RetryPolicy(attempts=0, backoff_factor_s=0.0, jitter_s=0.0)
 
 
@@ -56,6 +58,16 @@ def error_message(text: str) -> str:
 
 def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
     FAULTS[name].arrange(emulator, deployment)
+
+
+def up_failing_with(
+    fault: str, deployer: Callable[..., Deployment], emulator: EmulatorProcess
+) -> tuple[Deployment, str]:
+    """A stack of the backup program, ``fault`` arranged, its `pulumi up` failed: the stack
+    and the error as the user reads it first."""
+    deployment = deployer(BackupProgram())
+    arrange(fault, emulator, deployment)
+    return deployment, error_message(failed_up(deployment))
 
 
 def new_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
@@ -180,10 +192,7 @@ def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no
 def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rerun_takes_one(
     deployer, emulator
 ):
-    deployment = deployer(BackupProgram())
-    arrange("proxy HTML page on every CreateTask", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with("proxy HTML page on every CreateTask", deployer, emulator)
 
     assert "HTML page (title '502 Bad Gateway')" in message
     assert "proxy or load balancer" in message
@@ -236,10 +245,7 @@ def test_a_lost_create_task_answer_adopts_the_job_it_started_and_a_rerun_changes
 def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_one_backup(
     deployer, emulator
 ):
-    deployment = deployer(BackupProgram())
-    arrange("empty CreateTask answer", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with("empty CreateTask answer", deployer, emulator)
 
     assert "the CommServe sent an empty answer" in message
     assert "a re-run will look again before starting one" in message
@@ -272,10 +278,7 @@ def test_a_token_expiring_during_the_wait_with_password_auth_logs_in_again_and_f
 def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun_adopts_the_job(
     deployer, emulator, demo_user
 ):
-    deployment = deployer(BackupProgram())
-    arrange("token expires while waiting, token-only auth", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with(TOKEN_ONLY_EXPIRY, deployer, emulator)
 
     [job_id] = job_ids(emulator)
     assert f"GET Job/{job_id}: the CommServe refused the token" in message
@@ -296,10 +299,7 @@ def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun
 
 
 def test_a_token_refused_during_the_wait_names_the_setting_to_renew(deployer, emulator):
-    deployment = deployer(BackupProgram())
-    arrange("token expires while waiting, token-only auth", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    _, message = up_failing_with(TOKEN_ONLY_EXPIRY, deployer, emulator)
 
     assert "commvault:authToken" in message
     assert "re-run" in message  # the job goes on; a re-run with a new token adopts it
