@@ -226,7 +226,7 @@ def test_failed_job_fails_create_naming_job_and_status_and_a_rerun_backs_up_agai
 
 
 def test_wait_timeout_fails_create_and_a_rerun_adopts_the_running_job(provider, emulator):
-    emulator.control.next_jobs(seconds=8)
+    emulator.control.next_jobs(seconds=4)  # well past the 1.2 s timeout
     with pytest.raises(BackupTriggerError, match="still unfinished"):
         provider.create(inputs(timeout_minutes=0.02))
     outs = provider.create(inputs(timeout_minutes=1.0)).outs
