@@ -139,6 +139,12 @@ def wait_for(
         time.sleep(0.05)
 
 
+def kill_job(emulator: EmulatorProcess, job_id: str) -> None:
+    """Kill a job through the API, as a Command Center user would."""
+    response = api_session().post(f"{emulator.url}/Job/{job_id}/action/kill", timeout=TIMEOUT_S)
+    assert response.status_code == 200, response.text
+
+
 def wait_until_ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
     """Poll the emulator's job list until the job has ended (any way it ends)."""
     deadline = time.monotonic() + timeout_s

@@ -18,7 +18,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import FIRST_JOB_ID
-from emulator_support import wait_until_ended
+from emulator_support import kill_job, wait_until_ended
 from engine_fixtures import BOTH_LISTINGS
 from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
@@ -426,6 +426,7 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
     assert job_ids(emulator) == []
     assert_nothing_recorded(deployment)
 
+    kill_job(emulator, other)  # the running job ends (its user gave up on it)
     wait_until_ended(emulator, other)
     deployment.up()
     # CreateTasks: the other job's, the refused, ours
