@@ -27,7 +27,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from typing import Any
 import pulumi
 from pulumi import automation as auto
 
-from commvault_emulator.process import EmulatorProcess
+from commvault_emulator.process import STARTUP_TIMEOUT_S, EmulatorProcess
 from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
 from harness import processes
 from harness.engine import PULUMI, REPO, commvault_config, workspace_options
@@ -120,17 +120,36 @@ def emulator(
     job_seconds: float,
     latency_ms: float,
     token: str | None = None,
+    extra: Sequence[str] = (),
+    startup_timeout_s: float = STARTUP_TIMEOUT_S,
 ) -> Iterator[EmulatorProcess]:
-    """The emulator on 127.0.0.1 with ``fleet`` as its inventory, quiet (no request lines)."""
+    """The emulator on 127.0.0.1 with ``fleet`` as its inventory, quiet (no request lines),
+    with ``extra`` flags."""
     inventory = fleet.write_inventory(workdir / f"inventory-{fleet.size}.json")
     with EmulatorProcess(
         job_seconds=job_seconds,
         latency_ms=latency_ms,
         inventory=inventory,
         token=token,
-        extra_args=["--quiet", "--host", "127.0.0.1"],
+        extra_args=["--quiet", "--host", "127.0.0.1", *extra],
+        startup_timeout_s=startup_timeout_s,
     ) as process:
         yield process
+
+
+def history_emulators(
+    stack: ExitStack,
+    sizes: Sequence[int],
+    start: Callable[[list[str]], AbstractContextManager[EmulatorProcess]],
+) -> dict[int, EmulatorProcess]:
+    """One emulator per history size, side by side (entered into ``stack``): ``start`` is
+    given the flags that seed it with that many unrelated jobs (``--history-jobs``; none
+    for 0)."""
+    started = {}
+    for size in sizes:
+        say(f"  starting an emulator with {size:,} history jobs")
+        started[size] = stack.enter_context(start(["--history-jobs", str(size)] if size else []))
+    return started
 
 
 def emulator_config(process: EmulatorProcess) -> dict[str, auto.ConfigValue]:

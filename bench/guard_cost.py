@@ -26,6 +26,7 @@ from pulumi_commvault import CommvaultClient
 
 from .common import (
     Fleet,
+    history_emulators,
     machine,
     machine_line,
     median,
@@ -50,15 +51,13 @@ def run(history: Sequence[int], reps: int, latency_ms: float) -> dict[str, Any]:
     say(f"machine: {machine_line(info)}")
     runs: list[dict[str, Any]] = []
     with scratch(NAME) as tmp, contextlib.ExitStack() as stack:
-        emulators = {}
-        for size in history:
-            extra = ["--history-jobs", str(size)] if size else []
-            say(f"  starting an emulator with {size} history jobs")
-            emulators[size] = stack.enter_context(
-                emulator_process(
-                    Fleet(FLEET), tmp, job_seconds=3600, latency_ms=latency_ms, extra=extra
-                )
-            )
+        emulators = history_emulators(
+            stack,
+            history,
+            lambda extra: emulator_process(
+                Fleet(FLEET), tmp, job_seconds=3600, latency_ms=latency_ms, extra=extra
+            ),
+        )
         for rep in range(reps):
             order = list(history)[rep % len(history) :] + list(history)[: rep % len(history)]
             for size in order:

@@ -24,7 +24,7 @@ from commvault_emulator.process import EmulatorProcess
 from pulumi_commvault.provider import OracleBackupTriggerProvider
 from pulumi_commvault.runtime import connections, settings
 
-from .common import Fleet
+from .common import Fleet, emulator
 
 #: The emulator's pre-issued token for this run (made up afresh: nothing to keep secret).
 TOKEN = secrets.token_hex(16)
@@ -70,13 +70,14 @@ class Batch:
 def emulator_process(
     fleet: Fleet, workdir: Any, *, job_seconds: float, latency_ms: float, extra: list[str]
 ) -> Iterator[EmulatorProcess]:
-    inventory = fleet.write_inventory(workdir / f"inventory-{fleet.size}.json")
-    with EmulatorProcess(
+    """``common.emulator`` with the bench token, given time to seed a large history."""
+    with emulator(
+        workdir,
+        fleet,
         job_seconds=job_seconds,
         latency_ms=latency_ms,
-        inventory=inventory,
         token=TOKEN,
-        extra_args=["--quiet", "--host", "127.0.0.1", *extra],
+        extra=extra,
         startup_timeout_s=600,
     ) as process:
         yield process

@@ -31,6 +31,7 @@ from pulumi_commvault.cli import main as cli_main
 from pulumi_commvault.commvault.backups import Database
 from pulumi_commvault.commvault.models import CreateTaskRequest
 
+from . import common
 from .common import machine, machine_line, median, publish, say, spread, table, verdict
 
 NAME = "recovery_points"
@@ -81,15 +82,17 @@ def run(sizes: Sequence[int], rounds: int, calls: int) -> dict[str, Any]:
     per_round: list[dict[int, float]] = []
     listed: dict[int, int] = {}
     with ExitStack() as stack:
-        urls: dict[int, str] = {}
+        emulators = common.history_emulators(
+            stack,
+            sizes,
+            lambda extra: EmulatorProcess(
+                job_seconds=0, token=TOKEN, extra_args=["--quiet", *extra], startup_timeout_s=120
+            ),
+        )
+        urls = {size: emulator.url for size, emulator in emulators.items()}
         for size in sizes:
-            args = ["--quiet", "--history-jobs", str(size)] if size else ["--quiet"]
-            emulator = stack.enter_context(
-                EmulatorProcess(job_seconds=0, token=TOKEN, extra_args=args, startup_timeout_s=120)
-            )
-            urls[size] = emulator.url
-            own_backups(emulator.url)
-            _, listed[size] = points_once(emulator.url)
+            own_backups(urls[size])
+            _, listed[size] = points_once(urls[size])
             say(f"  history {size:>7,}: {listed[size]} recovery points")
         for number in range(rounds):
             order = list(sizes) if number % 2 == 0 else list(reversed(sizes))

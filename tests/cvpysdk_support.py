@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import types
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from cvpysdk.commcell import Commcell
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
+from emulator_support import own_emulator
 
 FAST_POLL_S = 0.05
 
@@ -52,3 +54,22 @@ def speed_up_job_polls(monkeypatch: pytest.MonkeyPatch) -> None:
 def not_found_paths(emulator: EmulatorProcess) -> list[str]:
     """Every API path cvpysdk asked for that the emulator does not serve."""
     return [r["path"] for r in emulator.control.requests() if r["status"] == 404]
+
+
+# The fixtures of a cvpysdk test module: import both into it (``emulator`` is then its own).
+
+
+@pytest.fixture(scope="module")
+def cvpysdk_emulator() -> Iterator[EmulatorProcess]:
+    """The test module's own emulator."""
+    yield from own_emulator()
+
+
+@pytest.fixture(name="emulator")
+def emulator_for_cvpysdk(
+    cvpysdk_emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> EmulatorProcess:
+    """The module's emulator, reset, with cvpysdk's job polls sped up."""
+    cvpysdk_emulator.control.reset()
+    speed_up_job_polls(monkeypatch)
+    return cvpysdk_emulator

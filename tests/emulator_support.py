@@ -139,6 +139,23 @@ def wait_for(
         time.sleep(0.05)
 
 
+def kill_job(emulator: EmulatorProcess, job_id: str) -> None:
+    """Kill a job through the API, as a Command Center user would."""
+    response = api_session().post(f"{emulator.url}/Job/{job_id}/action/kill", timeout=TIMEOUT_S)
+    assert response.status_code == 200, response.text
+
+
+def wait_until_ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
+    """Poll the emulator's job list until the job has ended (any way it ends)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
+        if job["endedAt"]:
+            return
+        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
+        time.sleep(0.05)
+
+
 def jobs_query(emulator: EmulatorProcess, body: dict[str, Any]) -> dict[str, Any]:
     response = api_session().post(f"{emulator.url}/Jobs", json=body, timeout=TIMEOUT_S)
     assert response.status_code == 200, response.text

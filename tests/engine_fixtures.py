@@ -10,7 +10,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from engine_support import Deployment, deploy
-from harness.engine import PULUMI, commvault_config
+from harness.engine import PULUMI, cli_env, commvault_config
 
 Deployer = Callable[..., Deployment]
 
@@ -37,6 +37,15 @@ def deployer(tmp_path: Path, engine_config: dict[str, auto.ConfigValue]) -> Depl
         return deploy(tmp_path, program, config if config is not None else engine_config, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def example_env(tmp_path: Path) -> dict[str, str]:
+    """The environment to run ``pulumi`` in an example's directory: its own file state
+    backend and ``PULUMI_HOME`` in this test's tmp dir."""
+    state = tmp_path / "state"
+    state.mkdir()
+    return cli_env(state, tmp_path / "home")
 
 
 #: Tests of the duplicate cases run twice: where job listings show the request's

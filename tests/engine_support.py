@@ -43,6 +43,25 @@ def run_pulumi(
     return done
 
 
+def example_stack(
+    example: Path, env: dict[str, str], config: list[str], settings: list[list[str]]
+) -> None:
+    """An example project's stack ``example``, configured as its README says: ``pulumi stack
+    init``, then one ``pulumi config set <config> <setting>`` a setting."""
+    run_pulumi(example, env, "stack", "init", "example")
+    for setting in settings:
+        run_pulumi(example, env, "config", "set", *config, *setting)
+
+
+def connection_settings(url: str, user: tuple[str, str]) -> list[list[str]]:
+    """The ``pulumi config set`` arguments that point a stack at the CommServe ``url``."""
+    return [
+        ["commvault:url", url],
+        ["commvault:username", user[0]],
+        ["--secret", "commvault:password", user[1]],
+    ]
+
+
 class BackupProgram:
     """An inline program with one backup, ``snap``; a test changes ``inputs`` between runs."""
 

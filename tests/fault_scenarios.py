@@ -136,7 +136,8 @@ def _long_job(emulator: EmulatorProcess, deployment: Deployment) -> list[str]:
 
 def _busy_subclient_refused(emulator: EmulatorProcess, deployment: Deployment) -> list[str]:
     emulator.control.job_defaults(busy="reject")
-    start_job_outside_pulumi(emulator, seconds=3)
+    # Running until the test ends it: however slowly the engine starts, the backup meets it.
+    start_job_outside_pulumi(emulator, seconds=300)
     return []
 
 

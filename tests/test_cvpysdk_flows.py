@@ -7,37 +7,24 @@ Each flow is cvpysdk's standard Oracle one: ``Commcell(...)`` -> ``clients.get``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from cvpysdk.commcell import Commcell
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
-from cvpysdk_support import (
+from cvpysdk_support import (  # noqa: F401 (fixtures)
+    cvpysdk_emulator,
+    emulator_for_cvpysdk,
     host_of,
     not_found_paths,
     oracle_subclient,
     password_login,
-    speed_up_job_polls,
     token_login,
 )
-from emulator_support import EMULATOR_TOKEN, api_session, own_emulator
+from emulator_support import EMULATOR_TOKEN, api_session
 
 # cvpysdk 11.44's own modules have invalid escape sequences in docstrings.
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def cvpysdk_emulator() -> Iterator[EmulatorProcess]:
-    yield from own_emulator()
-
-
-@pytest.fixture
-def emulator(cvpysdk_emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> EmulatorProcess:
-    cvpysdk_emulator.control.reset()
-    speed_up_job_polls(monkeypatch)
-    return cvpysdk_emulator
 
 
 def test_password_login_walks_the_inventory_to_the_oracle_subclient(

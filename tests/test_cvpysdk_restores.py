@@ -4,28 +4,20 @@ first), and the job reads a DBA makes next: task details, events, resubmit, last
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from commvault_emulator.process import EmulatorProcess
-from cvpysdk_support import not_found_paths, oracle_subclient, password_login, speed_up_job_polls
-from emulator_support import own_emulator
+from cvpysdk_support import (  # noqa: F401 (fixtures)
+    cvpysdk_emulator,
+    emulator_for_cvpysdk,
+    not_found_paths,
+    oracle_subclient,
+    password_login,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:invalid escape sequence:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def cvpysdk_emulator() -> Iterator[EmulatorProcess]:
-    yield from own_emulator()
-
-
-@pytest.fixture
-def emulator(cvpysdk_emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> EmulatorProcess:
-    cvpysdk_emulator.control.reset()
-    speed_up_job_polls(monkeypatch)
-    return cvpysdk_emulator
 
 
 def _backed_up(emulator: EmulatorProcess) -> tuple[Any, Any]:

@@ -7,26 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from engine_support import run_pulumi
-from harness.engine import REPO, cli_env
+from engine_support import connection_settings, example_stack, run_pulumi
+from harness.engine import REPO
 
 pytestmark = pytest.mark.engine
-
-
-@pytest.fixture
-def example_env(tmp_path: Path) -> dict[str, str]:
-    state = tmp_path / "state"
-    state.mkdir()
-    return cli_env(state, tmp_path / "home")
 
 
 def deploy_and_destroy(
     example: Path, env: dict[str, str], settings: list[list[str]], config_file: Path
 ) -> dict[str, object]:
     cfg = ["--config-file", str(config_file)]
-    run_pulumi(example, env, "stack", "init", "example")
-    for setting in settings:
-        run_pulumi(example, env, "config", "set", *cfg, *setting)
+    example_stack(example, env, cfg, settings)
     run_pulumi(example, env, "up", "--yes", *cfg)
     outputs = json.loads(run_pulumi(example, env, "stack", "output", "--json").stdout)
     run_pulumi(example, env, "destroy", "--yes", *cfg)
@@ -38,11 +29,7 @@ def deploy_and_destroy(
 
 
 def connection(emulator, demo_user) -> list[list[str]]:
-    return [
-        ["commvault:url", emulator.url],
-        ["commvault:username", demo_user[0]],
-        ["--secret", "commvault:password", demo_user[1]],
-    ]
+    return connection_settings(emulator.url, demo_user)
 
 
 def test_pre_change_snapshot_example_gates_the_migration_on_a_finished_backup(
@@ -64,9 +51,7 @@ def test_pre_change_snapshot_example_keeps_the_earlier_restore_point_in_history(
 ):
     example = REPO / "examples" / "pre-change-snapshot"
     cfg = ["--config-file", str(tmp_path / "Pulumi.example.yaml")]
-    run_pulumi(example, example_env, "stack", "init", "example")
-    for setting in connection(emulator, demo_user):
-        run_pulumi(example, example_env, "config", "set", *cfg, *setting)
+    example_stack(example, example_env, cfg, connection(emulator, demo_user))
     run_pulumi(example, example_env, "up", "--yes", *cfg)
     run_pulumi(example, example_env, "config", "set", *cfg, "schemaVersion", "43")
 
@@ -110,9 +95,7 @@ def test_fleet_snapshot_example_without_databases_says_how_to_list_them(
 ):
     example = REPO / "examples" / "fleet-snapshot"
     cfg = ["--config-file", str(tmp_path / "Pulumi.example.yaml")]
-    run_pulumi(example, example_env, "stack", "init", "example")
-    for setting in connection(emulator, demo_user):
-        run_pulumi(example, example_env, "config", "set", *cfg, *setting)
+    example_stack(example, example_env, cfg, connection(emulator, demo_user))
 
     failed = run_pulumi(example, example_env, "up", "--yes", *cfg, check=False)
 

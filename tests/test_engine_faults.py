@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from pulumi import automation as auto
 
 from commvault_emulator.process import EmulatorProcess
 from commvault_emulator.state import FIRST_JOB_ID
+from emulator_support import kill_job, wait_until_ended
 from engine_fixtures import BOTH_LISTINGS
 from engine_support import BackupProgram, CliProject, Deployment, first_diagnostic
 from fault_scenarios import (
@@ -31,6 +33,7 @@ from pulumi_commvault.commvault.transport import RetryPolicy
 
 pytestmark = pytest.mark.engine
 
+TOKEN_ONLY_EXPIRY = "token expires while waiting, token-only auth"
 NO_RETRIES = RetryPolicy(attempts=0, backoff_factor_s=0.0, jitter_s=0.0)
 
 
@@ -55,6 +58,16 @@ def error_message(text: str) -> str:
 
 def arrange(name: str, emulator: EmulatorProcess, deployment: Deployment) -> None:
     FAULTS[name].arrange(emulator, deployment)
+
+
+def up_failing_with(
+    fault: str, deployer: Callable[..., Deployment], emulator: EmulatorProcess
+) -> tuple[Deployment, str]:
+    """A stack of the backup program, ``fault`` arranged, its `pulumi up` failed: the stack
+    and the error as the user reads it first."""
+    deployment = deployer(BackupProgram())
+    arrange(fault, emulator, deployment)
+    return deployment, error_message(failed_up(deployment))
 
 
 def new_jobs(emulator: EmulatorProcess) -> list[dict[str, Any]]:
@@ -91,14 +104,14 @@ def assert_recorded(deployment: Deployment, job_id: str, *, adopted: bool) -> di
     return dict(job)
 
 
-def wait_until_ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
-        if job["endedAt"]:
-            return
-        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
-        time.sleep(0.2)
+def one_backup_recorded(
+    deployment: Deployment, emulator: EmulatorProcess, *, sends: int
+) -> dict[str, Any]:
+    """The project's one job, started (not adopted) after ``sends`` CreateTasks in all, is
+    what the state records; its record."""
+    [job_id] = job_ids(emulator)
+    assert emulator.control.count("CreateTask") == sends
+    return assert_recorded(deployment, job_id, adopted=False)
 
 
 # --- The CommServe cannot be reached, or answers badly ----------------------------------
@@ -122,9 +135,7 @@ def test_commserve_down_fails_naming_the_url_and_a_rerun_once_it_is_up_takes_one
 
     deployment.stack.set_config("commvault:url", auto.ConfigValue(emulator.url))
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 def test_commserve_down_is_reported_as_unreachable_not_as_a_failed_login(demo_user):
@@ -151,9 +162,7 @@ def test_a_503_burst_on_reads_is_absorbed_by_retries_and_takes_one_backup(deploy
     statuses = endpoints(emulator)
     for endpoint in ("Jobs", "Job"):
         assert statuses.count((endpoint, 503, "status")) == 2
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 @pytest.mark.parametrize(
@@ -183,10 +192,7 @@ def test_a_create_task_that_got_no_usable_answer_is_resent_only_after_finding_no
 def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rerun_takes_one(
     deployer, emulator
 ):
-    deployment = deployer(BackupProgram())
-    arrange("proxy HTML page on every CreateTask", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with("proxy HTML page on every CreateTask", deployer, emulator)
 
     assert "HTML page (title '502 Bad Gateway')" in message
     assert "proxy or load balancer" in message
@@ -198,9 +204,7 @@ def test_a_proxy_html_page_on_every_create_task_fails_naming_the_proxy_and_a_rer
     assert_nothing_recorded(deployment)
 
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 4
-    assert_recorded(deployment, job_id, adopted=False)
+    one_backup_recorded(deployment, emulator, sends=4)
 
 
 def test_a_429_on_create_task_waits_for_retry_after_and_takes_one_backup(deployer, emulator):
@@ -241,10 +245,7 @@ def test_a_lost_create_task_answer_adopts_the_job_it_started_and_a_rerun_changes
 def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_one_backup(
     deployer, emulator
 ):
-    deployment = deployer(BackupProgram())
-    arrange("empty CreateTask answer", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with("empty CreateTask answer", deployer, emulator)
 
     assert "the CommServe sent an empty answer" in message
     assert "a re-run will look again before starting one" in message
@@ -254,9 +255,7 @@ def test_an_empty_create_task_answer_fails_without_resending_and_a_rerun_takes_o
     assert_nothing_recorded(deployment)
 
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 2
-    assert_recorded(deployment, job_id, adopted=False)
+    one_backup_recorded(deployment, emulator, sends=2)
 
 
 # --- Tokens ------------------------------------------------------------------------------
@@ -273,18 +272,13 @@ def test_a_token_expiring_during_the_wait_with_password_auth_logs_in_again_and_f
     calls = endpoints(emulator)
     assert ("Job", 401, None) in calls
     assert [c for c in calls if c[0] == "Login"] == [("Login", 200, None)] * 2
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 1
-    assert assert_recorded(deployment, job_id, adopted=False)["status"] == "Completed"
+    assert one_backup_recorded(deployment, emulator, sends=1)["status"] == "Completed"
 
 
 def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun_adopts_the_job(
     deployer, emulator, demo_user
 ):
-    deployment = deployer(BackupProgram())
-    arrange("token expires while waiting, token-only auth", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    deployment, message = up_failing_with(TOKEN_ONLY_EXPIRY, deployer, emulator)
 
     [job_id] = job_ids(emulator)
     assert f"GET Job/{job_id}: the CommServe refused the token" in message
@@ -305,10 +299,7 @@ def test_a_token_expiring_during_the_wait_with_token_only_auth_fails_and_a_rerun
 
 
 def test_a_token_refused_during_the_wait_names_the_setting_to_renew(deployer, emulator):
-    deployment = deployer(BackupProgram())
-    arrange("token expires while waiting, token-only auth", emulator, deployment)
-
-    message = error_message(failed_up(deployment))
+    _, message = up_failing_with(TOKEN_ONLY_EXPIRY, deployer, emulator)
 
     assert "commvault:authToken" in message
     assert "re-run" in message  # the job goes on; a re-run with a new token adopts it
@@ -435,11 +426,11 @@ def test_a_backup_refused_because_the_subclient_is_busy_fails_naming_the_running
     assert job_ids(emulator) == []
     assert_nothing_recorded(deployment)
 
+    kill_job(emulator, other)  # the running job ends (its user gave up on it)
     wait_until_ended(emulator, other)
     deployment.up()
-    [job_id] = job_ids(emulator)
-    assert emulator.control.count("CreateTask") == 3  # the other job's, the refused, ours
-    assert_recorded(deployment, job_id, adopted=False)
+    # CreateTasks: the other job's, the refused, ours
+    one_backup_recorded(deployment, emulator, sends=3)
 
 
 def test_a_backup_queued_behind_a_running_job_shows_why_it_waits_and_then_finishes(

@@ -5,43 +5,33 @@ one line naming the job it did not reuse and why."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
 from commvault_emulator.process import EmulatorProcess
+from emulator_support import wait_until_ended
 from engine_support import BackupProgram
 from pulumi_commvault import OracleBackupTrigger
 
 pytestmark = pytest.mark.engine
 
 
-def ended(emulator: EmulatorProcess, job_id: str, timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
-        if job["endedAt"]:
-            return
-        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
-        time.sleep(0.2)
-
-
 def aged(emulator: EmulatorProcess, job_id: str) -> None:
-    ended(emulator, job_id)
+    wait_until_ended(emulator, job_id)
     emulator.control.age_job(job_id)
 
 
 def pruned(emulator: EmulatorProcess, job_id: str) -> None:
-    ended(emulator, job_id)
+    wait_until_ended(emulator, job_id)
     emulator.control.prune_job(job_id)
 
 
 DEATHS: dict[str, tuple[str | None, Callable[[EmulatorProcess, str], None], str]] = {
     "aged": (None, aged, "aged out of retention"),
     "pruned": (None, pruned, "unknown to the CommServe (pruned or never existed)"),
-    "failed": ("Failed", ended, "failed (Failed)"),
-    "killed": ("Killed", ended, "failed (Killed)"),
+    "failed": ("Failed", wait_until_ended, "failed (Failed)"),
+    "killed": ("Killed", wait_until_ended, "failed (Killed)"),
 }
 
 

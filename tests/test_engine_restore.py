@@ -158,9 +158,9 @@ def test_an_interrupted_restore_rerun_as_documented_ends_with_one_restore_job(
     program = RestoreProgram(latest=True, timeout_minutes=0.05)
     deployment = deployer(program)
     emulator.control.clear_requests()
-    # The backup takes its 1 s; the restore after it takes 20 s, longer than the 3 s wait.
+    # The backup takes its 1 s; the restore after it takes 10 s, well past the 3 s wait.
     emulator.control.next_jobs(seconds=1)
-    emulator.control.next_jobs(seconds=20)
+    emulator.control.next_jobs(seconds=10)
     with pytest.raises(auto.errors.CommandError):
         deployment.up()
     assert "re-run `pulumi up`, which adopts it instead of starting another" in deployment.text

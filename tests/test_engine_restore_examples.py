@@ -12,28 +12,14 @@ from typing import Any
 import pytest
 
 from emulator_support import start_backup, wait_for
-from engine_support import run_pulumi
-from harness.engine import REPO, VENV, cli_env
+from engine_support import connection_settings, example_stack, run_pulumi
+from harness.engine import REPO, VENV
 
 pytestmark = pytest.mark.engine
 
 
-@pytest.fixture
-def example_env(tmp_path: Path) -> dict[str, str]:
-    state = tmp_path / "state"
-    state.mkdir()
-    return cli_env(state, tmp_path / "home")
-
-
 def init_stack(example: Path, env: dict[str, str], config: list[str], emulator, demo_user) -> None:
-    run_pulumi(example, env, "stack", "init", "example")
-    settings = [
-        ["commvault:url", emulator.url],
-        ["commvault:username", demo_user[0]],
-        ["--secret", "commvault:password", demo_user[1]],
-    ]
-    for setting in settings:
-        run_pulumi(example, env, "config", "set", *config, *setting)
+    example_stack(example, env, config, connection_settings(emulator.url, demo_user))
 
 
 def restore_jobs(emulator) -> list[dict[str, Any]]:

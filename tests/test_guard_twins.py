@@ -62,31 +62,29 @@ def twins_at_once(
     return ends
 
 
-def test_both_answers_lost_each_twin_adopts_its_own_job(
-    fast_client: CommvaultClient, nowhere: EmulatorProcess, tmp_path: Path
+@pytest.mark.parametrize(
+    ("lost", "markers"),
+    [
+        pytest.param(2, ("twin-a", "twin-b"), id="both answers lost: each adopts its own job"),
+        pytest.param(1, ("one-a", "one-b"), id="one answer lost: no stop"),
+    ],
+)
+def test_lost_answers_each_twin_ends_with_its_own_job(
+    fast_client: CommvaultClient,
+    nowhere: EmulatorProcess,
+    tmp_path: Path,
+    lost: int,
+    markers: tuple[str, str],
 ) -> None:
-    nowhere.control.inject("CreateTask", "lose_answer", count=2)
+    nowhere.control.inject("CreateTask", "lose_answer", count=lost)
     journal = SendJournal(tmp_path / "state")
 
-    ends = twins_at_once(fast_client, journal, ("twin-a", "twin-b"))
+    ends = twins_at_once(fast_client, journal, markers)
 
     jobs = {str(j["jobId"]) for j in nowhere.control.jobs()}
     assert len(jobs) == 2
     assert sorted(str(e).split()[0] for e in ends.values()) == sorted(jobs)
-
-
-def test_one_answer_lost_each_twin_ends_with_its_own_job_and_no_stop(
-    fast_client: CommvaultClient, nowhere: EmulatorProcess, tmp_path: Path
-) -> None:
-    nowhere.control.inject("CreateTask", "lose_answer", count=1)
-    journal = SendJournal(tmp_path / "state")
-
-    ends = twins_at_once(fast_client, journal, ("one-a", "one-b"))
-
-    jobs = {str(j["jobId"]) for j in nowhere.control.jobs()}
-    assert len(jobs) == 2
-    assert sorted(str(e).split()[0] for e in ends.values()) == sorted(jobs)
-    assert nowhere.control.count("CreateTask") == 2
+    assert nowhere.control.count("CreateTask") == 2  # one send a twin, none again
 
 
 def test_a_rerun_of_twins_whose_answers_were_lost_adopts_one_job_each_without_asking(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
+from emulator_support import wait_until_ended
 from fault_scenarios import closed_port_url
 from pulumi_commvault.provider import (
     BackupTriggerError,
@@ -226,7 +226,7 @@ def test_failed_job_fails_create_naming_job_and_status_and_a_rerun_backs_up_agai
 
 
 def test_wait_timeout_fails_create_and_a_rerun_adopts_the_running_job(provider, emulator):
-    emulator.control.next_jobs(seconds=8)
+    emulator.control.next_jobs(seconds=4)  # well past the 1.2 s timeout
     with pytest.raises(BackupTriggerError, match="still unfinished"):
         provider.create(inputs(timeout_minutes=0.02))
     outs = provider.create(inputs(timeout_minutes=1.0)).outs
@@ -278,7 +278,7 @@ def test_read_refreshes_job_status_without_starting_a_backup(provider, emulator)
     emulator.control.job_defaults(seconds=0.5)
     outs = provider.create(inputs(wait_for_completion=False)).outs
     emulator.control.clear_requests()
-    time.sleep(1.0)
+    wait_until_ended(emulator, outs["job_ids"][0])  # the emulator's control API: no request
     result = provider.read("58798", outs)
     assert result.id == "58798"
     assert result.outs["jobs"][0]["status"] == "Completed"

@@ -87,6 +87,7 @@ def test_sdkgen_builds_nothing_when_both_binaries_are_cached(tmp_path: Path) -> 
 def test_sdkgen_refuses_a_pulumi_pkg_other_than_the_clis(tmp_path: Path) -> None:
     tools = tmp_path / "tools"
     shutil.copytree(TOOLS / "sdkgen", tools / "sdkgen", symlinks=True)
+    shutil.copy(TOOLS / "go-build.sh", tools / "go-build.sh")  # what the builds share
     (tools / "pulumi-cli").mkdir()
     cli_mod = (TOOLS / "pulumi-cli" / "go.mod").read_text()
     (tools / "pulumi-cli" / "go.mod").write_text(

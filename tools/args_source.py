@@ -149,7 +149,8 @@ def _inputs(args: Args) -> list[tuple[str, str, str]]:
         doc = info.description or args.docs.get(name)
         if not doc:
             raise SystemExit(f"{args.model.__name__}.{name} has no description")
-        doc = f"{doc} Default: {default_text(info)}."
+        default = default_text(info)
+        doc = doc if default == "none" else f"{doc} Default: {default}."  # unset: no value
         type_text = args.types.get(name) or _type_text(info.annotation)
         found.append((name, f"pulumi.Input[{type_text}] | None", doc))
     return found
@@ -179,9 +180,10 @@ def args_class(args: Args) -> str:
         lines += [f"    {name}: {type_text}", _doc(doc, 4)]
     keywords = " ".join(f"{name}: {type_text} = None," for name, type_text, _ in inputs)
     lines += ["", "    if TYPE_CHECKING:", ""]
-    params = "\n\n".join(f":param {name}: {doc}" for name, _, doc in inputs)
+    params = _params(inputs)
     lines += [f"        def __init__(self, *, {keywords}) -> None:"]
-    lines.append(_doc(f"Every input optional; the provider applies the defaults.\n\n{params}", 12))
+    intro = "Every input optional: unset unless a default is named, which the provider applies."
+    lines.append(_doc(f"{intro}\n\n{params}", 12))
     return "\n".join(lines)
 
 
@@ -202,7 +204,7 @@ def resource_class(resource: ResourceClass) -> str:
     lines += [f"    {key}: pulumi.Output[{_output_type(hints[key])}]" for key in hints]
     keywords = " ".join(f"{name}: {type_text} = None," for name, type_text, _ in inputs)
     opts = "opts: pulumi.ResourceOptions | None = None"
-    params = "\n\n".join(f":param {name}: {doc}" for name, _, doc in inputs)
+    params = _params(inputs)
     lines += [
         "",
         "    @overload",
@@ -221,6 +223,11 @@ def resource_class(resource: ResourceClass) -> str:
     return "\n".join(lines)
 
 
+def _params(inputs: list[tuple[str, str, str]]) -> str:
+    """The ``:param`` field list of ``inputs``: one item a line, no blank lines between."""
+    return "\n".join(f":param {name}: {doc}" for name, _, doc in inputs)
+
+
 def _output_type(hint: Any) -> str:
     return (
         repr(hint)
@@ -231,16 +238,20 @@ def _output_type(hint: Any) -> str:
     )
 
 
+def _filled(text: str, indent: int) -> str:
+    pad = " " * indent
+    more = pad + "    " * text.startswith(":")
+    return textwrap.fill(text, 96 - indent, initial_indent=pad, subsequent_indent=more)
+
+
 def _doc(text: str, indent: int) -> str:
     """A docstring at ``indent``, each paragraph filled to the line length."""
     pad = " " * indent
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    filled = [
-        textwrap.fill(
-            p, 96 - indent, initial_indent=pad, subsequent_indent=pad + "    " * p.startswith(":")
-        )
-        for p in paragraphs
-    ]
+    filled = []
+    for paragraph in text.split("\n\n"):
+        # A field list (``:param``) keeps one item a line; other paragraphs are one text.
+        items = paragraph.split("\n") if paragraph.startswith(":") else [paragraph]
+        filled.append("\n".join(_filled(" ".join(item.split()), indent) for item in items))
     body = "\n\n".join(filled).lstrip()
     if "\n" not in body and len(body) + indent + 6 <= 100:
         return f'{pad}"""{body}"""'

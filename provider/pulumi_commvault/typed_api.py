@@ -28,9 +28,9 @@ class DatabaseArgs(ResourceArgs):
     INPUT_NAMES = ("client_name", "instance_name", "subclient_name")
 
     client_name: pulumi.Input[str] | None
-    """The Commvault client (host) of the Oracle database. Default: none."""
+    """The Commvault client (host) of the Oracle database."""
     instance_name: pulumi.Input[str] | None
-    """The Oracle instance as Commvault names it (usually the SID). Default: none."""
+    """The Oracle instance as Commvault names it (usually the SID)."""
     subclient_name: pulumi.Input[str] | None
     """The Oracle subclient; Commvault's `default` when unset. Default: `default`."""
 
@@ -43,14 +43,12 @@ class DatabaseArgs(ResourceArgs):
             instance_name: pulumi.Input[str] | None = None,
             subclient_name: pulumi.Input[str] | None = None,
         ) -> None:
-            """Every input optional; the provider applies the defaults.
+            """Every input optional: unset unless a default is named, which the
+            provider applies.
 
             :param client_name: The Commvault client (host) of the Oracle database.
-                Default: none.
-
             :param instance_name: The Oracle instance as Commvault names it (usually
-                the SID). Default: none.
-
+                the SID).
             :param subclient_name: The Oracle subclient; Commvault's `default` when
                 unset. Default: `default`.
             """
@@ -81,14 +79,14 @@ class OracleBackupTriggerArgs(ResourceArgs):
     )
 
     client_name: pulumi.Input[str] | None
-    """The Commvault client (host) of the Oracle database. Default: none."""
+    """The Commvault client (host) of the Oracle database."""
     instance_name: pulumi.Input[str] | None
-    """The Oracle instance as Commvault names it (usually the SID). Default: none."""
+    """The Oracle instance as Commvault names it (usually the SID)."""
     subclient_name: pulumi.Input[str] | None
-    """The Oracle subclient to back up; Commvault's `default` when unset. Default: none."""
+    """The Oracle subclient to back up; Commvault's `default` when unset."""
     databases: pulumi.Input[Sequence[pulumi.Input[DatabaseArgs | Mapping[str, Any]]]] | None
     """Instead of the three above: several databases (`DatabaseArgs` or dicts with the same
-    keys), backed up by one task, one job each, waited for side by side. Default: none.
+    keys), backed up by one task, one job each, waited for side by side.
     """
     backup_level: pulumi.Input[str] | None
     """`full` or `incremental` (any case). Default: `full`."""
@@ -99,11 +97,9 @@ class OracleBackupTriggerArgs(ResourceArgs):
     notify_on_completion: pulumi.Input[bool] | None
     """Commvault e-mails the job's owner when the job ends. Default: false."""
     description: pulumi.Input[str] | None
-    """Text for the job description in Commvault; the request marker is appended. Default:
-    none.
-    """
+    """Text for the job description in Commvault; the request marker is appended."""
     triggers: pulumi.Input[Sequence[Any]] | None
-    """Any values; when one changes, `pulumi up` takes a new backup. Default: none."""
+    """Any values; when one changes, `pulumi up` takes a new backup."""
     wait_for_completion: pulumi.Input[bool] | None
     """Wait until every job has finished: a running job is no restore point. Default: true."""
     timeout_minutes: pulumi.Input[float] | None
@@ -135,46 +131,34 @@ class OracleBackupTriggerArgs(ResourceArgs):
             accept_completed_with_errors: pulumi.Input[bool] | None = None,
             cancel_running_jobs_on_delete: pulumi.Input[bool] | None = None,
         ) -> None:
-            """Every input optional; the provider applies the defaults.
+            """Every input optional: unset unless a default is named, which the
+            provider applies.
 
             :param client_name: The Commvault client (host) of the Oracle database.
-                Default: none.
-
             :param instance_name: The Oracle instance as Commvault names it (usually
-                the SID). Default: none.
-
+                the SID).
             :param subclient_name: The Oracle subclient to back up; Commvault's
-                `default` when unset. Default: none.
-
+                `default` when unset.
             :param databases: Instead of the three above: several databases
                 (`DatabaseArgs` or dicts with the same keys), backed up by one task,
-                one job each, waited for side by side. Default: none.
-
+                one job each, waited for side by side.
             :param backup_level: `full` or `incremental` (any case). Default:
                 `full`.
-
             :param cumulative: With `incremental`: a cumulative RMAN incremental
                 (Commvault's `oracleOptions.cumulative`). Default: false.
-
             :param notify_on_completion: Commvault e-mails the job's owner when the
                 job ends. Default: false.
-
             :param description: Text for the job description in Commvault; the
-                request marker is appended. Default: none.
-
+                request marker is appended.
             :param triggers: Any values; when one changes, `pulumi up` takes a new
-                backup. Default: none.
-
+                backup.
             :param wait_for_completion: Wait until every job has finished: a running
                 job is no restore point. Default: true.
-
             :param timeout_minutes: How long to wait for the jobs (more than 0, at
                 most 7 days); the operation fails after it, and the jobs keep
                 running. Default: 60.
-
             :param accept_completed_with_errors: Count "Completed w/ one or more
                 errors" as success. Default: false.
-
             :param cancel_running_jobs_on_delete: On delete, kill jobs still running
                 (otherwise delete only forgets). Default: false.
             """
@@ -240,42 +224,28 @@ class OracleBackupTrigger(JobResource, module="commvault", name="OracleBackupTri
     ) -> None:
         """Pass ``OracleBackupTriggerArgs``, or the same inputs as keyword arguments.
 
-        :param client_name: The Commvault client (host) of the Oracle database. Default:
-            none.
-
+        :param client_name: The Commvault client (host) of the Oracle database.
         :param instance_name: The Oracle instance as Commvault names it (usually the
-            SID). Default: none.
-
+            SID).
         :param subclient_name: The Oracle subclient to back up; Commvault's `default`
-            when unset. Default: none.
-
+            when unset.
         :param databases: Instead of the three above: several databases (`DatabaseArgs`
             or dicts with the same keys), backed up by one task, one job each, waited
-            for side by side. Default: none.
-
+            for side by side.
         :param backup_level: `full` or `incremental` (any case). Default: `full`.
-
         :param cumulative: With `incremental`: a cumulative RMAN incremental
             (Commvault's `oracleOptions.cumulative`). Default: false.
-
         :param notify_on_completion: Commvault e-mails the job's owner when the job
             ends. Default: false.
-
         :param description: Text for the job description in Commvault; the request
-            marker is appended. Default: none.
-
+            marker is appended.
         :param triggers: Any values; when one changes, `pulumi up` takes a new backup.
-            Default: none.
-
         :param wait_for_completion: Wait until every job has finished: a running job is
             no restore point. Default: true.
-
         :param timeout_minutes: How long to wait for the jobs (more than 0, at most 7
             days); the operation fails after it, and the jobs keep running. Default: 60.
-
         :param accept_completed_with_errors: Count "Completed w/ one or more errors" as
             success. Default: false.
-
         :param cancel_running_jobs_on_delete: On delete, kill jobs still running
             (otherwise delete only forgets). Default: false.
         """
@@ -310,44 +280,42 @@ class OracleRestoreArgs(ResourceArgs):
 
     client_name: pulumi.Input[str] | None
     """The Commvault client of the source database (whose backups are restored); taken from
-    `from_backup` when that backed up one database. Default: none.
+    `from_backup` when that backed up one database.
     """
     instance_name: pulumi.Input[str] | None
-    """The source Oracle instance (SID), as Commvault names it. Default: none."""
+    """The source Oracle instance (SID), as Commvault names it."""
     from_backup: (
         pulumi.Input[OracleBackupTrigger | Sequence[pulumi.Input[Mapping[str, Any]]]] | None
     )
     """Restore point: an `OracleBackupTrigger`; the jobs it recorded for the source database
-    are restored (its `jobs` output). Default: none.
+    are restored (its `jobs` output).
     """
     backup_job_ids: pulumi.Input[Sequence[pulumi.Input[str | int]]] | None
-    """Restore point: these Commvault backup job ids. Default: none."""
+    """Restore point: these Commvault backup job ids."""
     point_in_time: pulumi.Input[str] | None
     """Restore point: an ISO 8601 time (UTC unless it has an offset), e.g.
-    `2026-03-01T14:30:00Z`. Default: none.
+    `2026-03-01T14:30:00Z`.
     """
     scn: pulumi.Input[str | int] | None
-    """Restore point: an Oracle SCN (a whole number). Default: none."""
+    """Restore point: an Oracle SCN (a whole number)."""
     latest: pulumi.Input[bool] | None
     """Restore point: the latest restorable backup (say so explicitly). Default: false."""
     destination_client_name: pulumi.Input[str] | None
     """Out of place: the client to restore onto (with `destination_instance_name`); unset means
-    in place. Default: none.
+    in place.
     """
     destination_instance_name: pulumi.Input[str] | None
-    """Out of place: the Oracle instance to restore onto. Default: none."""
+    """Out of place: the Oracle instance to restore onto."""
     confirm_overwrite: pulumi.Input[str] | None
     """In place only, required: the destination as `client/instance`, a guard against restoring
-    over the wrong database. Default: none.
+    over the wrong database.
     """
     recover: pulumi.Input[bool] | None
     """Recover the database after restoring (Commvault's `oracleOpt.recover`). Default: true."""
     description: pulumi.Input[str] | None
-    """Text for the job description in Commvault; the request marker is appended. Default:
-    none.
-    """
+    """Text for the job description in Commvault; the request marker is appended."""
     triggers: pulumi.Input[Sequence[Any]] | None
-    """Any values; when one changes, `pulumi up` runs the restore again. Default: none."""
+    """Any values; when one changes, `pulumi up` runs the restore again."""
     wait_for_completion: pulumi.Input[bool] | None
     """Wait until the restore job has finished. Default: true."""
     timeout_minutes: pulumi.Input[float] | None
@@ -379,54 +347,37 @@ class OracleRestoreArgs(ResourceArgs):
             wait_for_completion: pulumi.Input[bool] | None = None,
             timeout_minutes: pulumi.Input[float] | None = None,
         ) -> None:
-            """Every input optional; the provider applies the defaults.
+            """Every input optional: unset unless a default is named, which the
+            provider applies.
 
             :param client_name: The Commvault client of the source database (whose
                 backups are restored); taken from `from_backup` when that backed up
-                one database. Default: none.
-
+                one database.
             :param instance_name: The source Oracle instance (SID), as Commvault
-                names it. Default: none.
-
+                names it.
             :param from_backup: Restore point: an `OracleBackupTrigger`; the jobs it
                 recorded for the source database are restored (its `jobs` output).
-                Default: none.
-
             :param backup_job_ids: Restore point: these Commvault backup job ids.
-                Default: none.
-
             :param point_in_time: Restore point: an ISO 8601 time (UTC unless it has
-                an offset), e.g. `2026-03-01T14:30:00Z`. Default: none.
-
-            :param scn: Restore point: an Oracle SCN (a whole number). Default:
-                none.
-
+                an offset), e.g. `2026-03-01T14:30:00Z`.
+            :param scn: Restore point: an Oracle SCN (a whole number).
             :param latest: Restore point: the latest restorable backup (say so
                 explicitly). Default: false.
-
             :param destination_client_name: Out of place: the client to restore onto
-                (with `destination_instance_name`); unset means in place. Default:
-                none.
-
+                (with `destination_instance_name`); unset means in place.
             :param destination_instance_name: Out of place: the Oracle instance to
-                restore onto. Default: none.
-
+                restore onto.
             :param confirm_overwrite: In place only, required: the destination as
                 `client/instance`, a guard against restoring over the wrong
-                database. Default: none.
-
+                database.
             :param recover: Recover the database after restoring (Commvault's
                 `oracleOpt.recover`). Default: true.
-
             :param description: Text for the job description in Commvault; the
-                request marker is appended. Default: none.
-
+                request marker is appended.
             :param triggers: Any values; when one changes, `pulumi up` runs the
-                restore again. Default: none.
-
+                restore again.
             :param wait_for_completion: Wait until the restore job has finished.
                 Default: true.
-
             :param timeout_minutes: How long to wait (more than 0, at most 7 days);
                 the operation fails after it, and the job keeps running. Default:
                 60.
@@ -499,48 +450,29 @@ class OracleRestore(JobResource, module="commvault", name="OracleRestore"):
 
         :param client_name: The Commvault client of the source database (whose backups
             are restored); taken from `from_backup` when that backed up one database.
-            Default: none.
-
         :param instance_name: The source Oracle instance (SID), as Commvault names it.
-            Default: none.
-
         :param from_backup: Restore point: an `OracleBackupTrigger`; the jobs it
-            recorded for the source database are restored (its `jobs` output). Default:
-            none.
-
-        :param backup_job_ids: Restore point: these Commvault backup job ids. Default:
-            none.
-
+            recorded for the source database are restored (its `jobs` output).
+        :param backup_job_ids: Restore point: these Commvault backup job ids.
         :param point_in_time: Restore point: an ISO 8601 time (UTC unless it has an
-            offset), e.g. `2026-03-01T14:30:00Z`. Default: none.
-
-        :param scn: Restore point: an Oracle SCN (a whole number). Default: none.
-
+            offset), e.g. `2026-03-01T14:30:00Z`.
+        :param scn: Restore point: an Oracle SCN (a whole number).
         :param latest: Restore point: the latest restorable backup (say so explicitly).
             Default: false.
-
         :param destination_client_name: Out of place: the client to restore onto (with
-            `destination_instance_name`); unset means in place. Default: none.
-
+            `destination_instance_name`); unset means in place.
         :param destination_instance_name: Out of place: the Oracle instance to restore
-            onto. Default: none.
-
+            onto.
         :param confirm_overwrite: In place only, required: the destination as
             `client/instance`, a guard against restoring over the wrong database.
-            Default: none.
-
         :param recover: Recover the database after restoring (Commvault's
             `oracleOpt.recover`). Default: true.
-
         :param description: Text for the job description in Commvault; the request
-            marker is appended. Default: none.
-
+            marker is appended.
         :param triggers: Any values; when one changes, `pulumi up` runs the restore
-            again. Default: none.
-
+            again.
         :param wait_for_completion: Wait until the restore job has finished. Default:
             true.
-
         :param timeout_minutes: How long to wait (more than 0, at most 7 days); the
             operation fails after it, and the job keeps running. Default: 60.
         """

@@ -20,15 +20,13 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-log() { printf 'build.sh: %s\n' "$*" >&2; }
-die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tools/go-build.sh
+. "$here/../go-build.sh"
+go_build_init build.sh "$here"
 
-version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2; exit }
-               $1 == "require" && $2 == "github.com/pulumi/pulumi/pkg/v3" { print $3; exit }' \
-          "$here/go.mod")
+version=$(go_mod_version "$here/go.mod" github.com/pulumi/pulumi/pkg/v3)
 [ -n "$version" ] || die "cannot read the github.com/pulumi/pulumi/pkg/v3 version from $here/go.mod"
 
-cache=${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}
 bin="$cache/pulumi-$version/bin"
 
 complete() {
@@ -54,29 +52,12 @@ sync_ours() {
 
 if complete; then
     sync_ours
-    log "pulumi $version already built in $bin"
-    printf '%s\n' "$bin"
-    exit 0
+    go_build_cached "$bin" "pulumi $version"
 fi
 
-go=${GO:-}
-if [ -z "$go" ]; then
-    go=$(command -v go || true)
-    [ -n "$go" ] || { [ -x /usr/local/go/bin/go ] && go=/usr/local/go/bin/go; } || true
-fi
-[ -n "${GO:-}" ] && [ ! -x "$go" ] && die "GO=$GO is not an executable"
-[ -n "$go" ] && [ -x "$go" ] || die "Go is not installed (no 'go' on PATH, nor /usr/local/go/bin/go).
-  Building the Pulumi CLI $version needs Go >= 1.26 and the Go module proxy.
-  Install Go >= 1.26, or put a pulumi >= 3.181 on PATH and use that."
-
-cd "$here"
-# The committed go.sum is authoritative: never edit go.mod/go.sum while building.
-export GOFLAGS="${GOFLAGS:-} -mod=readonly"
+go_find "the Pulumi CLI $version" "Install Go >= 1.26, or put a pulumi >= 3.181 on PATH and use that."
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
-
-mkdir -p "$bin"
-tmp=$(mktemp -d "$cache/.build.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+go_build_start "$bin" .build
 
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "$version" ]; then
     log "pulumi $version already built"

@@ -12,45 +12,27 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-log() { printf 'pulumi-yaml/build.sh: %s\n' "$*" >&2; }
-die() { printf 'pulumi-yaml/build.sh: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tools/go-build.sh
+. "$here/../go-build.sh"
+go_build_init pulumi-yaml/build.sh "$here"
 
 module=github.com/pulumi/pulumi-yaml
-version=$(awk -v m="$module" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' \
-          "$here/go.mod")
+version=$(go_mod_version "$here/go.mod" "$module")
 [ -n "$version" ] || die "cannot read the $module version from $here/go.mod"
 
-cache=${PULUMI_COMMVAULT_CACHE:-$HOME/.cache/pulumi-commvault}
 bin="$cache/pulumi-language-yaml-$version/bin"
 host="$bin/pulumi-language-yaml"
 stamp="$bin/.version"  # the host has no --version flag; the stamp says what was built
 
 if [ -x "$host" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
-    log "pulumi-language-yaml $version already built in $bin"
-    printf '%s\n' "$bin"
-    exit 0
+    go_build_cached "$bin" "pulumi-language-yaml $version"
 fi
 
-go=${GO:-}
-if [ -z "$go" ]; then
-    go=$(command -v go || true)
-    [ -n "$go" ] || { [ -x /usr/local/go/bin/go ] && go=/usr/local/go/bin/go; } || true
-fi
-[ -n "$go" ] && [ -x "$go" ] || die "Go is not installed (no 'go' on PATH, nor /usr/local/go/bin/go).
-  Building pulumi-language-yaml $version needs Go >= 1.26 and the Go module proxy."
-
-cd "$here"
-# The committed go.sum is authoritative: never edit go.mod/go.sum while building.
-export GOFLAGS="${GOFLAGS:-} -mod=readonly"
-mkdir -p "$bin"
-tmp=$(mktemp -d "$cache/.build-yaml.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
+go_find "pulumi-language-yaml $version"
+go_build_start "$bin" .build-yaml
 log "building pulumi-language-yaml $version with $("$go" version) (a cold build takes minutes)"
-start=$(date +%s)
 "$go" build -trimpath -ldflags "-s -w -X $module/pkg/version.Version=$version" \
     -o "$tmp/pulumi-language-yaml" "$module/cmd/pulumi-language-yaml"
 mv -f "$tmp/pulumi-language-yaml" "$host"
 printf '%s\n' "$version" >"$stamp"
-log "built pulumi-language-yaml in $(( $(date +%s) - start ))s"
-printf '%s\n' "$bin"
+go_build_done pulumi-language-yaml
