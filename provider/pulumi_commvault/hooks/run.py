@@ -19,7 +19,7 @@ from ..commvault.job_status import JobOutcome, classify, is_success
 from ..commvault.models import JobSummary
 from ..commvault.waiting import raise_for_outcome
 from ..commvault.watcher import client_ids_of_jobs
-from ..runtime import connections, settings
+from ..runtime import cancellation, connections, settings
 from ..runtime.advice import Stage, failure_line
 
 
@@ -96,6 +96,7 @@ def _wait(
         [job_id for job_id, _ in pairs],
         timeout_s=inputs.timeout_minutes * 60,
         client_ids=client_ids_of_jobs(watcher.client, pairs),
+        cancelled=cancellation.program_cancellation(),
     )
     raise_for_outcome(
         watcher.client,
