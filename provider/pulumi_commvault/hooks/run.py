@@ -90,7 +90,9 @@ def _wait(
     started: list[StartedJob],
 ) -> dict[str, JobSummary]:
     """Every job finished well, through the process's one watcher; raises otherwise."""
-    watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
+    watcher = connections.watcher_for(
+        connection, max_reads_per_hour=reads_per_hour, predict_end=True
+    )
     pairs = [(job.job_id, job.database.client_name) for job in started]
     summaries = watcher.wait(
         [job_id for job_id, _ in pairs],
