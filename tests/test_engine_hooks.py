@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import CliProject
+from engine_support import CliProject, CliRun
 from harness.engine import REPO
 from harness.processes import command_line, process_tree, still_running, stop_processes
 
@@ -195,18 +195,42 @@ def test_a_lost_createtask_answer_ends_with_exactly_one_backup(
     assert job["endedAt"] <= applied_at(project)
 
 
+def update_waiting_in_the_hook(
+    project: ProtectedProject, emulator: EmulatorProcess, *, job_seconds: float
+) -> CliRun:
+    """`pulumi up` of schema version 2, started, once its hook waits for a backup of
+    ``job_seconds``."""
+    project.run("config", "set", "schemaVersion", "2")
+    emulator.control.next_jobs(seconds=job_seconds)
+    run = project.start("up", "--yes", "--skip-preview")
+    try:
+        run.wait_for_output("waiting for it")
+    except BaseException:
+        stop_processes(process_tree(run.process.pid))
+        raise
+    return run
+
+
+def a_rerun_adopts(
+    project: ProtectedProject, emulator: EmulatorProcess, job: dict[str, Any]
+) -> None:
+    """`pulumi up` again adopts ``job`` and makes the change after it: one backup in all."""
+    rerun = project.run("up", "--yes", "--skip-preview")
+    assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
+    assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
+    assert emulator.control.count("CreateTask") == 1
+    assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+
+
 def test_one_ctrl_c_during_the_hooks_wait_ends_the_run_and_a_rerun_adopts_the_backup(
     project: ProtectedProject, emulator: EmulatorProcess
 ) -> None:
     # The program runs outside the terminal's process group: the engine's Cancel reaches the
     # language host, which tells the program (its cancel file); the hook stops waiting, the
     # step fails, the run ends, and the backup runs on in Commvault.
-    project.run("config", "set", "schemaVersion", "2")
-    emulator.control.next_jobs(seconds=12)
-    run = project.start("up", "--yes", "--skip-preview")
+    run = update_waiting_in_the_hook(project, emulator, job_seconds=12)
     tree = process_tree(run.process.pid)
     try:
-        run.wait_for_output("waiting for it")
         os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
         interrupted = time.monotonic()
         code = run.wait(timeout_s=30)
@@ -225,11 +249,7 @@ def test_one_ctrl_c_during_the_hooks_wait_ends_the_run_and_a_rerun_adopts_the_ba
     assert "migrating APP to version 2" not in run.output()
     assert project.lock_files() == []
 
-    rerun = project.run("up", "--yes", "--skip-preview")
-    assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
-    assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
-    assert emulator.control.count("CreateTask") == 1
-    assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+    a_rerun_adopts(project, emulator, job)
 
 
 def test_a_destroy_run_again_after_its_backup_timed_out_adopts_that_backup(
@@ -262,13 +282,9 @@ def test_sigkill_during_the_hooks_wait_then_cancel_and_up_end_with_exactly_one_b
     # kill -9 of `pulumi up` and of its program while the hook waits: the stack stays locked
     # and the step in flight is a pending update; `pulumi cancel` unlocks it, and `pulumi up`
     # (which drops the pending update with a warning) adopts the backup already running.
-    project.run("config", "set", "schemaVersion", "2")
-    emulator.control.next_jobs(seconds=8)
-    run = project.start("up", "--yes", "--skip-preview")
+    run = update_waiting_in_the_hook(project, emulator, job_seconds=8)
     tree = process_tree(run.process.pid)
     try:
-        run.wait_for_output("waiting for it")
-        tree = process_tree(run.process.pid)
         program = [pid for pid in tree if EXEC in " ".join(command_line(pid))]
         for pid in [run.process.pid, *program]:
             os.kill(pid, signal.SIGKILL)
@@ -290,9 +306,5 @@ def test_sigkill_during_the_hooks_wait_then_cancel_and_up_end_with_exactly_one_b
 
     project.run("cancel", "--yes")
     assert project.lock_files() == []
-    rerun = project.run("up", "--yes", "--skip-preview")
-    assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
+    a_rerun_adopts(project, emulator, job)
     assert pending_operations(project) == []
-    assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
-    assert emulator.control.count("CreateTask") == 1
-    assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
