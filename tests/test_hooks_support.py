@@ -3,6 +3,8 @@ with one line naming the version needed, decided in one place (``hooks.support.d
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pytest
 
@@ -85,3 +87,47 @@ def test_an_engine_without_resource_hooks_is_refused_before_any_hook_is_made(
 
 def test_the_engine_answer_is_none_outside_a_deployment() -> None:
     assert support.engine_answer() is None
+
+
+@pytest.fixture
+def in_a_deployment(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The SDK's settings as in a program the engine runs (a monitor to ask)."""
+    from pulumi.runtime import settings
+
+    monkeypatch.setattr(settings.SETTINGS, "monitor", object())
+    return settings.SETTINGS
+
+
+def test_the_engines_answer_is_read_from_the_features_the_sdk_loaded(
+    in_a_deployment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pulumi.runtime.proto import resource_pb2
+
+    hooks = resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_HOOKS
+    errors = resource_pb2.RESOURCE_MONITOR_FEATURE_ERROR_HOOKS
+    monkeypatch.setattr(in_a_deployment, "monitor_features", {hooks, errors})
+    assert support.engine_answer() == BOTH
+    monkeypatch.setattr(in_a_deployment, "monitor_features", {hooks})
+    assert support.engine_answer() == HOOKS_ONLY
+    monkeypatch.setattr(in_a_deployment, "monitor_features", set())
+    assert support.engine_answer() == NEITHER
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"resourceHooks": True}, HOOKS_ONLY),
+        ({"resourceHooks": False}, NEITHER),
+        ({}, None),  # not asked: the SDK's own check stands
+    ],
+)
+def test_older_sdks_keep_the_answers_by_name(
+    in_a_deployment: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, bool],
+    expected: EngineAnswer | None,
+) -> None:
+    # SDK 3.200: SETTINGS.feature_support, primed with "resourceHooks" before the program.
+    monkeypatch.setattr(in_a_deployment, "monitor_features", None)
+    monkeypatch.setattr(in_a_deployment, "feature_support", answers, raising=False)
+    assert support.engine_answer() == expected

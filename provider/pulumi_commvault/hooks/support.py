@@ -83,18 +83,23 @@ def support(name: str) -> Support:
 
 def engine_answer() -> EngineAnswer | None:
     """The features the SDK read from the engine before the program ran; None outside a
-    deployment, or where this SDK keeps them otherwise (then the SDK's own check stands)."""
+    deployment, or where this SDK keeps them otherwise (then the SDK's own check stands).
+    SDKs since 3.2xx keep the engine's feature numbers (``SETTINGS.monitor_features``),
+    older ones the answers by name (``SETTINGS.feature_support``, 3.200)."""
     try:
         from pulumi.runtime import settings
         from pulumi.runtime.proto import resource_pb2
     except ImportError:
         return None
-    features: Any = getattr(settings.SETTINGS, "monitor_features", None)
-    hooks = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_RESOURCE_HOOKS", None)
-    errors = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_ERROR_HOOKS", None)
-    if settings.SETTINGS.monitor is None or not isinstance(features, set) or hooks is None:
+    state: Any = settings.SETTINGS
+    if getattr(state, "monitor", None) is None:
         return None
-    return EngineAnswer(
-        resource_hooks=hooks in features,
-        error_hooks=errors is not None and errors in features,
-    )
+    numbers: Any = getattr(state, "monitor_features", None)
+    hooks = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_RESOURCE_HOOKS", None)
+    if isinstance(numbers, set) and hooks is not None:
+        errors = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_ERROR_HOOKS", None)
+        return EngineAnswer(hooks in numbers, errors is not None and errors in numbers)
+    by_name: Any = getattr(state, "feature_support", None)
+    if isinstance(by_name, dict) and isinstance(by_name.get("resourceHooks"), bool):
+        return EngineAnswer(by_name["resourceHooks"], by_name.get("errorHooks") is True)
+    return None
