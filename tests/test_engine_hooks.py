@@ -213,13 +213,15 @@ def update_waiting_in_the_hook(
 
 def a_rerun_adopts(
     project: ProtectedProject, emulator: EmulatorProcess, job: dict[str, Any]
-) -> None:
-    """`pulumi up` again adopts ``job`` and makes the change after it: one backup in all."""
+) -> str:
+    """`pulumi up` again adopts ``job`` and makes the change after it: one backup in all.
+    Its output."""
     rerun = project.run("up", "--yes", "--skip-preview")
     assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
     assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
     assert emulator.control.count("CreateTask") == 1
     assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+    return rerun.stdout + rerun.stderr
 
 
 def test_one_ctrl_c_during_the_hooks_wait_ends_the_run_and_a_rerun_adopts_the_backup(
@@ -306,5 +308,6 @@ def test_sigkill_during_the_hooks_wait_then_cancel_and_up_end_with_exactly_one_b
 
     project.run("cancel", "--yes")
     assert project.lock_files() == []
-    a_rerun_adopts(project, emulator, job)
+    rerun = a_rerun_adopts(project, emulator, job)
+    assert "1 pending operations from previous deployment" in rerun, rerun
     assert pending_operations(project) == []
