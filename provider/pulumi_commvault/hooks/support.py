@@ -12,11 +12,10 @@ the engine does not support with a bare ``Exception`` at registration.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 
-from ..sdk_internals import sdk_version
+from ..sdk_internals import engine_hook_features, sdk_version
 
 #: The first Pulumi release with resource hooks (SDK and CLI).
 HOOKS_FROM = "3.182"
@@ -82,24 +81,7 @@ def support(name: str) -> Support:
 
 
 def engine_answer() -> EngineAnswer | None:
-    """The features the SDK read from the engine before the program ran; None outside a
-    deployment, or where this SDK keeps them otherwise (then the SDK's own check stands).
-    SDKs since 3.2xx keep the engine's feature numbers (``SETTINGS.monitor_features``),
-    older ones the answers by name (``SETTINGS.feature_support``, 3.200)."""
-    try:
-        from pulumi.runtime import settings
-        from pulumi.runtime.proto import resource_pb2
-    except ImportError:
-        return None
-    state: Any = settings.SETTINGS
-    if getattr(state, "monitor", None) is None:
-        return None
-    numbers: Any = getattr(state, "monitor_features", None)
-    hooks = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_RESOURCE_HOOKS", None)
-    if isinstance(numbers, set) and hooks is not None:
-        errors = getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_ERROR_HOOKS", None)
-        return EngineAnswer(hooks in numbers, errors is not None and errors in numbers)
-    by_name: Any = getattr(state, "feature_support", None)
-    if isinstance(by_name, dict) and isinstance(by_name.get("resourceHooks"), bool):
-        return EngineAnswer(by_name["resourceHooks"], by_name.get("errorHooks") is True)
-    return None
+    """What the engine said before the program ran (``sdk_internals.hook_features``); None
+    outside a deployment, or where the SDK keeps it otherwise (its own check then stands)."""
+    features = engine_hook_features()
+    return EngineAnswer(*features) if features is not None else None
