@@ -61,7 +61,13 @@ class Project:
 
     def run(self, *args: str) -> float:
         """``pulumi <args>``; its wall time in seconds."""
-        start = time.perf_counter()
+        start, end = self.timed(*args)
+        return end - start
+
+    def timed(self, *args: str) -> tuple[float, float]:
+        """``pulumi <args>``; when it started and ended (``time.time()``, the clock of the
+        emulator's request log)."""
+        start = time.time()
         subprocess.run(
             ["pulumi", *args, "--non-interactive"],
             cwd=self.dir,
@@ -69,7 +75,36 @@ class Project:
             check=True,
             capture_output=True,
         )
-        return time.perf_counter() - start
+        return start, time.time()
+
+
+#: Where a protected update's time goes, from the emulator's request log and job times.
+PHASES = {
+    "to_first_call": "`pulumi up` start to the hook's first API call (engine, program, imports)",
+    "to_create_task": "first call to CreateTask (login, the guard's look)",
+    "job": "CreateTask to the job's end (D)",
+    "end_noticed": "the job's end to the read that saw it (the watcher's schedule)",
+    "after": "that read to the end of `pulumi up` (the change, the engine)",
+}
+JOB_READS = {"Job", "Jobs"}
+
+
+def phases(emulator: EmulatorProcess, start: float, end: float) -> dict[str, float]:
+    """One protected round's phases (``PHASES``), in seconds."""
+    calls = [r for r in emulator.control.requests() if start <= r["time"] <= end]
+    [create] = [r for r in calls if r["endpoint"] == "CreateTask"]
+    ids = [str(i) for i in create["job_ids"] or []]
+    [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) in ids]
+    seen = min(
+        r["time"] for r in calls if r["endpoint"] in JOB_READS and r["time"] >= job["endedAt"]
+    )
+    return {
+        "to_first_call": calls[0]["time"] - start,
+        "to_create_task": create["time"] - calls[0]["time"],
+        "job": job["endedAt"] - create["time"],
+        "end_noticed": seen - job["endedAt"],
+        "after": end - seen,
+    }
 
 
 def calls_of(emulator: EmulatorProcess, project: Project, *args: str) -> int:
@@ -80,6 +115,7 @@ def calls_of(emulator: EmulatorProcess, project: Project, *args: str) -> int:
 
 def run(job_seconds: float, reps: int) -> dict[str, Any]:
     walls: dict[str, list[float]] = {"protected": [], "plain": []}
+    split: list[dict[str, float]] = []
     with (
         scratch(NAME) as root,
         EmulatorProcess(
@@ -97,7 +133,10 @@ def run(job_seconds: float, reps: int) -> dict[str, Any]:
             for name in order:
                 projects[name].run("config", "set", "schemaVersion", str(rep + 2))
                 say(f"round {rep + 1}: {name}")
-                walls[name].append(projects[name].run("up", "--yes", "--skip-preview"))
+                start, end = projects[name].timed("up", "--yes", "--skip-preview")
+                walls[name].append(end - start)
+                if name == "protected":
+                    split.append(phases(emulator, start, end))
         backups = sum(1 for r in emulator.control.requests() if r["endpoint"] == "CreateTask")
     excess = [p - q for p, q in zip(walls["protected"], walls["plain"], strict=True)]
     return {
@@ -106,6 +145,7 @@ def run(job_seconds: float, reps: int) -> dict[str, Any]:
         "reps": reps,
         "walls": walls,
         "excess": excess,
+        "phases": split,
         "preview_calls": preview_calls,
         "noop_up_calls": noop_calls,
         "backups": backups,
@@ -148,7 +188,26 @@ def tables(result: dict[str, Any]) -> list[str]:
         ],
     ]
     title = f"hook overhead: {machine_line(result['machine'])}"
-    return [table(title, ["measure", "result", "target", ""], rows)]
+    return [table(title, ["measure", "result", "target", ""], rows), phase_table(result)]
+
+
+def phase_table(result: dict[str, Any]) -> str:
+    """Where the protected update's time goes, beside the plain update's whole."""
+    split = result.get("phases") or []
+    rows = [
+        [what, f"{median([p[key] for p in split]):.2f} s", spread([p[key] for p in split])]
+        for key, what in PHASES.items()
+    ]
+    rows.append(
+        [
+            "plain update, whole `pulumi up`",
+            f"{median(result['walls']['plain']):.2f} s",
+            spread(result["walls"]["plain"]),
+        ]
+    )
+    return table(
+        "where a protected update's time goes (median)", ["phase", "median", "min-max"], rows
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

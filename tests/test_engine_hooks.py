@@ -8,21 +8,24 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import CliProject
+from engine_support import CliProject, CliRun
 from harness.engine import REPO
-from harness.processes import process_tree, stop_processes
+from harness.processes import command_line, process_tree, still_running, stop_processes
 
 pytestmark = pytest.mark.engine
 
 EXAMPLE = REPO / "examples" / "protect-database"
 MIGRATION = "schema"
 MIGRATION_TYPE = "pulumi-python:dynamic/example:SchemaMigration"
+#: The program's process: python running Pulumi's runner script.
+EXEC = "pulumi-language-python-exec"
 
 
 class ProtectedProject(CliProject):
@@ -192,34 +195,63 @@ def test_a_lost_createtask_answer_ends_with_exactly_one_backup(
     assert job["endedAt"] <= applied_at(project)
 
 
-def test_ctrl_c_twice_during_the_hooks_wait_then_a_rerun_ends_with_exactly_one_backup(
-    project: ProtectedProject, emulator: EmulatorProcess
-) -> None:
-    # The program runs outside the terminal's process group: a first Ctrl-C lets the step
-    # in flight (the hook's wait, then the change) finish; a second one ends `pulumi up` at
-    # once, and the backup runs on in Commvault.
+def update_waiting_in_the_hook(
+    project: ProtectedProject, emulator: EmulatorProcess, *, job_seconds: float
+) -> CliRun:
+    """`pulumi up` of schema version 2, started, once its hook waits for a backup of
+    ``job_seconds``."""
     project.run("config", "set", "schemaVersion", "2")
-    emulator.control.next_jobs(seconds=12)
+    emulator.control.next_jobs(seconds=job_seconds)
     run = project.start("up", "--yes", "--skip-preview")
-    tree = process_tree(run.process.pid)
     try:
         run.wait_for_output("waiting for it")
+    except BaseException:
+        stop_processes(process_tree(run.process.pid))
+        raise
+    return run
+
+
+def a_rerun_adopts(
+    project: ProtectedProject, emulator: EmulatorProcess, job: dict[str, Any]
+) -> str:
+    """`pulumi up` again adopts ``job`` and makes the change after it: one backup in all.
+    Its output."""
+    rerun = project.run("up", "--yes", "--skip-preview")
+    assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
+    assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
+    assert emulator.control.count("CreateTask") == 1
+    assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+    return rerun.stdout + rerun.stderr
+
+
+def test_one_ctrl_c_during_the_hooks_wait_ends_the_run_and_a_rerun_adopts_the_backup(
+    project: ProtectedProject, emulator: EmulatorProcess
+) -> None:
+    # The program runs outside the terminal's process group: the engine's Cancel reaches the
+    # language host, which tells the program (its cancel file); the hook stops waiting, the
+    # step fails, the run ends, and the backup runs on in Commvault.
+    run = update_waiting_in_the_hook(project, emulator, job_seconds=12)
+    tree = process_tree(run.process.pid)
+    try:
         os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
-        run.wait_for_output("^C received")
-        os.killpg(run.process.pid, signal.SIGINT)
-        code = run.wait()
+        interrupted = time.monotonic()
+        code = run.wait(timeout_s=30)
+        ended_after_s = time.monotonic() - interrupted
         [job] = project.backups(emulator)
         running_at_exit = job["endedAt"] is None
     finally:
         stop_processes(tree)
     assert code != 0, run.output()
+    assert ended_after_s < 5, run.output()
     assert running_at_exit, run.output()
+    assert (
+        f"stopped waiting because the update was cancelled (Ctrl-C); job {job['jobId']} keeps "
+        "running in Commvault" in run.output()
+    )
     assert "migrating APP to version 2" not in run.output()
+    assert project.lock_files() == []
 
-    rerun = project.run("up", "--yes", "--skip-preview")
-    assert f"job {job['jobId']} adopted for oradb01/ORCL" in rerun.stdout
-    assert [j["jobId"] for j in project.backups(emulator)] == [job["jobId"]]
-    assert project.backups(emulator)[0]["endedAt"] <= applied_at(project)
+    a_rerun_adopts(project, emulator, job)
 
 
 def test_a_destroy_run_again_after_its_backup_timed_out_adopts_that_backup(
@@ -237,3 +269,45 @@ def test_a_destroy_run_again_after_its_backup_timed_out_adopts_that_backup(
     assert f"job {job['jobId']} adopted for oradb01/ORCL" in again.stdout
     assert emulator.control.count("CreateTask") == 1
     assert project.resource_outputs(MIGRATION) is None
+
+
+def pending_operations(project: ProtectedProject) -> list[tuple[str, str]]:
+    return [
+        (op["type"], op["resource"]["urn"].rsplit("::", 1)[-1])
+        for op in project.export().get("pending_operations") or []
+    ]
+
+
+def test_sigkill_during_the_hooks_wait_then_cancel_and_up_end_with_exactly_one_backup(
+    project: ProtectedProject, emulator: EmulatorProcess
+) -> None:
+    # kill -9 of `pulumi up` and of its program while the hook waits: the stack stays locked
+    # and the step in flight is a pending update; `pulumi cancel` unlocks it, and `pulumi up`
+    # (which drops the pending update with a warning) adopts the backup already running.
+    run = update_waiting_in_the_hook(project, emulator, job_seconds=8)
+    tree = process_tree(run.process.pid)
+    try:
+        program = [pid for pid in tree if EXEC in " ".join(command_line(pid))]
+        for pid in [run.process.pid, *program]:
+            os.kill(pid, signal.SIGKILL)
+        run.wait()
+        assert program, "the program was not found in the tree of pulumi up"
+        killed = {pid: tree[pid] for pid in program}
+        deadline = time.monotonic() + 10
+        while still_running(killed) and time.monotonic() < deadline:
+            time.sleep(0.05)  # SIGKILL is delivered, not waited for
+        assert not still_running(killed)
+    finally:
+        stop_processes(tree)
+    [job] = project.backups(emulator)
+    assert job["endedAt"] is None  # the backup runs on in Commvault
+    assert len(project.lock_files()) == 1
+    assert pending_operations(project) == [("updating", MIGRATION)]
+    locked = project.run("up", "--yes", "--skip-preview", check=False)
+    assert "the stack is currently locked by 1 lock(s)" in locked.stdout + locked.stderr
+
+    project.run("cancel", "--yes")
+    assert project.lock_files() == []
+    rerun = a_rerun_adopts(project, emulator, job)
+    assert "1 pending operations from previous deployment" in rerun, rerun
+    assert pending_operations(project) == []

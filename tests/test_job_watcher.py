@@ -13,7 +13,7 @@ from pulumi_commvault import CommvaultClient, WaitTimeoutError
 from pulumi_commvault.commvault.backups import Database
 from pulumi_commvault.commvault.models import CreateTaskRequest
 from pulumi_commvault.commvault.transport import RetryPolicy
-from pulumi_commvault.commvault.watcher import JobWatcher, Pacing, WaitCancelledError
+from pulumi_commvault.commvault.watcher import JobWatcher, Pacing, Progress, WaitCancelledError
 
 QUICK = Pacing(first_delays_s=(0.1,), short_cap_s=0.2, min_round_gap_s=0.1)
 ORADB01 = Database("oradb01", "ORCL")
@@ -174,3 +174,33 @@ def test_a_read_budget_sets_the_least_gap_between_rounds():
     assert Pacing().gap_after(1) == 3.0
     assert Pacing(max_reads_per_hour=600).gap_after(1) == pytest.approx(6.0)
     assert Pacing(max_reads_per_hour=600).gap_after(2) == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize(
+    ("first", "latest", "expected"),
+    [
+        ((0.0, 0.0), (1.0, 20.0), 1.0 + 4.0 * 1.05 + 0.1),  # 20 %/s: 4 s left
+        ((1.0, 20.0), (3.0, 60.0), 3.0 + 2.0 * 1.05 + 0.1),  # the pace between two reads
+        ((1.0, 20.0), (3.0, 20.0), None),  # no progress seen: no prediction
+        ((0.0, 0.0), (1.0, 100.0), None),  # ended: nothing to predict
+        ((1.0, 20.0), (1.0, 30.0), None),  # one moment only
+    ],
+)
+def test_a_predicted_end_is_the_pace_seen_and_a_margin(first, latest, expected):
+    predicted = Progress(first, latest).predicted_end()
+    assert predicted == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_a_watcher_that_predicts_reads_soon_after_the_job_ends_with_fewer_reads(client, emulator):
+    # The default pacing reads a 4 s job at 1, 4 and 7 s (rounds 3 s apart): its end is seen
+    # 3 s late. Predicting from its progress, the read comes just after its end.
+    emulator.control.job_defaults(seconds=4.0)
+    job_id = start(client)
+    predicting = JobWatcher(client, pacing=Pacing(predict_end=True, min_round_gap_s=1.0))
+    emulator.control.clear_requests()
+    [final] = predicting.wait([job_id], timeout_s=30).values()
+    [job] = [j for j in emulator.control.jobs() if str(j["jobId"]) == job_id]
+    [seen] = [r["time"] for r in emulator.control.requests() if r["time"] >= job["endedAt"]]
+    assert final.status == "Completed"
+    assert seen - job["endedAt"] < 0.8
+    assert job_reads(emulator) <= 3

@@ -537,3 +537,27 @@ def test_progress_shows_on_the_resources_row_and_not_in_the_final_diagnostics(de
     assert "pulumi:pulumi:Stack" not in "".join(
         line for line in deployment.text.splitlines() if f"job {job_id} Running" in line
     )
+
+
+def test_the_engines_hook_support_is_none_outside_a_deployment_and_with_the_shims_off(
+    monkeypatch,
+):
+    from pulumi.runtime import settings
+
+    assert sdk_internals.engine_hook_features() is None  # no monitor here
+    monkeypatch.setattr(settings.SETTINGS, "monitor", object())
+    monkeypatch.setattr(settings.SETTINGS, "monitor_features", set())
+    assert sdk_internals.engine_hook_features() == (False, False)
+    monkeypatch.setenv(fallbacks.SHIMS_VARIABLE, "off")
+    assert sdk_internals.engine_hook_features() is None
+
+
+def test_settings_without_either_shape_of_feature_answers_are_reported(monkeypatch, capsys):
+    from pulumi.runtime import settings
+
+    monkeypatch.setattr(settings.SETTINGS, "monitor", object())
+    monkeypatch.setattr(settings.SETTINGS, "monitor_features", None)
+    monkeypatch.setattr(fallbacks, "_warned", set())
+    assert any("monitor_features" in p for p in sdk_internals.hook_features_problems())
+    assert sdk_internals.engine_hook_features() is None
+    assert "the check of the CLI's hook support falls back" in capsys.readouterr().err

@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import types
 from collections.abc import Iterator, Mapping, Sequence
@@ -60,6 +61,11 @@ USER_ACTIONABLE_EXIT_CODE = 32
 # the others are the Go host's (obsolete) flags, accepted so that their values are skipped.
 VALUE_FLAGS = {"tracing", "use-executor", "virtualenv", "root", "typechecker", "toolchain"}
 STOP_GRACE_SECONDS = 5.0
+#: The file a running program finds created once the engine cancelled the update (its
+#: ``Cancel``, sent on the first Ctrl-C): the program runs in a process group of its own, so
+#: no SIGINT reaches it, and the engine waits for the step in flight (e.g. a resource hook
+#: the program serves) to end. ``pulumi_commvault``'s hooks look at it and stop waiting.
+CANCEL_FILE_VARIABLE = "PULUMI_COMMVAULT_CANCEL_FILE"
 
 
 class HostError(Exception):
@@ -273,14 +279,28 @@ class Programs:
         self._lock = threading.Lock()
         self._running: set[subprocess.Popen[bytes]] = set()
         self._stopping = False
+        self._cancel_files: set[Path] = set()
 
     def run(self, argv: Sequence[str], env: Mapping[str, str]) -> int:
-        """Runs a program to its end; its stdout/stderr go to ours, which the engine reads."""
-        process = self.start(argv, env)
-        try:
-            return process.wait()
-        finally:
-            self.forget(process)
+        """Runs a program to its end; its stdout/stderr go to ours, which the engine reads.
+        Its ``CANCEL_FILE_VARIABLE`` names the file ``cancel`` creates."""
+        with tempfile.TemporaryDirectory(prefix="pulumi-program-") as scratch:
+            cancel_file = Path(scratch) / "cancelled"
+            with self._lock:
+                self._cancel_files.add(cancel_file)
+            process = self.start(argv, {**env, CANCEL_FILE_VARIABLE: str(cancel_file)})
+            try:
+                return process.wait()
+            finally:
+                self.forget(process)
+                with self._lock:
+                    self._cancel_files.discard(cancel_file)
+
+    def cancel(self) -> None:
+        """The engine cancelled the update: tell every running program."""
+        with self._lock:
+            for cancel_file in self._cancel_files:
+                cancel_file.touch()
 
     def start(
         self,
@@ -432,8 +452,10 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         return language_pb2.GetProgramDependenciesResponse(dependencies=dependencies)
 
     def Cancel(self, request: empty_pb2.Empty, context: grpc.ServicerContext) -> empty_pb2.Empty:
-        # Acknowledged only: a running program is stopped by the engine's SIGINT to our
+        # The first Ctrl-C: the engine lets the step in flight end, so a program waiting in a
+        # hook is told through its cancel file; it is stopped by the engine's SIGINT to our
         # process group (it shares it), which follows when the engine closes the plugin.
+        self.programs.cancel()
         return empty_pb2.Empty()
 
 

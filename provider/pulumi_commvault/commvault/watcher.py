@@ -58,6 +58,10 @@ class Pacing:
     it has run ``long_after_s``, then every ``long_fraction`` of its elapsed time (at most
     ``max_interval_s``). Rounds are at least ``min_round_gap_s`` apart, and with
     ``max_reads_per_hour`` at least ``reads of the last round x 3600 / max_reads_per_hour``.
+
+    With ``predict_end``, a read comes sooner when the jobs' progress says they will have
+    ended by then (``percentComplete`` over the time seen, ``Progress``): for a wait that
+    holds something up, such as a resource hook holding the deployment.
     """
 
     first_delays_s: tuple[float, ...] = (1.0, 2.0, 3.0)
@@ -67,6 +71,7 @@ class Pacing:
     max_interval_s: float = 300.0
     min_round_gap_s: float = 3.0
     max_reads_per_hour: int | None = None
+    predict_end: bool = False
 
     def interval(self, reads_done: int, elapsed_s: float) -> float:
         """Seconds from one read of a job to the next."""
@@ -82,6 +87,26 @@ class Pacing:
         return max(self.min_round_gap_s, budget)
 
 
+#: A predicted end is read this much later (a fraction of the time left, then seconds):
+#: a read just before the end costs another read and at least the round gap.
+END_MARGIN = (0.05, 0.1)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A job's ``percentComplete`` at two reads: when it will reach 100, at that pace."""
+
+    first: tuple[float, float]  # (read time, percent) of the first read showing progress
+    latest: tuple[float, float]
+
+    def predicted_end(self) -> float | None:
+        (t0, p0), (t1, p1) = self.first, self.latest
+        if not (p0 < p1 < 100) or t1 <= t0:
+            return None
+        left = (100 - p1) * (t1 - t0) / (p1 - p0)
+        return t1 + left * (1 + END_MARGIN[0]) + END_MARGIN[1]
+
+
 @dataclass
 class _Watch:
     job_ids: list[str]
@@ -93,6 +118,7 @@ class _Watch:
     unseen_rounds: dict[str, int] = field(default_factory=dict)
     error: CommvaultError | None = None
     woken: threading.Event = field(default_factory=threading.Event)
+    first_progress: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def pending(self) -> list[str]:
         return [j for j in self.job_ids if j not in self.latest or not finished(self.latest[j])]
@@ -102,7 +128,28 @@ class _Watch:
             [self.last_read - self.registered]
             + [float(self.latest[j].job_elapsed_time) for j in self.pending() if j in self.latest]
         )
-        return self.last_read + pacing.interval(self.reads_done, elapsed)
+        regular = self.last_read + pacing.interval(self.reads_done, elapsed)
+        if not pacing.predict_end:
+            return regular
+        ends = [self.predicted_end(j) for j in self.pending()]
+        known = [end for end in ends if end is not None]
+        return min(regular, max(known)) if known and len(known) == len(ends) else regular
+
+    def note_progress(self, job_id: str, summary: JobSummary, read_at: float) -> None:
+        if 0 < summary.percent_complete < 100:
+            self.first_progress.setdefault(job_id, (read_at, summary.percent_complete))
+
+    def predicted_end(self, job_id: str) -> float | None:
+        """When the job will end at the pace seen; the first read alone is measured from the
+        registration (the job started just before it)."""
+        summary = self.latest.get(job_id)
+        if summary is None:
+            return None
+        latest = (self.last_read, summary.percent_complete)
+        first = self.first_progress.get(job_id, latest)
+        if first[0] >= self.last_read:
+            first = (self.registered, 0.0)
+        return Progress(first, latest).predicted_end()
 
 
 @dataclass
@@ -284,6 +331,7 @@ class JobWatcher:
         for job_id in watch.pending():
             if job_id in found:
                 watch.latest[job_id] = found[job_id]
+                watch.note_progress(job_id, found[job_id], now)
                 continue
             if failure is None and job_id not in watch.latest:
                 watch.unseen_rounds[job_id] = watch.unseen_rounds.get(job_id, 0) + 1

@@ -7,5 +7,12 @@ from __future__ import annotations
 from .binding import OracleBackupHook
 from .factory import HookInputError, oracle_backup_hook
 from .run import HookBackupFailed
+from .support import HooksUnsupported
 
-__all__ = ["HookBackupFailed", "HookInputError", "OracleBackupHook", "oracle_backup_hook"]
+__all__ = [
+    "HookBackupFailed",
+    "HookInputError",
+    "HooksUnsupported",
+    "OracleBackupHook",
+    "oracle_backup_hook",
+]

@@ -14,37 +14,44 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import pulumi
-from pulumi import ResourceHook, ResourceHookArgs, ResourceHookBinding
 
 if TYPE_CHECKING:
-    from pulumi import ErrorHook, ErrorHookArgs
+    # Names of SDK 3.182 (3.219: error hooks); the factory refuses an older SDK in one line
+    # before anything here is used, so this module imports on any SDK.
+    from pulumi import ErrorHook, ErrorHookArgs, ResourceHookArgs, ResourceHookBinding
 
 from ..backup_trigger.inputs import BackupTriggerInputs
 from ..commvault.backups import StartedJob
 from .marker import Operation, Replacements, change_marker, delete_kind, takes_backup
 from .record import finished_line, job_description, restore_line, started_line
 from .run import Taken, take_backup
-
-#: Error hooks came with Pulumi SDK 3.219 (read in the wheels of 3.216 and 3.219); before it
-#: the backup still runs, and a failed step only lacks the line with its restore command.
-HAS_ERROR_HOOKS = hasattr(pulumi, "ErrorHook")
+from .support import Support
 
 
 class OracleBackupHook:
     """A pre-change backup of Oracle databases, as Pulumi resource hooks."""
 
-    def __init__(self, name: str, inputs: BackupTriggerInputs, on: tuple[Operation, ...]) -> None:
+    def __init__(
+        self,
+        name: str,
+        inputs: BackupTriggerInputs,
+        on: tuple[Operation, ...],
+        support: Support,
+    ) -> None:
         self.name = name
         self.inputs = inputs
         self.on = on
         self._replacements = Replacements()
         self._taken: dict[str, Taken] = {}
         self._lock = threading.Lock()
-        self.before_create = ResourceHook(f"{name}-before-create", self._before_create)
-        self.before_update = ResourceHook(f"{name}-before-update", self._before_update)
-        self.before_delete = ResourceHook(f"{name}-before-delete", self._before_delete)
+        hook = pulumi.ResourceHook
+        self.before_create = hook(f"{name}-before-create", self._before_create)
+        self.before_update = hook(f"{name}-before-update", self._before_update)
+        self.before_delete = hook(f"{name}-before-delete", self._before_delete)
+        # Error hooks (SDK and CLI 3.219): without them the backup still runs, and a failed
+        # step only lacks the line with its restore command.
         self.on_error: ErrorHook | None = (
-            pulumi.ErrorHook(f"{name}-on-error", self._on_error) if HAS_ERROR_HOOKS else None
+            pulumi.ErrorHook(f"{name}-on-error", self._on_error) if support.error_hooks else None
         )
 
     def binding(self) -> ResourceHookBinding:
@@ -52,7 +59,7 @@ class OracleBackupHook:
         replacements are protected: it is how a replacement's delete is told from a
         destroy's."""
         wanted = set(self.on)
-        binding = ResourceHookBinding(
+        binding = pulumi.ResourceHookBinding(
             before_create=[self.before_create] if wanted & {"create", "replace"} else None,
             before_update=[self.before_update] if "update" in wanted else None,
             before_delete=[self.before_delete] if wanted & {"replace", "delete"} else None,

@@ -12,6 +12,7 @@ from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
 from ..validation import InputError
 from .binding import OracleBackupHook
 from .marker import DEFAULT_ON, operations_from
+from .support import support
 
 
 class HookInputError(pulumi.RunError):
@@ -42,6 +43,7 @@ def oracle_backup_hook(
     """
     if not isinstance(name, str) or not name.strip():
         raise HookInputError("oracle_backup_hook: name: give the hook a non-empty name")
+    usable = support(name)
     props = {
         "client_name": client_name,
         "instance_name": instance_name,
@@ -60,4 +62,4 @@ def oracle_backup_hook(
         operations = operations_from(on)
     except (InputError, ValueError) as exc:
         raise HookInputError(f"oracle_backup_hook {name!r}: {exc}") from None
-    return OracleBackupHook(name, inputs, operations)
+    return OracleBackupHook(name, inputs, operations, usable)

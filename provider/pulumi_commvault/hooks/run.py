@@ -19,7 +19,7 @@ from ..commvault.models import JobSummary
 from ..commvault.restorability import adoption_rule
 from ..commvault.waiting import raise_for_outcome
 from ..commvault.watcher import client_ids_of_jobs
-from ..runtime import connections, settings
+from ..runtime import cancellation, connections, settings
 from ..runtime.advice import Stage, failure_line
 
 
@@ -92,12 +92,15 @@ def _wait(
     started: list[StartedJob],
 ) -> dict[str, JobSummary]:
     """Every job finished well, through the process's one watcher; raises otherwise."""
-    watcher = connections.watcher_for(connection, max_reads_per_hour=reads_per_hour)
+    watcher = connections.watcher_for(
+        connection, max_reads_per_hour=reads_per_hour, predict_end=True
+    )
     pairs = [(job.job_id, job.database.client_name) for job in started]
     summaries = watcher.wait(
         [job_id for job_id, _ in pairs],
         timeout_s=inputs.timeout_minutes * 60,
         client_ids=client_ids_of_jobs(watcher.client, pairs),
+        cancelled=cancellation.program_cancellation(),
     )
     raise_for_outcome(
         watcher.client,

@@ -10,6 +10,7 @@ record of what this machine sent (``SendJournal``) is one per state directory.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from ..commvault.backups import MarkedJobIndex
@@ -25,6 +26,9 @@ _indexes: dict[ConnectionSettings, MarkedJobIndex] = {}
 _watchers: dict[ConnectionSettings, JobWatcher] = {}
 _journals: dict[Path, SendJournal] = {}
 _lock = threading.Lock()
+#: The least time between two reads of a watcher that predicts the jobs' end: it reads
+#: when they should have ended, so a shorter gap costs reads only when a prediction misses.
+PREDICTED_ROUND_GAP_S = 1.0
 
 
 def client_for(settings: ConnectionSettings) -> CommvaultClient:
@@ -55,17 +59,23 @@ def journal() -> SendJournal:
         return found
 
 
-def watcher_for(settings: ConnectionSettings, *, max_reads_per_hour: int | None) -> JobWatcher:
+def watcher_for(
+    settings: ConnectionSettings, *, max_reads_per_hour: int | None, predict_end: bool = False
+) -> JobWatcher:
     """The process's job watcher for that CommServe (see ``JobWatcher``).
 
     The read budget is the process's (``commvault:maxReadsPerHour``), so the watcher made
-    first keeps it.
+    first keeps it. ``predict_end`` (a program's hooks, whose wait holds the deployment):
+    jobs are read when their progress says they end, rounds at least
+    ``PREDICTED_ROUND_GAP_S`` apart; the watcher made first keeps its pacing too.
     """
     client = client_for(settings)
     with _lock:
         watcher = _watchers.get(settings)
         if watcher is None:
             pacing = Pacing(max_reads_per_hour=max_reads_per_hour)
+            if predict_end:
+                pacing = replace(pacing, predict_end=True, min_round_gap_s=PREDICTED_ROUND_GAP_S)
             watcher = _watchers[settings] = JobWatcher(client, pacing=pacing)
         return watcher
 

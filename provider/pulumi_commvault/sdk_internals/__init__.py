@@ -1,7 +1,8 @@
 """Every use of the Pulumi SDK's internals, in one package, each with a check and a fallback.
 
 One module per internal (``registration``, ``pool``, ``plain_failures``, ``cancel``,
-``row_log``); ``sdk_source`` reads the installed SDK, ``fallbacks`` says when one is used.
+``row_log``, ``hook_features``); ``sdk_source`` reads the installed SDK, ``fallbacks`` says
+when one is used.
 
 Re-checked against the SDK releases 3.200.0, 3.219.0, 3.259.0, 3.260.0 and 3.272.0 (which
 internal each release needs: docs/compatibility.md, "SDK internals by release"). The package
@@ -34,6 +35,10 @@ relies on these things the SDK does not offer publicly:
   (the engine's public protocol; its address is the provider's first argument) for the URN of
   the request being served, found in the servicer's frame. Fallback: stdout, shown on the
   Stack's row.
+- **the engine's hook support** (``engine_hook_features``, every supported SDK): what the
+  engine answered before the program ran, from ``SETTINGS.monitor_features`` (feature
+  numbers) or, in 3.200, ``SETTINGS.feature_support`` (by name), so ``oracle_backup_hook``
+  names the CLI version needed in one line. Fallback: the SDK's own check and message.
 
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
 fails loudly on each. The SDK's ``pulumi.dynamic.__main__`` is only ever read and compiled
@@ -46,6 +51,7 @@ from __future__ import annotations
 
 from .cancel import cancel_problems, on_engine_cancel
 from .fallbacks import SHIMS_VARIABLE, shims_enabled, warn_fallback
+from .hook_features import engine_hook_features, hook_features_problems
 from .plain_failures import (
     PLAIN_FAILURES,
     TRACEBACK_ANSWERS_FROM,
@@ -67,6 +73,8 @@ __all__ = [
     "TRACEBACK_ANSWERS_FROM",
     "cancel_problems",
     "current_resource_urn",
+    "engine_hook_features",
+    "hook_features_problems",
     "log_on_row",
     "on_engine_cancel",
     "plain_failures_problems",
@@ -95,4 +103,5 @@ def problems() -> list[str]:
         + plain_failures_problems()
         + cancel_problems()
         + row_log_problems()
+        + hook_features_problems()
     )
