@@ -1,0 +1,130 @@
+"""The provider plugin ``pulumi-resource-commvault`` under the real CLI, serving the Pulumi
+YAML program examples/yaml-pre-change (YAML host from tools/setup.sh, the plugin the wheel's
+console script in .venv/bin, on PATH), against the emulator's request log."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from commvault_emulator.process import EmulatorProcess
+from engine_support import CliProject
+from harness.engine import REPO, VENV
+from harness.processes import process_tree, stop_processes
+
+pytestmark = pytest.mark.engine
+
+EXAMPLE = REPO / "examples" / "yaml-pre-change"
+PLUGIN = VENV / "bin" / "pulumi-resource-commvault"
+
+
+@dataclass
+class YamlProject(CliProject):
+    """The YAML example copied into ``root/project``, driven by the plain CLI."""
+
+    name: str = "yaml-pre-change"
+
+    def __post_init__(self) -> None:
+        self.dir = self.root / "project"
+        self.state_dir = self.root / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(EXAMPLE, self.dir, ignore=shutil.ignore_patterns("*.log", "Pulumi.*.yaml"))
+
+    def jobs_output(self) -> list[str]:
+        return list((self.resource_outputs("preChange") or {}).get("jobIds") or [])
+
+
+def endpoints(emulator: EmulatorProcess) -> list[str]:
+    return [r["endpoint"] for r in emulator.control.requests()]
+
+
+@pytest.fixture
+def yaml_project(
+    tmp_path: Path, emulator: EmulatorProcess, demo_user: tuple[str, str]
+) -> YamlProject:
+    for needed in (VENV / "bin" / "pulumi-language-yaml", PLUGIN):
+        if not needed.exists():
+            pytest.fail(f"{needed.name} is missing: run `bash tools/setup.sh`")
+    project = YamlProject(tmp_path)
+    username, password = demo_user
+    project.init(
+        {"commvault:url": emulator.url, "commvault:username": username},
+        {"commvault:password": password},
+    )
+    return project
+
+
+def test_preview_up_no_op_trigger_refresh_and_destroy_make_only_the_calls_they_should(
+    yaml_project: YamlProject, emulator: EmulatorProcess, demo_user: tuple[str, str]
+) -> None:
+    yaml_project.run("preview")
+    assert endpoints(emulator) == []
+
+    yaml_project.run("up", "--yes")
+    assert endpoints(emulator).count("CreateTask") == 1
+    [job] = emulator.control.jobs()
+    assert yaml_project.jobs_output() == [str(job["jobId"])]
+    outputs = yaml_project.resource_outputs("preChange") or {}
+    assert outputs["jobs"][0]["status"] == "Completed"
+    assert outputs["requestName"] == "yaml-pre-change/dev/preChange"
+
+    emulator.control.clear_requests()
+    yaml_project.run("up", "--yes", "--expect-no-changes")
+    assert endpoints(emulator) == []
+
+    yaml_project.run("config", "set", "changeTicket", "CHG-2")
+    yaml_project.run("up", "--yes")
+    assert endpoints(emulator).count("CreateTask") == 1
+    assert yaml_project.jobs_output() == [str(emulator.control.jobs()[-1]["jobId"])]
+    assert (yaml_project.resource_outputs("preChange") or {})["history"][0]["jobIds"] == [
+        str(job["jobId"])
+    ]
+
+    emulator.control.clear_requests()
+    yaml_project.run("refresh", "--yes")
+    assert set(endpoints(emulator)) <= {"Login", "Job", "Jobs"}
+
+    state = "".join(p.read_text() for p in yaml_project.state_dir.rglob("*.json"))
+    assert demo_user[1] not in state  # the secret config, encrypted in the provider's state
+    emulator.control.clear_requests()
+    yaml_project.run("destroy", "--yes")
+    assert endpoints(emulator) == []
+    assert yaml_project.resource_outputs("preChange") is None
+
+
+def test_ctrl_c_ends_the_wait_within_two_seconds_and_a_rerun_adopts_the_job(
+    yaml_project: YamlProject, emulator: EmulatorProcess
+) -> None:
+    emulator.control.next_jobs(seconds=8)
+    run = yaml_project.start("up", "--yes", "--skip-preview")
+    deadline = time.monotonic() + 60
+    while not emulator.control.jobs() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # the wait is under way
+    tree = process_tree(run.process.pid)
+    try:
+        os.killpg(run.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+        pressed = time.monotonic()
+        code = run.wait()
+        took = time.monotonic() - pressed
+        [job] = emulator.control.jobs()
+        running_at_exit = job["endedAt"] is None
+    finally:
+        stop_processes(tree)
+
+    output = run.output()
+    assert code != 0, output
+    assert "stopped waiting because the update was cancelled (Ctrl-C)" in output, output
+    assert running_at_exit
+    print(f"pulumi ended {took:.2f} s after Ctrl-C")
+    assert took < 5.0, f"pulumi took {took:.1f} s to end after Ctrl-C"  # the wait: < 2 s
+
+    yaml_project.run("up", "--yes", "--skip-preview")
+    assert yaml_project.jobs_output() == [str(job["jobId"])]
+    assert emulator.control.count("CreateTask") == 1
