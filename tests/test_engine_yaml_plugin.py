@@ -5,39 +5,20 @@ console script in .venv/bin, on PATH), against the emulator's request log."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from commvault_emulator.process import EmulatorProcess
-from engine_support import CliProject
-from harness.engine import REPO, VENV
+from engine_support import YamlProject
+from harness.engine import VENV
 from harness.processes import process_tree, stop_processes
 
 pytestmark = pytest.mark.engine
 
-EXAMPLE = REPO / "examples" / "yaml-pre-change"
 PLUGIN = VENV / "bin" / "pulumi-resource-commvault"
-
-
-@dataclass
-class YamlProject(CliProject):
-    """The YAML example copied into ``root/project``, driven by the plain CLI."""
-
-    name: str = "yaml-pre-change"
-
-    def __post_init__(self) -> None:
-        self.dir = self.root / "project"
-        self.state_dir = self.root / "state"
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(EXAMPLE, self.dir, ignore=shutil.ignore_patterns("*.log", "Pulumi.*.yaml"))
-
-    def jobs_output(self) -> list[str]:
-        return list((self.resource_outputs("preChange") or {}).get("jobIds") or [])
 
 
 def endpoints(emulator: EmulatorProcess) -> list[str]:
