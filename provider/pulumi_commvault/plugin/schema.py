@@ -158,7 +158,6 @@ def schema() -> dict[str, Any]:
         "language": {
             "nodejs": {"packageName": "@pulumi-commvault/commvault"},
             "go": {"importBasePath": "example.com/pulumi-commvault/sdk/go/commvault"},
-            "csharp": {"rootNamespace": "PulumiCommvault"},
         },
     }
 
