@@ -109,3 +109,18 @@ def test_ctrl_c_ends_the_wait_within_two_seconds_and_a_rerun_adopts_the_job(
     yaml_project.run("up", "--yes", "--skip-preview")
     assert yaml_project.jobs_output() == [str(job["jobId"])]
     assert emulator.control.count("CreateTask") == 1
+
+
+def test_a_bad_input_fails_preview_naming_the_field_as_the_program_wrote_it(
+    yaml_project: YamlProject, emulator: EmulatorProcess
+) -> None:
+    program = yaml_project.dir / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("timeoutMinutes: 5", "backupLevel: weekly"))
+
+    preview = yaml_project.run("preview", check=False)
+
+    assert preview.returncode != 0
+    problem = next(line for line in preview.stdout.splitlines() if "has a problem" in line)
+    assert "backupLevel" in problem, problem
+    assert "'full' or 'incremental'" in problem, problem
+    assert endpoints(emulator) == []
