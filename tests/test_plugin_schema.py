@@ -16,7 +16,7 @@ from pulumi_commvault.backup_trigger.inputs import BackupTriggerInputs
 from pulumi_commvault.declarations import user_fields
 from pulumi_commvault.plugin import schema
 from pulumi_commvault.plugin.marshal import camel
-from pulumi_commvault.plugin.server import engine_address, request_name
+from pulumi_commvault.plugin.server import engine_address, request_name, type_of
 
 CHECKED_IN = REPO / "sdk" / "schema.json"
 PLUGIN_PACKAGE = REPO / "provider" / "pulumi_commvault" / "plugin"
@@ -80,3 +80,9 @@ def test_the_plugin_uses_no_sdk_internals() -> None:
                     assert any(imported.startswith(a) for a in allowed), (
                         f"{module.name}: {imported}"
                     )
+
+
+def test_the_plugin_takes_the_resource_type_from_the_urn_even_under_a_component() -> None:
+    child = "urn:pulumi:dev::p::my:app:Db$commvault:oracle:Restore::db-restore"
+    assert type_of(child) == "commvault:oracle:Restore"
+    assert request_name(child) == "p/dev/db-restore"

@@ -98,7 +98,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True)
 
     def Check(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
-        core, _ = self._core(request.type or _type_of(request.urn), context)
+        core, _ = self._core(type_of(request.urn), context)
         news = from_struct(request.news)
         news.props["request_name"] = request_name(request.urn)
         with self._operation(context, request.urn):
@@ -112,7 +112,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Diff(self, request: Any, context: Any) -> provider_pb2.DiffResponse:
-        core, _ = self._core(request.type or _type_of(request.urn), context)
+        core, _ = self._core(type_of(request.urn), context)
         olds, news = from_struct(request.olds), from_struct(request.news)
         with self._operation(context, request.urn):
             changed = core.diff(olds.props, news.props)
@@ -121,7 +121,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         return answer(changes=kind, replaces=[], deleteBeforeReplace=False)
 
     def Create(self, request: Any, context: Any) -> provider_pb2.CreateResponse:
-        core, results = self._core(request.type or _type_of(request.urn), context)
+        core, results = self._core(type_of(request.urn), context)
         news = from_struct(request.properties)
         if request.preview:
             return provider_pb2.CreateResponse(properties=_planned(news, results))
@@ -130,7 +130,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.CreateResponse(id=id_, properties=to_struct(outs, news.secret))
 
     def Update(self, request: Any, context: Any) -> provider_pb2.UpdateResponse:
-        core, results = self._core(request.type or _type_of(request.urn), context)
+        core, results = self._core(type_of(request.urn), context)
         olds, news = from_struct(request.olds), from_struct(request.news)
         if request.preview and core.runs_a_new_job(olds.props, news.props):
             return provider_pb2.UpdateResponse(properties=_planned(news, results))
@@ -139,7 +139,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.UpdateResponse(properties=to_struct(outs, news.secret | olds.secret))
 
     def Read(self, request: Any, context: Any) -> provider_pb2.ReadResponse:
-        core, _ = self._core(request.type or _type_of(request.urn), context)
+        core, _ = self._core(type_of(request.urn), context)
         props = from_struct(request.properties)
         with self._operation(context, request.urn):
             outs = core.read(request.id, props.props)
@@ -148,7 +148,7 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Delete(self, request: Any, context: Any) -> empty_pb2.Empty:
-        core, _ = self._core(request.type or _type_of(request.urn), context)
+        core, _ = self._core(type_of(request.urn), context)
         with self._operation(context, request.urn):
             core.delete(from_struct(request.properties).props)
         return empty_pb2.Empty()
@@ -159,8 +159,11 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         return empty_pb2.Empty()
 
 
-def _type_of(urn: str) -> str:
-    return urn.split("::")[2] if urn.count("::") >= 3 else ""
+def type_of(urn: str) -> str:
+    """The resource's type token from its URN (a child's is ``<parent type>$<type>``); the
+    requests' own ``type`` field is not in every supported SDK's protocol."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
 
 
 def _planned(news: Plain, results: tuple[str, ...]) -> Any:
