@@ -80,8 +80,12 @@ def test_preview_up_no_op_trigger_refresh_and_destroy_make_only_the_calls_they_s
 
 
 def test_ctrl_c_ends_the_wait_within_two_seconds_and_a_rerun_adopts_the_job(
-    yaml_project: YamlProject, emulator: EmulatorProcess
+    tmp_path: Path, emulator: EmulatorProcess, api_token: str
 ) -> None:
+    # No commvault:* config: the plugin falls back to COMMVAULT_* as the dynamic resources do.
+    env = {"COMMVAULT_URL": emulator.url, "COMMVAULT_AUTHTOKEN": api_token}
+    yaml_project = YamlProject(tmp_path, extra_env=env)
+    yaml_project.init({}, {})
     emulator.control.next_jobs(seconds=8)
     run = yaml_project.start("up", "--yes", "--skip-preview")
     deadline = time.monotonic() + 60
@@ -124,3 +128,29 @@ def test_a_bad_input_fails_preview_naming_the_field_as_the_program_wrote_it(
     assert "backupLevel" in problem, problem
     assert "'full' or 'incremental'" in problem, problem
     assert endpoints(emulator) == []
+
+
+RESTORE = """\
+  restore:
+    type: commvault:oracle:Restore
+    properties:
+      fromBackup: ${preChange.jobs}
+      destinationClientName: oradb02
+      destinationInstanceName: SALES
+      timeoutMinutes: 5
+"""
+
+
+def test_a_restore_from_the_backups_jobs_output_restores_those_jobs(
+    yaml_project: YamlProject, emulator: EmulatorProcess
+) -> None:
+    program = yaml_project.dir / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("outputs:\n", RESTORE + "outputs:\n"))
+
+    yaml_project.run("up", "--yes")
+
+    assert emulator.control.count("CreateTask") == 2  # the backup, then the restore
+    backup_ids = yaml_project.jobs_output()
+    restored = yaml_project.resource_outputs("restore") or {}
+    assert restored["restorePoint"]["backupJobIds"] == backup_ids
+    assert restored["jobs"][0]["status"] == "Completed"
