@@ -47,9 +47,14 @@ def test_preview_up_no_op_trigger_refresh_and_destroy_make_only_the_calls_they_s
     yaml_project.run("preview")
     assert endpoints(emulator) == []
 
-    yaml_project.run("up", "--yes")
+    up = yaml_project.run("up", "--yes").stdout
     assert endpoints(emulator).count("CreateTask") == 1
     [job] = emulator.control.jobs()
+    # Progress on the resource's own row (the engine's Log with its URN), not the Stack's.
+    assert any(
+        "BackupTrigger preChange creating" in line and f"started job {job['jobId']}" in line
+        for line in up.splitlines()
+    ), up
     assert yaml_project.jobs_output() == [str(job["jobId"])]
     outputs = yaml_project.resource_outputs("preChange") or {}
     assert outputs["jobs"][0]["status"] == "Completed"
