@@ -13,6 +13,7 @@ from . import (
     emulator_capacity,
     emulator_history,
     fleet_snapshot,
+    plugin_overhead,
     provider_memory,
     report,
     trigger_overhead,
@@ -21,7 +22,8 @@ from . import (
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
-    benches = [trigger_overhead, fleet_snapshot, api_economy, provider_memory, emulator_history]
+    benches = [trigger_overhead, plugin_overhead, fleet_snapshot, api_economy, provider_memory]
+    benches.append(emulator_history)
     benches.append(emulator_capacity)  # last: it compares with the others' request rates
     started = time.monotonic()
     for bench in benches:

@@ -40,7 +40,9 @@ from commvault_emulator.state import DEMO_PASSWORD, DEMO_USERNAME
 from harness import processes
 from harness.engine import PULUMI, REPO, commvault_config, workspace_options
 from pulumi_commvault import OracleBackupTrigger, OracleBackupTriggerArgs
+from pulumi_commvault.backup_trigger.outputs import RESULT_KEYS as BACKUP_RESULT_KEYS
 from pulumi_commvault.backup_trigger.resource import registered_props
+from pulumi_commvault.plugin.marshal import camel
 
 from .noop import Noop
 
@@ -180,6 +182,17 @@ def shaped_noop(name: str, inputs: dict[str, Any]) -> None:
     Noop(name, registered_props(OracleBackupTriggerArgs(**inputs), name))
 
 
+class PluginTrigger(pulumi.CustomResource):
+    """``commvault:oracle:BackupTrigger`` of the provider plugin ``pulumi-resource-commvault``
+    (on PATH from the venv), registered as a generated SDK registers it: camelCase inputs,
+    its results as outputs to come."""
+
+    def __init__(self, name: str, inputs: dict[str, Any]) -> None:
+        props = {camel(k): v for k, v in inputs.items()}
+        results = dict.fromkeys(camel(k) for k in BACKUP_RESULT_KEYS)
+        super().__init__("commvault:oracle:BackupTrigger", name, {**props, **results})
+
+
 #: What a ``Program`` can be made of: a name and the inputs -> one resource. Each kind is
 #: called through one frame of its own, so that the stack trace the SDK records for every
 #: resource (and the engine keeps in the state) is equally deep for all of them.
@@ -187,6 +200,7 @@ RESOURCE_KINDS: dict[str, Callable[[str, dict[str, Any]], object]] = {
     "trigger": lambda name, inputs: OracleBackupTrigger(name, **inputs),
     "noop": lambda name, inputs: Noop(name, inputs),
     "noop-shaped": shaped_noop,
+    "plugin": PluginTrigger,
 }
 
 
@@ -341,8 +355,10 @@ class ProcessWatcher:
 
 
 def _role(argv: list[str]) -> str | None:
-    # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...("pulumi.dynamic"...'``
-    if any("pulumi.dynamic" in arg or "bench.warm_provider" in arg for arg in argv[1:]):
+    # ``python -m pulumi.dynamic``, or our launcher's ``python -c '...("pulumi.dynamic"...'``,
+    # or the plugin (``python .../pulumi-resource-commvault``)
+    markers = ("pulumi.dynamic", "bench.warm_provider", "pulumi-resource-commvault")
+    if any(marker in arg for arg in argv[1:] for marker in markers):
         return "provider"
     if argv and os.path.basename(argv[0]) == "pulumi":
         return "engine"
@@ -357,8 +373,9 @@ class Run:
     """One ``pulumi up``: wall time and its phases (s), CPU (s) and peak memory (MiB).
 
     CPU: ``engine`` is the ``pulumi`` CLI process, ``provider`` the dynamic provider
-    (``python -m pulumi.dynamic``), ``program`` this process (the inline program, the
-    Automation API and the watcher), ``emulator`` the CommServe emulator.
+    (``python -m pulumi.dynamic``) or the plugin (``pulumi-resource-commvault``), ``program``
+    this process (the inline program, the Automation API and the watcher), ``emulator`` the
+    CommServe emulator.
     """
 
     wall_s: float

@@ -28,6 +28,7 @@ ORDER = (
     ("waiting_reads", "8. Waiting: reads per waited minute", "bench.waiting_reads"),
     ("tenant_limit", "9. Under a tenant's rate limit", "bench.tenant_limit"),
     ("recovery_points", "10. Recovery points on a busy CommServe", "bench.recovery_points"),
+    ("plugin_overhead", "12. Plugin overhead: plugin vs dynamic vs floor", "bench.plugin_overhead"),
 )
 
 

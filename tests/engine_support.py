@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any
 import pulumi
 from pulumi import automation as auto
 
-from harness.engine import VENV, cli_env, workspace_options
+from harness.engine import REPO, VENV, cli_env, workspace_options
 from pulumi_commvault import OracleBackupTrigger
 
 
@@ -301,6 +302,28 @@ class CliProject:
     def lock_files(self) -> list[Path]:
         locks = self.state_dir / ".pulumi" / "locks"
         return sorted(p for p in locks.rglob("*.json")) if locks.exists() else []
+
+
+@dataclass
+class YamlProject(CliProject):
+    """examples/yaml-pre-change (a Pulumi YAML program served by the provider plugin) copied
+    into ``root/project``, driven by the plain CLI; ``extra_env`` added to its environment."""
+
+    name: str = "yaml-pre-change"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.dir = self.root / "project"
+        self.state_dir = self.root / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        example = REPO / "examples" / "yaml-pre-change"
+        shutil.copytree(example, self.dir, ignore=shutil.ignore_patterns("*.log", "Pulumi.*.yaml"))
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), **self.extra_env}
+
+    def jobs_output(self) -> list[str]:
+        return list((self.resource_outputs("preChange") or {}).get("jobIds") or [])
 
 
 def pickled_provider(resource: dict[str, Any]) -> bytes:

@@ -62,6 +62,8 @@ def test_wheel_declares_the_emulator_console_script(dist):
     entry_points = dist.wheel_text(".dist-info/entry_points.txt")
     assert "[console_scripts]" in entry_points
     assert "commvault-emulator = commvault_emulator.cli:main" in entry_points
+    # The provider plugin for non-Python programs, found on PATH by the engine (#25).
+    assert "pulumi-resource-commvault = pulumi_commvault.plugin.server:main" in entry_points
 
 
 def test_wheel_requires_ranges_of_the_runtime_dependencies_never_pins(dist):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import sdk_internals
 from ..backup_trigger.freshness import lost_restore_points, with_freshness
 from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
 from ..backup_trigger.outputs import backup_results, build_outputs, refreshed, results_of
@@ -18,6 +17,7 @@ from ..commvault.watcher import WaitCancelledError
 from ..runtime import connections, settings
 from ..runtime.advice import Stage
 from ..runtime.reporting import OperationFailed, say, warn
+from . import front_end
 from .base import (
     DynamicProvider,
     ResourceCore,
@@ -105,7 +105,7 @@ class BackupTriggerCore(ResourceCore):
         connection = self.settings()
         progress = Progress(
             inputs.request_name.rsplit("/", 1)[-1] or "OracleBackupTrigger",
-            sdk_internals.current_resource_urn(),
+            front_end.current().resource_urn(),
             started,
             by_database=True,
         )

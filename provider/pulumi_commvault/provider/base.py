@@ -38,6 +38,7 @@ from ..runtime import cancellation, connections, settings
 from ..runtime.advice import Stage, failure_line
 from ..runtime.reporting import OperationFailed
 from ..validation import InputError
+from . import front_end
 
 #: Provider calls served at once: more than the engine's default ``--parallel`` on most
 #: machines, and as many as the HTTP client keeps connections to the CommServe.
@@ -196,7 +197,7 @@ def watch_jobs(
     """Wait for ``(job id, client name)`` jobs with the process's watcher (one for every
     waiting resource, within the read budget); a Ctrl-C of the update ends the wait with
     ``WaitCancelledError`` and leaves the jobs running."""
-    sdk_internals.on_engine_cancel(cancellation.request)
+    front_end.current().on_cancel(cancellation.request)
     return watcher.wait(
         [job_id for job_id, _ in jobs],
         timeout_s=timeout_s,

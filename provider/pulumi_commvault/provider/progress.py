@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import threading
 
-from .. import sdk_internals
 from ..commvault.backups import StartedJob
 from ..commvault.models import JobSummary
 from ..runtime.reporting import say
+from . import front_end
 
 
 class Progress:
     """The progress of one resource: on its own row in ``pulumi up`` where the engine takes
-    it (``sdk_internals.log_on_row``), else printed (the Stack's row), prefixed with the
+    it (``front_end``), else printed (the Stack's row), prefixed with the
     resource's name so each line stands on its own.
 
     A row shows one line at a time, so the line holds every job's latest state: a resource
@@ -47,7 +47,7 @@ class Progress:
         # Ephemeral: shown on the row while it runs, not kept in the final diagnostics, where
         # a failure's sentence must be the first thing the user reads about the resource
         # (the jobs that made the restore point are in its outputs).
-        if not sdk_internals.log_on_row(self.urn, line, ephemeral=True):
+        if not front_end.current().log_on_row(self.urn, line, ephemeral=True):
             say(f"{self.label}: {line}")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import sdk_internals
 from ..commvault.backups import StartedJob
 from ..commvault.errors import (
     CommvaultError,
@@ -29,7 +28,7 @@ from ..runtime import connections
 from ..runtime.advice import Stage
 from ..runtime.reporting import OperationFailed, say
 from ..validation import InputError
-from . import base
+from . import base, front_end
 from .base import DynamicProvider, ResourceCore
 from .progress import Progress
 
@@ -101,7 +100,7 @@ class RestoreCore(ResourceCore):
     ) -> JobSummary:
         connection = self.settings()
         adopted = ", adopted" if started.adopted else ""
-        progress = Progress(label, sdk_internals.current_resource_urn(), [], by_database=False)
+        progress = Progress(label, front_end.current().resource_urn(), [], by_database=False)
         progress.show(f"restore job {started.job_id} started{adopted} ({_what(request)})")
         try:
             summary = base.watch_jobs(
