@@ -546,7 +546,10 @@ def test_the_engines_hook_support_is_none_outside_a_deployment_and_with_the_shim
 
     assert sdk_internals.engine_hook_features() is None  # no monitor here
     monkeypatch.setattr(settings.SETTINGS, "monitor", object())
-    monkeypatch.setattr(settings.SETTINGS, "monitor_features", set())
+    if hasattr(type(settings.SETTINGS), "monitor_features"):
+        monkeypatch.setattr(settings.SETTINGS, "monitor_features", set())
+    else:  # SDK 3.200 keeps the answers by name
+        monkeypatch.setattr(settings.SETTINGS, "feature_support", {"resourceHooks": False})
     assert sdk_internals.engine_hook_features() == (False, False)
     monkeypatch.setenv(fallbacks.SHIMS_VARIABLE, "off")
     assert sdk_internals.engine_hook_features() is None
@@ -556,8 +559,22 @@ def test_settings_without_either_shape_of_feature_answers_are_reported(monkeypat
     from pulumi.runtime import settings
 
     monkeypatch.setattr(settings.SETTINGS, "monitor", object())
-    monkeypatch.setattr(settings.SETTINGS, "monitor_features", None)
+    monkeypatch.setattr(settings.SETTINGS, "monitor_features", None, raising=False)
+    monkeypatch.setattr(settings.SETTINGS, "feature_support", None, raising=False)
     monkeypatch.setattr(fallbacks, "_warned", set())
-    assert any("monitor_features" in p for p in sdk_internals.hook_features_problems())
     assert sdk_internals.engine_hook_features() is None
-    assert "the check of the CLI's hook support falls back" in capsys.readouterr().err
+    warning = capsys.readouterr().err
+    assert "the check of the CLI's hook support falls back" in warning
+    assert "SETTINGS.monitor_features" in warning
+
+
+def test_an_sdk_without_either_feature_attribute_is_a_problem(monkeypatch):
+    from pulumi.runtime import settings
+
+    class Bare:
+        monitor = None
+
+    monkeypatch.setattr(settings, "SETTINGS", Bare())
+    assert sdk_internals.hook_features_problems() == [
+        "neither SETTINGS.monitor_features (a set) nor SETTINGS.feature_support (by name)"
+    ]

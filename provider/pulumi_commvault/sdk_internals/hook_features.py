@@ -15,6 +15,7 @@ from typing import Any
 from .fallbacks import shims_enabled, warn_fallback
 
 _NUMBERS = ("RESOURCE_MONITOR_FEATURE_RESOURCE_HOOKS", "RESOURCE_MONITOR_FEATURE_ERROR_HOOKS")
+_NEITHER = "neither SETTINGS.monitor_features (a set) nor SETTINGS.feature_support (by name)"
 
 
 def engine_hook_features() -> tuple[bool, bool] | None:
@@ -27,27 +28,36 @@ def engine_hook_features() -> tuple[bool, bool] | None:
     hooks, errors = (getattr(proto, name, None) for name in _NUMBERS)
     if isinstance(numbers, set) and hooks is not None:
         return hooks in numbers, errors is not None and errors in numbers
-    by_name: Any = getattr(state, "feature_support", None)
-    if isinstance(by_name, dict) and isinstance(by_name.get("resourceHooks"), bool):
-        return by_name["resourceHooks"], by_name.get("errorHooks") is True
-    warn_fallback("the check of the CLI's hook support", "; ".join(hook_features_problems()))
+    # 3.200's SETTINGS.feature_support gives back its ContextProperty, not the dict, while
+    # the value is a dict: ``.get`` reads through both.
+    answers: Any = getattr(getattr(state, "feature_support", None), "get", None)
+    hooks_answer = answers("resourceHooks") if callable(answers) else None
+    if isinstance(hooks_answer, bool):
+        return hooks_answer, answers("errorHooks") is True
+    warn_fallback("the check of the CLI's hook support", _NEITHER)
     return None
 
 
 def hook_features_problems() -> list[str]:
-    """What the installed SDK no longer has of what ``engine_hook_features`` reads."""
+    """What the installed SDK no longer has of what ``engine_hook_features`` reads: the
+    attributes themselves, not their values, which only a deployment sets (both are context
+    properties, unset in a thread or task the program did not start)."""
     state, proto = _sources()
     if state is None:
         return ["pulumi.runtime.settings.SETTINGS is gone"]
     found: list[str] = []
-    if not hasattr(state, "monitor"):
+    if not _has(state, "monitor"):
         found.append("SETTINGS.monitor is gone")
-    numbers = isinstance(getattr(state, "monitor_features", None), set)
-    if numbers and getattr(proto, _NUMBERS[0], None) is None:
-        found.append(f"resource_pb2.{_NUMBERS[0]} is gone")
-    if not numbers and not isinstance(getattr(state, "feature_support", None), dict):
-        found.append("neither SETTINGS.monitor_features (a set) nor SETTINGS.feature_support")
+    if _has(state, "monitor_features"):
+        if getattr(proto, _NUMBERS[0], None) is None:
+            found.append(f"resource_pb2.{_NUMBERS[0]} is gone")
+    elif not _has(state, "feature_support"):
+        found.append(_NEITHER)
     return found
+
+
+def _has(state: Any, name: str) -> bool:
+    return hasattr(type(state), name) or name in vars(state)
 
 
 def _sources() -> tuple[Any, Any]:
