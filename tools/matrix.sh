@@ -83,20 +83,21 @@ EOF
 # --- 3. the tests ----------------------------------------------------------------------
 cd "$src"
 export PATH="$src/.venv/bin:$PATH"
+workers=$(bash tools/pytest-workers.sh)
 if [ "$#" -gt 0 ] && [ "$1" != --core ]; then
-    exec python -m pytest "$@"
+    exec python -m pytest -n "$workers" "$@"
 fi
 if [ "$#" -eq 0 ]; then
     echo "matrix: the whole suite on the oldest set"
-    exec python -m pytest --ignore=tests/test_wheel_install.py
+    exec python -m pytest -n "$workers" --ignore=tests/test_wheel_install.py
 fi
 echo "matrix: non-engine suite on the oldest set"
 status=0
-python -m pytest -m "not engine" --ignore=tests/test_wheel_install.py || status=1
+python -m pytest -n "$workers" -m "not engine" --ignore=tests/test_wheel_install.py || status=1
 selected=()
 for t in "${CORE_ENGINE_TESTS[@]}"; do
     [ -e "$t" ] && selected+=("$t")
 done
 echo "matrix: core engine tests on the oldest set: ${selected[*]}"
-python -m pytest "${selected[@]}" || status=1
+python -m pytest -n "$workers" "${selected[@]}" || status=1
 exit "$status"

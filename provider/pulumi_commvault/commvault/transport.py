@@ -27,7 +27,7 @@ from typing import Any, Self
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import NewConnectionError, ProxyError
 from urllib3.util.retry import Retry
 
 log = logging.getLogger("pulumi_commvault")
@@ -43,10 +43,11 @@ CONNECTIONS_PER_HOST = 16
 class FirstContact:
     """Whether the CommServe has answered this session yet (any HTTP answer counts).
 
-    Before it has, a connection that is refused (or a host name that does not resolve) is
-    not retried: nothing listens at that address, and retrying for a minute only hides a
-    wrong URL. Once it has answered, the same failure is a CommServe restarting, and is
-    retried like any other failure to connect.
+    Before it has, a connection that is refused (or a host name that does not resolve, or a
+    proxy from ``HTTP(S)_PROXY`` that refuses) is not retried: nothing listens at that
+    address, and retrying for a minute only hides a wrong URL or proxy. Once it has
+    answered, the same failure is a CommServe restarting, and is retried like any other
+    failure to connect.
     """
 
     def __init__(self) -> None:
@@ -91,7 +92,10 @@ class BudgetedRetry(Retry):
     def _nobody_there(self) -> bool:
         if self.first_contact is None or self.first_contact.answered or not self.history:
             return False
-        return isinstance(self.history[-1].error, NewConnectionError)
+        error = self.history[-1].error
+        if isinstance(error, ProxyError):
+            error = error.original_error
+        return isinstance(error, NewConnectionError)
 
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), self.budget_s)
