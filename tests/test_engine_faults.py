@@ -437,7 +437,10 @@ def test_a_backup_queued_behind_a_running_job_shows_why_it_waits_and_then_finish
     deployer, emulator
 ):
     deployment = deployer(BackupProgram())
-    other = start_job_outside_pulumi(emulator, seconds=4)
+    other = start_job_outside_pulumi(emulator, seconds=3600)  # runs until it is killed
+    # Killed once the wait has said why it waits, however long the CLI took to start (a
+    # job of a fixed length could end before ours was queued behind it).
+    deployment.when_output("The job is queued", lambda: kill_job(emulator, other))
 
     deployment.up()
 
