@@ -135,6 +135,29 @@ def test_a_bad_input_fails_preview_naming_the_field_as_the_program_wrote_it(
     assert endpoints(emulator) == []
 
 
+def test_a_password_set_without_secret_is_kept_encrypted_in_the_state(
+    tmp_path: Path, emulator: EmulatorProcess, demo_user: tuple[str, str]
+) -> None:
+    project = YamlProject(tmp_path)
+    username, password = demo_user
+    project.init(
+        {
+            "commvault:url": emulator.url,
+            "commvault:username": username,
+            "commvault:password": password,  # the mistake: no --secret
+        },
+        {},
+    )
+
+    project.run("up", "--yes")
+
+    # The stack's checkpoint (the update history keeps the stack config as the user set it,
+    # as Pulumi.dev.yaml does).
+    [checkpoint] = (project.state_dir / ".pulumi" / "stacks").rglob("dev.json")
+    assert "preChange" in checkpoint.read_text()
+    assert password not in checkpoint.read_text()  # the provider's credentials: secrets
+
+
 RESTORE = """\
   restore:
     type: commvault:oracle:Restore

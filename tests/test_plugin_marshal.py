@@ -16,6 +16,7 @@ from pulumi_commvault.plugin.marshal import (
     config_value,
     from_struct,
     to_struct,
+    with_secrets,
 )
 from pulumi_commvault.validation import is_unknown
 
@@ -92,3 +93,23 @@ def test_whole_numbers_go_to_the_engine_as_numbers() -> None:
     assert json_format.MessageToDict(to_struct({"percent_complete": 100})) == {
         "percentComplete": 100.0
     }
+
+
+# (the config the engine sends to CheckConfig, what goes back): credentials come back secret
+CONFIGS: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    ({"url": "u", "password": "p"}, {"url": "u", "password": secret("p")}),
+    ({"authToken": "t"}, {"authToken": secret("t")}),
+    ({"password": secret("p")}, {"password": secret("p")}),  # not wrapped twice
+    ({"url": "u", "username": "n"}, {"url": "u", "username": "n"}),  # nothing to mark
+    ({"password": UNKNOWN}, {"password": secret(UNKNOWN)}),
+]
+
+
+@pytest.mark.parametrize(("sent", "returned"), CONFIGS)
+def test_the_config_comes_back_with_its_credentials_secret(
+    sent: dict[str, Any], returned: dict[str, Any]
+) -> None:
+    struct = json_format.ParseDict(sent, to_struct({}))
+    marked = with_secrets(struct, ["password", "authToken"])
+    assert json_format.MessageToDict(marked) == returned
+    assert json_format.MessageToDict(struct) == sent  # a copy: the request is left as it came

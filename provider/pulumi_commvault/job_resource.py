@@ -18,7 +18,7 @@ from pulumi.runtime import config as pulumi_config
 
 from . import sdk_internals
 from .declarations import ArgsError, ResourceArgs, unknown_input_line, unset_input_output
-from .runtime.settings import AUTH_TOKEN, PASSWORD
+from .runtime.settings import CREDENTIALS
 
 Registration = tuple[ResourceProvider, Any, str, dict[str, Any], pulumi.ResourceOptions | None]
 
@@ -82,18 +82,11 @@ def warn_about_plain_secrets() -> None:
     if _CONFIG_LOOKED_AT.get():
         return
     _CONFIG_LOOKED_AT.set(True)
-    for setting in (PASSWORD, AUTH_TOKEN):
+    for setting in CREDENTIALS:
         if pulumi_config.get_config(setting.config_key) is None:
             continue
         if not pulumi_config.is_config_secret(setting.config_key):
-            pulumi.log.warn(plain_secret_line(setting.config_key))
-
-
-def plain_secret_line(config_key: str) -> str:
-    return (
-        f"{config_key} is stored in plain text in the stack config: encrypt it with "
-        f"`pulumi config set --secret {config_key} ...`"
-    )
+            pulumi.log.warn(setting.plain_secret_line())
 
 
 def registered_props(

@@ -94,6 +94,21 @@ def to_struct(props: dict[str, Any], secret: Iterable[str] = ()) -> struct_pb2.S
     return struct
 
 
+def with_secrets(struct: struct_pb2.Struct, names: Iterable[str]) -> struct_pb2.Struct:
+    """A copy of ``struct`` with its top-level ``names`` (camelCase, as on the wire) wrapped
+    as secrets, where they are set and not secret already."""
+    marked = struct_pb2.Struct()
+    marked.CopyFrom(struct)
+    for name in names:
+        if name not in marked.fields:
+            continue
+        value = json_format.MessageToDict(marked)[name]
+        if isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
+            continue
+        marked.update({name: {SIGNATURE_KEY: SECRET_SIGNATURE, "value": value}})
+    return marked
+
+
 def _wire(value: Any, *, rename: bool) -> Any:
     if isinstance(value, Unknown):
         return UNKNOWN

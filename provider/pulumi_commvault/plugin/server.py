@@ -28,8 +28,18 @@ from ..provider.backup import BackupTriggerCore
 from ..provider.base import PROVIDER_WORKERS, ResourceCore, configure, show_warnings_plainly
 from ..provider.restore import RestoreCore
 from ..runtime.reporting import OperationFailed
+from ..runtime.settings import CREDENTIALS, Setting
 from .engine_link import EngineLink
-from .marshal import NOT_KNOWN, Plain, camel, config_value, from_struct, snake, to_struct
+from .marshal import (
+    NOT_KNOWN,
+    Plain,
+    camel,
+    config_value,
+    from_struct,
+    snake,
+    to_struct,
+    with_secrets,
+)
 from .schema import BACKUP_TRIGGER, PACKAGE, RESTORE, schema_text
 
 #: Each resource token's core and the results its outputs add to the inputs.
@@ -97,6 +107,15 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         configure(lookup)
         return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=True)
 
+    def CheckConfig(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
+        """The config as given, its credentials marked secret: the engine keeps a provider's
+        config in the state, where a password set without ``--secret`` would be plain text.
+        (The engine strips secrets from what it sends here and sends Configure what this
+        returns, so the plugin cannot tell a plain one to warn of it, as the Python
+        resources do.)"""
+        names = [config_name(setting) for setting in CREDENTIALS]
+        return provider_pb2.CheckResponse(inputs=with_secrets(request.news, names))
+
     def Check(self, request: Any, context: Any) -> provider_pb2.CheckResponse:
         core, _ = self._core(type_of(request.urn), context)
         news = from_struct(request.news)
@@ -157,6 +176,11 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         """The user pressed Ctrl-C: every wait ends within its next check (jobs run on)."""
         self.link.cancel()
         return empty_pb2.Empty()
+
+
+def config_name(setting: Setting) -> str:
+    """``authToken`` of ``commvault:authToken``: the key in the provider's config."""
+    return setting.config_key.split(":", 1)[1]
 
 
 def type_of(urn: str) -> str:

@@ -30,6 +30,13 @@ class Setting:
     def describe(self) -> str:
         return f"stack config {self.config_key} or environment variable {self.env_var}"
 
+    def plain_secret_line(self) -> str:
+        """The warning for a credential set in plain stack config (not ``--secret``)."""
+        return (
+            f"{self.config_key} is stored in plain text in the stack config: encrypt it with "
+            f"`pulumi config set --secret {self.config_key} ...`"
+        )
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -66,6 +73,8 @@ PASSWORD = Setting("commvault:password", "COMMVAULT_PASSWORD")
 CA_BUNDLE = Setting("commvault:caBundle", "COMMVAULT_CA_BUNDLE")
 INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
 MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_PER_HOUR")
+#: The settings that are credentials: secret in the stack config, the state and every message.
+CREDENTIALS = (PASSWORD, AUTH_TOKEN)
 
 #: One-off decisions for jobs the duplicate guard cannot tell (``guard.rules``): for one run,
 #: so environment variables only, never stack config that would outlive it.
