@@ -411,6 +411,7 @@ FAILURES: list[tuple[str, dict[str, str], tuple[str, ...], Exit]] = [
     ("refused token", {"COMMVAULT_AUTHTOKEN": "wrong"}, ("status", "1"), Exit.UNREACHABLE),
     ("no restore point", {}, ("restore", "oradb01/ORCL"), Exit.BAD_INPUT),
     ("two restore points", {}, ("restore", "oradb01/ORCL", "--scn", "5", "--latest"), 2),
+    ("no such instance", {}, ("backup", "oradb02/SALE"), Exit.BAD_INPUT),
     ("not minutes", {}, ("wait", "1", "--timeout-minutes", "ten"), Exit.BAD_INPUT),
     ("unknown job's log", {}, ("logs", "999999"), Exit.UNKNOWN_JOB),
     ("no job's log", {}, ("logs", "x"), Exit.BAD_INPUT),

@@ -21,10 +21,12 @@ from ..commvault.models import JobSummary
 from ..commvault.pre_change import jobs_of_urn
 from ..commvault.restorability import adoption_rule
 from ..commvault.restores import (
+    Instance,
     RestoreCheckError,
     RestoreFields,
     adoptable_restore,
     check_restore,
+    instance_failures,
     restorable,
     start_restore,
 )
@@ -177,6 +179,7 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     )
 
     decisions = _decisions(args, marker)
+    _check_databases(client, databases)
     display.put(request_id=request_id, request_marker=marker)
     started = start_backup(
         client,
@@ -200,6 +203,25 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     return _judge(
         display, dict(_wait(client, display, [j.job_id for j in started], args.timeout_minutes))
     )
+
+
+def _check_databases(client: CommvaultClient, databases: list[Database]) -> None:
+    """Refuse, before anything is sent, a database whose client or instance the CommServe
+    does not have (or that is no Oracle instance): restore's check, naming DATABASE."""
+    client_ids = client.client_ids()
+    failures = [
+        failure
+        for db in databases
+        for failure in instance_failures(
+            client,
+            client_ids,
+            Instance(db.client_name, db.instance_name),
+            ("DATABASE", "DATABASE"),
+            "database",
+        )
+    ]
+    if failures:
+        raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {RestoreCheckError(failures)}")
 
 
 def _job_ids(values: list[str], what: str) -> list[str]:
