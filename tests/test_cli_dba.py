@@ -65,10 +65,15 @@ def test_logs_prints_a_failed_jobs_log_and_names_its_error(
     assert as_json["exit_code"] == 0
 
 
-def test_logs_of_an_unknown_job_exits_2_naming_it(env: dict[str, str]) -> None:
-    done = run_cli(env, "logs", "12")
-    assert done.returncode == 2
-    assert "job 12: Job [12] not found." in done.stderr
+def test_logs_of_an_unknown_job_exits_7_like_status_naming_it(env: dict[str, str]) -> None:
+    done = run_cli(env, "logs", "12", "--json")
+    assert done.returncode == 7, done.stderr
+    assert done.stderr.startswith(
+        "commvault-oracle: error: job 12: unknown to the CommServe, no RMAN log "
+        "(Job [12] not found.); a job the CommServe does not show was pruned, never existed, "
+        "or is another CommServe's: check the id against COMMVAULT_URL"
+    )
+    assert (document(done)["exit_code"], document(done)["job_ids"]) == (7, ["12"])
     assert run_cli(env, "logs", "x1").returncode == 2
 
 

@@ -80,6 +80,20 @@ def finished_backup(emulator: EmulatorProcess, outcome: str = "Completed") -> st
     return job_id
 
 
+def in_its_own_session(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    """The CLI started as a terminal's foreground job is, so a test can send it Ctrl-C
+    (``os.killpg(pid, SIGINT)``); its stdout and stderr piped."""
+    return subprocess.Popen(
+        [str(SCRIPT), *args],
+        env={**base_environment(), **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
 @pytest.mark.parametrize(
     ("fate", "code", "reason"),
     [
@@ -174,15 +188,7 @@ def test_an_interrupted_wait_lists_the_unfinished_jobs_in_its_json(
     emulator.control.next_jobs(seconds=60)
     running = start_backup(emulator)
     emulator.control.clear_requests()
-    waiting = subprocess.Popen(
-        [str(SCRIPT), "wait", done_job, running, "--json"],
-        env={**base_environment(), **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    waiting = in_its_own_session(env, "wait", done_job, running, "--json")
     deadline = time.monotonic() + 60
     while emulator.control.count("Jobs") < 2 and time.monotonic() < deadline:
         time.sleep(0.1)  # the first listing was the unknown-job check; the second, a round
@@ -192,6 +198,95 @@ def test_an_interrupted_wait_lists_the_unfinished_jobs_in_its_json(
     answer = json.loads(out)
     assert (answer["command"], answer["job_ids_unfinished"]) == ("wait", [running])
     assert "Traceback" not in err
+    # wait starts no job: its jobs run on, and wait again picks them up (nothing to adopt)
+    assert err.startswith(
+        "commvault-oracle: error: interrupted; the jobs keep running in Commvault: run "
+        f"`commvault-oracle wait {running}` again to wait"
+    )
+    assert "adopts" not in err
+
+
+def test_an_interrupted_backup_json_carries_the_started_jobs(
+    emulator: EmulatorProcess, env: dict[str, str]
+):
+    emulator.control.next_jobs(seconds=60)
+    backing_up = in_its_own_session(env, "backup", "oradb01/ORCL", "--json")
+    deadline = time.monotonic() + 60
+    while emulator.control.count("Jobs") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # the task was created; the watcher is polling
+    os.killpg(backing_up.pid, signal.SIGINT)
+    out, err = backing_up.communicate(timeout=30)
+    assert backing_up.returncode == Exit.INTERRUPTED, err
+    answer = json.loads(out)
+    [job_id] = answer["job_ids"]
+    assert answer["job_ids_unfinished"] == [job_id]
+    assert answer["jobs"] == [{"job_id": job_id, "database": "oradb01/ORCL/default"}]
+    assert "run the same command again" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("wait", "1", "--timeout-minutes", "ten"), "--timeout-minutes: 'ten' is not a number"),
+        (("wait", "1", "--timeout-minutes", "0"), "--timeout-minutes: '0' is not a number"),
+        (("backup", "oradb01/ORCL", "--timeout-minutes", "nan"), "--timeout-minutes: 'nan'"),
+        (("backup", "oradb01/ORCL", "--level", "daily"), "--level: invalid choice: 'daily'"),
+    ],
+)
+def test_a_refused_option_value_names_the_option_not_a_function(
+    env: dict[str, str], args: tuple[str, ...], words: str
+):
+    done = run_cli(env, *args, "--json")
+    assert done.returncode == Exit.BAD_INPUT
+    assert document(done)["error"].startswith(words)
+    assert done.stderr.startswith(f"commvault-oracle {args[0]}: error: {words}")
+    assert "_minutes" not in done.stderr
+    assert "argument " not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("points", "oradb01/ORCL", "--json"), ("points", "oradb01/ORCL"), ("logs", "{job}")]
+)
+def test_output_into_a_pipe_the_reader_closed_ends_quietly_with_141(
+    emulator: EmulatorProcess, env: dict[str, str], args: tuple[str, ...]
+):
+    job_id = finished_backup(emulator)
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head` does once it has its lines
+    try:
+        done = subprocess.run(
+            [str(SCRIPT), *(a.format(job=job_id) for a in args)],
+            env={**base_environment(), **env},
+            stdin=subprocess.DEVNULL,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == Exit.STDOUT_CLOSED == 128 + signal.SIGPIPE
+    assert done.stderr == ""
+
+
+def test_a_json_document_piped_into_head_ends_quietly(
+    emulator: EmulatorProcess, env: dict[str, str]
+):
+    for _ in range(3):
+        finished_backup(emulator)
+    done = subprocess.run(
+        ["sh", "-c", f"'{SCRIPT}' points oradb01/ORCL --json | head -3; exit 0"],
+        env={**base_environment(), **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert len(done.stdout.splitlines()) == 3
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -316,6 +411,11 @@ FAILURES: list[tuple[str, dict[str, str], tuple[str, ...], Exit]] = [
     ("refused token", {"COMMVAULT_AUTHTOKEN": "wrong"}, ("status", "1"), Exit.UNREACHABLE),
     ("no restore point", {}, ("restore", "oradb01/ORCL"), Exit.BAD_INPUT),
     ("two restore points", {}, ("restore", "oradb01/ORCL", "--scn", "5", "--latest"), 2),
+    ("no such instance", {}, ("backup", "oradb02/SALE"), Exit.BAD_INPUT),
+    ("not minutes", {}, ("wait", "1", "--timeout-minutes", "ten"), Exit.BAD_INPUT),
+    ("unknown job's log", {}, ("logs", "999999"), Exit.UNKNOWN_JOB),
+    ("no job's log", {}, ("logs", "x"), Exit.BAD_INPUT),
+    ("bad points", {}, ("points", "oradb01"), Exit.BAD_INPUT),
 ]
 
 
@@ -332,7 +432,44 @@ def test_every_json_failure_carries_the_command_the_code_and_the_error(
     answer: dict[str, Any] = document(done)
     assert (answer["command"], answer["exit_code"]) == (args[0], code)
     assert answer["error"]
+    assert isinstance(answer["job_ids"], list)
+    assert isinstance(answer["jobs"], list)
     first_line = done.stderr.splitlines()[0]
     assert first_line.startswith("commvault-oracle")
     assert first_line.endswith(f": error: {answer['error']}")
     assert "Traceback" not in done.stderr
+
+
+def _job_ids_of(answer: dict[str, Any]) -> list[str]:
+    return [str(job["job_id"]) for job in answer["jobs"]]
+
+
+#: Each command's successes: the arguments (``{job}``: a finished backup's id) and the job ids
+#: its document names.
+SUCCESSES: list[tuple[str, tuple[str, ...]]] = [
+    ("status", ("status", "{job}")),
+    ("wait", ("wait", "{job}")),
+    ("backup, waited for", ("backup", "oradb01/ORCL")),
+    ("backup, not waited for", ("backup", "oradb01/ORCL", "--no-wait")),
+    ("restore", ("restore", "oradb01/ORCL", "--latest", "--to", "oradb02/SALES")),
+    ("logs", ("logs", "{job}")),
+    ("points", ("points", "oradb01/ORCL")),
+]
+
+
+@pytest.mark.parametrize("args", [case[1] for case in SUCCESSES], ids=[c[0] for c in SUCCESSES])
+def test_every_json_success_carries_the_command_the_code_and_the_jobs(
+    emulator: EmulatorProcess, env: dict[str, str], args: tuple[str, ...]
+):
+    job_id = finished_backup(emulator)
+    done = run_cli(env, *(a.format(job=job_id) for a in args), "--json")
+    assert done.returncode == Exit.SUCCESS, done.stderr
+    answer = document(done)
+    assert (answer["command"], answer["exit_code"]) == (args[0], 0)
+    if args[0] in ("logs", "points"):  # a job read, or none: no job's state in `jobs`
+        assert answer["job_ids"] == ([job_id] if args[0] == "logs" else [])
+        assert answer["jobs"] == []
+    else:
+        assert answer["job_ids"] == _job_ids_of(answer) != []
+    if args[0] in ("status", "wait"):
+        assert answer["job_ids"] == [job_id]

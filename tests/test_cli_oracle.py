@@ -197,6 +197,23 @@ def test_a_bad_restore_exits_2_naming_the_argument_and_sends_nothing(
     assert emulator.control.count("CreateTask") == 0
 
 
+@pytest.mark.parametrize(
+    ("database", "words"),
+    [
+        ("oradb02/SALE", "nothing was sent: DATABASE: no instance 'SALE' on client 'oradb02'"),
+        ("oradb09/ORCL", "nothing was sent: DATABASE: client 'oradb09' is not known"),
+    ],
+)
+def test_a_backup_of_a_mistyped_database_exits_2_naming_it_and_sends_nothing(
+    emulator: EmulatorProcess, env: dict[str, str], database: str, words: str
+) -> None:
+    done = run_cli(env, "backup", "oradb01/ORCL", database, "--json")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"commvault-oracle: error: {words}")
+    assert document(done)["error"].startswith(words)
+    assert emulator.control.count("CreateTask") == 0
+
+
 def test_both_point_in_time_and_scn_are_refused_by_the_parser(env: dict[str, str]) -> None:
     done = run_cli(env, "restore", "oradb01/ORCL", "--scn", "5", "--point-in-time", "2026-01-01")
     assert done.returncode == 2

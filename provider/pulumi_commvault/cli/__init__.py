@@ -27,7 +27,7 @@ from ..runtime import advice
 from ..runtime.settings import ENVIRONMENT, URL, SettingsError
 from . import commands, dba_commands
 from .connection import settings_from_environment, speaks_tls
-from .display import Display
+from .display import Display, stdout_closed
 from .exit_codes import CliFailure, Exit
 from .parser import BadArguments, build_parser, resolve_timeout
 
@@ -52,10 +52,7 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
         with CommvaultClient.from_settings(settings) as client:
             return COMMANDS[args.command](client, args, display)
     except KeyboardInterrupt:
-        display.error(
-            "interrupted; a job already started keeps running in Commvault: run the same "
-            "command again to wait for it (it adopts the job instead of starting another)"
-        )
+        display.error(_interrupted(args, display))
         return Exit.INTERRUPTED
     except CliFailure as exc:
         display.error(str(exc))
@@ -76,6 +73,21 @@ def run(args: argparse.Namespace, display: Display) -> Exit:
         return Exit.UNDECIDED
     except CommvaultError as exc:
         return _commserve_failure(exc, settings, display)
+
+
+def _interrupted(args: argparse.Namespace, display: Display) -> str:
+    """What Ctrl-C left behind: ``backup``/``restore`` may have started a job, which a re-run
+    adopts; ``wait`` started none, its jobs run on; the others only read."""
+    if args.command in ("backup", "restore"):
+        return (
+            "interrupted; a job already started keeps running in Commvault: run the same "
+            "command again to wait for it (it adopts the job instead of starting another)"
+        )
+    if args.command == "wait":
+        ids = display.document.get("job_ids_unfinished") or display.document.get("job_ids")
+        again = f"`commvault-oracle wait {' '.join(ids)}`" if ids else "`commvault-oracle wait`"
+        return f"interrupted; the jobs keep running in Commvault: run {again} again to wait"
+    return "interrupted; nothing was started (it only reads)"
 
 
 def _undecided(exc: UnrecognisedJobsError) -> str:
@@ -121,12 +133,16 @@ def _commserve_failure(
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(given)
-    except BadArguments as exc:
-        return _refuse_arguments(exc, given)
-    display = Display(as_json=args.json, quiet=args.quiet)
-    code = run(args, display)
-    display.finish(int(code))
+        try:
+            args = build_parser().parse_args(given)
+        except BadArguments as exc:
+            return _refuse_arguments(exc, given)
+        display = Display(as_json=args.json, quiet=args.quiet)
+        code = run(args, display)
+        display.finish(int(code))
+    except BrokenPipeError:  # the reader closed stdout (`| head`): stop quietly, as cat does
+        stdout_closed()
+        return int(Exit.STDOUT_CLOSED)
     return int(code)
 
 

@@ -21,10 +21,12 @@ from ..commvault.models import JobSummary
 from ..commvault.pre_change import jobs_of_urn
 from ..commvault.restorability import adoption_rule
 from ..commvault.restores import (
+    Instance,
     RestoreCheckError,
     RestoreFields,
     adoptable_restore,
     check_restore,
+    instance_failures,
     restorable,
     start_restore,
 )
@@ -177,6 +179,7 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     )
 
     decisions = _decisions(args, marker)
+    _check_databases(client, databases)
     display.put(request_id=request_id, request_marker=marker)
     started = start_backup(
         client,
@@ -189,16 +192,36 @@ def backup(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     display.put(
         job_ids=[j.job_id for j in started],
         adopted=[j.job_id for j in started if j.adopted],
+        # as started; waiting replaces them with what became of them
+        jobs=[{"job_id": j.job_id, "database": str(j.database)} for j in started],
     )
     for job in started:
         adopted = " (adopted: already started for this request)" if job.adopted else ""
         display.line(f"backup of {job.database}: job {job.job_id}{adopted}")
     if not args.wait:
-        display.put(jobs=[{"job_id": j.job_id, "database": str(j.database)} for j in started])
         return Exit.SUCCESS
     return _judge(
         display, dict(_wait(client, display, [j.job_id for j in started], args.timeout_minutes))
     )
+
+
+def _check_databases(client: CommvaultClient, databases: list[Database]) -> None:
+    """Refuse, before anything is sent, a database whose client or instance the CommServe
+    does not have (or that is no Oracle instance): restore's check, naming DATABASE."""
+    client_ids = client.client_ids()
+    failures = [
+        failure
+        for db in databases
+        for failure in instance_failures(
+            client,
+            client_ids,
+            Instance(db.client_name, db.instance_name),
+            ("DATABASE", "DATABASE"),
+            "database",
+        )
+    ]
+    if failures:
+        raise CliFailure(Exit.BAD_INPUT, f"nothing was sent: {RestoreCheckError(failures)}")
 
 
 def _job_ids(values: list[str], what: str) -> list[str]:
@@ -226,10 +249,11 @@ def status(client: CommvaultClient, args: argparse.Namespace, display: Display) 
     if not job_ids:
         display.error(f"no pre-change backup of {args.urn} in the last 7 days")
         return Exit.UNKNOWN_JOB
+    display.put(job_ids=job_ids)
     summaries = job_statuses(client, job_ids)
     code = _judge(display, {j: summaries.get(j) for j in job_ids})
     if code is Exit.UNKNOWN_JOB:
-        display.error(_UNKNOWN_HINT)
+        display.error(UNKNOWN_HINT)
     return code
 
 
@@ -244,7 +268,7 @@ def _status_job_ids(client: CommvaultClient, args: argparse.Namespace) -> list[s
     return jobs_of_urn(client, args.urn)
 
 
-_UNKNOWN_HINT = (
+UNKNOWN_HINT = (
     "a job the CommServe does not show was pruned, never existed, or is another CommServe's: "
     "check the id against COMMVAULT_URL"
 )
@@ -257,7 +281,7 @@ def wait(client: CommvaultClient, args: argparse.Namespace, display: Display) ->
     unknown = [j for j in job_ids if j not in known]
     if unknown:
         _judge(display, {j: known.get(j) for j in job_ids})
-        display.error(f"not waiting: {_UNKNOWN_HINT}")
+        display.error(f"not waiting: {UNKNOWN_HINT}")
         return Exit.UNKNOWN_JOB
     return _judge(display, dict(_wait(client, display, job_ids, args.timeout_minutes, known)))
 

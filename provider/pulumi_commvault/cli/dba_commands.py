@@ -15,7 +15,7 @@ from typing import Any
 from ..commvault.client import CommvaultClient
 from ..commvault.recovery_points import RecoveryPoint, recovery_points
 from ..commvault.rman import deciding_lines, without_passwords
-from .commands import CliFailure
+from .commands import UNKNOWN_HINT, CliFailure
 from .display import Display
 from .exit_codes import Exit
 
@@ -44,12 +44,19 @@ def logs(client: CommvaultClient, args: argparse.Namespace, display: Display) ->
     job_id = args.job_id.strip()
     if not job_id.isdigit():
         raise CliFailure(Exit.BAD_INPUT, f"JOB: {args.job_id!r} is not a job id")
+    display.put(job_id=job_id, job_ids=[job_id])
     found = client.rman_log(job_id)
     if found.error_string:
+        if client.find_job(job_id) is None:
+            raise CliFailure(
+                Exit.UNKNOWN_JOB,
+                f"job {job_id}: unknown to the CommServe, no RMAN log ({found.error_string}); "
+                f"{UNKNOWN_HINT}",
+            )
         raise CliFailure(Exit.BAD_INPUT, f"job {job_id}: {found.error_string}")
     text = without_passwords(found.log_content)
     errors = deciding_lines(text)
-    display.put(command="logs", job_id=job_id, log=text, errors=errors)
+    display.put(log=text, errors=errors)
     display.line(text.rstrip("\n"))
     if errors:
         display.line(f"job {job_id} failed on: " + "; ".join(errors))

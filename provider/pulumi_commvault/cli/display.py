@@ -4,6 +4,7 @@ progress bar (rich, on stderr) while it waits."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,8 +65,11 @@ class Display:
         self.document.update(fields)
 
     def finish(self, exit_code: int) -> None:
+        """The JSON document, which always has ``job_ids`` and ``jobs`` (empty when none;
+        ``job_ids`` the jobs' ids when a command named only ``jobs``)."""
         if self.as_json:
-            print(json.dumps({**self.document, "exit_code": exit_code}, indent=2, sort_keys=True))
+            print(json.dumps(finished_document(self.document, exit_code), indent=2, sort_keys=True))
+            sys.stdout.flush()
 
     @contextmanager
     def progress(self, job_ids: list[str]) -> Iterator[ProgressCallback]:
@@ -93,3 +97,19 @@ class Display:
 
         with bars:
             yield on_progress
+
+
+def finished_document(document: dict[str, Any], exit_code: int) -> dict[str, Any]:
+    """``document`` as ``--json`` prints it: every key README promises on every outcome."""
+    jobs = document.get("jobs", [])
+    job_ids = document.get("job_ids", [str(job["job_id"]) for job in jobs])
+    return {**document, "job_ids": job_ids, "jobs": jobs, "exit_code": exit_code}
+
+
+def stdout_closed() -> None:
+    """The reader closed stdout (``| head``): send what is still buffered nowhere, so that
+    the interpreter's final flush raises no second ``BrokenPipeError`` (the recipe of
+    Python's ``signal`` docs)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -16,6 +16,7 @@ class Exit(enum.IntEnum):
     NOT_RESTORABLE = 6
     UNKNOWN_JOB = 7
     INTERRUPTED = 130
+    STDOUT_CLOSED = 141
 
 
 MEANINGS = {
@@ -36,7 +37,10 @@ MEANINGS = {
     Exit.UNKNOWN_JOB: "a job is unknown to the CommServe: pruned (after aging), never existed, "
     "or another CommServe's",
     Exit.INTERRUPTED: "interrupted (Ctrl-C), at the password prompt or while waiting; a started "
-    "job keeps running: run the same command again to wait for it",
+    "job keeps running: run the same command again to wait for it (`wait` started none: its "
+    "jobs run on, `wait` them again)",
+    Exit.STDOUT_CLOSED: "the reader closed stdout before all was written (`| head`): the "
+    "output stops quietly, as a Unix tool's ends on SIGPIPE (128+13); the command had run",
 }
 
 #: With several jobs, the exit code is the first of these that applies to one of them.

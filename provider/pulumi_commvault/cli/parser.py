@@ -34,9 +34,16 @@ DEFAULT_TIMEOUT_MINUTES = 60.0
 
 
 def _minutes(text: str) -> float:
-    value = float(text)
-    if not 0 < value <= 7 * 24 * 60:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 10080 (7 days)")
+    """``--timeout-minutes``; its refusals say what the value must be (a bare ``ValueError``
+    would make argparse name this function: ``invalid _minutes value``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 7 * 24 * 60:  # NaN too
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of minutes more than 0 and at most 10080 (7 days)"
+        )
     return value
 
 
@@ -63,7 +70,8 @@ class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` (and its subcommands') whose errors raise ``BadArguments``."""
 
     def error(self, message: str) -> NoReturn:
-        raise BadArguments(self, message)
+        """argparse's ``argument --flag: ...`` as the CLI's own errors read: ``--flag: ...``."""
+        raise BadArguments(self, message.removeprefix("argument "))
 
 
 #: Where a subcommand registers its parser (``build_parser``'s ``add_subparsers``).

@@ -138,43 +138,20 @@ def check_restore(
     client: CommvaultClient, request: RestoreRequest, fields: RestoreFields = RestoreFields()
 ) -> None:
     """Raise ``RestoreCheckError`` for what the CommServe would refuse; reads only."""
-    failures: list[tuple[str, str]] = []
     client_ids = client.client_ids()
     ends = (
-        (request.source, fields.source_client, fields.source_instance, "source"),
+        (request.source, (fields.source_client, fields.source_instance), "source"),
         (
             request.destination,
-            fields.destination_client,
-            fields.destination_instance,
+            (fields.destination_client, fields.destination_instance),
             "destination",
         ),
     )
-    for instance, client_field, instance_field, role in ends:
-        client_id = client_ids.get(instance.client_name.lower())
-        if client_id is None:
-            failures.append(
-                (client_field, f"client {instance.client_name!r} is not known to the CommServe")
-            )
-            continue
-        found = [
-            i
-            for i in client.instances(client_id)
-            if i.instance_name.lower() == instance.instance_name.lower()
-        ]
-        if not found:
-            failures.append(
-                (
-                    instance_field,
-                    f"no instance {instance.instance_name!r} on client {instance.client_name!r}",
-                )
-            )
-        elif found[0].app_name.lower() != "oracle":
-            failures.append(
-                (
-                    instance_field,
-                    f"the {role} {instance} is a {found[0].app_name} instance, not Oracle",
-                )
-            )
+    failures = [
+        failure
+        for instance, names, role in ends
+        for failure in instance_failures(client, client_ids, instance, names, role)
+    ]
     if not failures and request.point.kind == "jobs":
         failures += _job_failures(client, request, fields.job_ids)
     if not failures and request.point.kind == "time" and request.point.time is not None:
@@ -183,6 +160,39 @@ def check_restore(
         failures += _scn_failures(client, request, fields.scn)
     if failures:
         raise RestoreCheckError(failures)
+
+
+def instance_failures(
+    client: CommvaultClient,
+    client_ids: dict[str, int],
+    instance: Instance,
+    fields: tuple[str, str],
+    role: str,
+) -> list[tuple[str, str]]:
+    """What the CommServe would refuse about ``instance`` (its client unknown, no such
+    instance, not Oracle) as ``(field, reason)``, ``fields`` naming its client and instance
+    as the caller's inputs do; reads only. Also ``backup``'s check before it sends."""
+    client_field, instance_field = fields
+    client_id = client_ids.get(instance.client_name.lower())
+    if client_id is None:
+        return [(client_field, f"client {instance.client_name!r} is not known to the CommServe")]
+    found = [
+        i
+        for i in client.instances(client_id)
+        if i.instance_name.lower() == instance.instance_name.lower()
+    ]
+    if not found:
+        return [
+            (
+                instance_field,
+                f"no instance {instance.instance_name!r} on client {instance.client_name!r}",
+            )
+        ]
+    if found[0].app_name.lower() != "oracle":
+        return [
+            (instance_field, f"the {role} {instance} is a {found[0].app_name} instance, not Oracle")
+        ]
+    return []
 
 
 def _job_failures(
