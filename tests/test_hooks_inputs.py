@@ -64,3 +64,24 @@ def test_on_is_checked_too(kwargs: dict[str, Any], message: str) -> None:
 def test_the_hook_needs_a_name(name: str) -> None:
     with pytest.raises(HookInputError, match=r"^oracle_backup_hook: name: give the hook"):
         oracle_backup_hook(name, **ORCL)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "line"),
+    [
+        (
+            {"client_name": "oradb01", "instance_nmae": "ORCL"},
+            "oracle_backup_hook 'orcl' has no input 'instance_nmae'; did you mean 'instance_name'?",
+        ),
+        (
+            {**ORCL, "timeout": 5},
+            "oracle_backup_hook 'orcl' has no input 'timeout'; did you mean 'timeout_minutes'?",
+        ),
+    ],
+)
+def test_a_misspelt_keyword_is_one_line_naming_the_closest_input(
+    kwargs: dict[str, Any], line: str
+) -> None:
+    with pytest.raises(HookInputError) as raised:
+        oracle_backup_hook("orcl", **kwargs)
+    assert str(raised.value) == line

@@ -2,8 +2,8 @@
 # The test suite on the oldest supported dependency set (tools/oldest-constraints.txt:
 # Pulumi SDK 3.200.0 and the floors of pyproject.toml's dependencies), engine tests included.
 #
-#   bash tools/matrix.sh               # the whole suite (~9.5 min on 2 idle cores)
-#   bash tools/matrix.sh --core        # non-engine suite, then CORE_ENGINE_TESTS (~7.5 min; CI)
+#   bash tools/matrix.sh               # the whole suite (about as long as the locked set)
+#   bash tools/matrix.sh --core        # non-engine suite, then CORE_ENGINE_TESTS (about 8 min on 2 cores; CI)
 #   bash tools/matrix.sh <pytest args> # exactly these, e.g. -m engine, or one test file
 #
 # tests/test_wheel_install.py is left out: it installs its own versions (tools/wheel_check.sh).

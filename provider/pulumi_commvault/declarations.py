@@ -13,9 +13,11 @@ names echoed as outputs, and the README's input table (``markdown_table``);
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterator, Sequence
+import functools
+import inspect
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import pulumi
 from pydantic.fields import FieldInfo
@@ -109,6 +111,33 @@ def unknown_input_line(owner: str, name: str, valid: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, valid, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; its inputs are {', '.join(valid)}"
     return f"{owner} has no input {name!r}{hint}"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def refusing_unknown_keywords(
+    error: type[Exception],
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A function whose misspelt keyword raises ``error`` with ``unknown_input_line`` (named
+    after the function and its first argument), not Python's ``TypeError``; its signature
+    stays as written, for editors and type checkers."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        valid = tuple(inspect.signature(function).parameters)
+
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            for name in kwargs:
+                if name not in valid:
+                    owner = function.__name__ + (f" {args[0]!r}" if args else "")
+                    raise error(unknown_input_line(owner, name, valid))
+            return function(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def markdown_table(model: type[Any]) -> str:

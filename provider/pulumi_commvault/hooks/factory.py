@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 
 from ..backup_trigger.inputs import DECLARED, BackupTriggerInputs
+from ..declarations import refusing_unknown_keywords
 from ..validation import InputError
 from .binding import OracleBackupHook
 from .marker import DEFAULT_ON, operations_from
@@ -20,6 +21,7 @@ class HookInputError(pulumi.RunError):
     this one line (a ``RunError`` shows no traceback)."""
 
 
+@refusing_unknown_keywords(HookInputError)
 def oracle_backup_hook(
     name: str,
     *,
