@@ -65,6 +65,17 @@ def test_https_to_a_plain_http_port_says_to_fix_the_scheme_or_port_not_the_ca(em
     assert "caBundle" not in message
 
 
+def test_http_to_an_https_port_says_to_use_https_in_commvault_url(tls_emulator, demo_user):
+    http_url = tls_emulator.url.replace("https://", "http://", 1)
+    client = CommvaultClient(http_url, username=demo_user[0], password=demo_user[1])
+
+    message = before_start(failure_of(client))
+
+    assert "the port serves HTTPS, so it dropped the plain HTTP request" in message
+    assert "; use https:// in commvault:url (or COMMVAULT_URL)" in message
+    assert "caBundle" not in message
+
+
 def test_a_certificate_that_does_not_verify_names_commvault_ca_bundle(tls_emulator, api_token):
     client = CommvaultClient(tls_emulator.url, token=api_token)
 

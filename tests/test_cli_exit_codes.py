@@ -345,7 +345,8 @@ def test_http_to_a_tls_port_says_to_use_https(tls_emulator: EmulatorProcess):
     done = run_cli({"COMMVAULT_URL": plain, "COMMVAULT_AUTHTOKEN": EMULATOR_TOKEN}, "status", "1")
     assert done.returncode == Exit.UNREACHABLE
     (line,) = done.stderr.splitlines()
-    assert "the CommServe serves HTTPS on that port: use https:// in COMMVAULT_URL" in line
+    assert "the port serves HTTPS, so it dropped the plain HTTP request from http://" in line
+    assert line.endswith("use https:// in COMMVAULT_URL")
 
 
 def test_level_is_read_in_any_case(emulator: EmulatorProcess, env: dict[str, str]):

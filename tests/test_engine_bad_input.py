@@ -346,3 +346,18 @@ def test_a_password_in_plain_stack_config_gets_one_warning_naming_the_secret_com
 def program_twin() -> None:
     """A second resource in the same program: the warning is still said once."""
     OracleBackupTrigger("twin", client_name="oradb02", instance_name="SALES")
+
+
+def test_a_misspelt_commvault_config_key_is_named_once_with_the_setting_it_resembles(
+    deployer, emulator, engine_config
+):
+    config = {**engine_config, "commvault:usernmae": auto.ConfigValue("admin")}
+    program = BackupProgram()
+    deployment = deployer(lambda: (program(), program_twin()), config=config)
+
+    deployment.preview()
+
+    warning = "commvault:usernmae is not a Commvault setting and is ignored: did you mean "
+    diagnostics = deployment.text.partition("Diagnostics:")[2].partition("Outputs:")[0]
+    assert diagnostics.count(warning + "commvault:username?") == 1, deployment.text
+    assert emulator.control.requests() == []

@@ -135,6 +135,19 @@ def test_a_bad_input_fails_preview_naming_the_field_as_the_program_wrote_it(
     assert endpoints(emulator) == []
 
 
+def test_a_misspelt_config_key_is_named_with_the_setting_it_resembles_in_preview(
+    yaml_project: YamlProject, emulator: EmulatorProcess
+) -> None:
+    yaml_project.run("config", "set", "commvault:usernmae", "admin")
+
+    preview = yaml_project.run("preview")
+
+    warning = "commvault:usernmae is not a Commvault setting and is ignored: did you mean "
+    diagnostics = preview.stdout.partition("Diagnostics:")[2].partition("Outputs:")[0]
+    assert diagnostics.count(warning + "commvault:username?") == 1, preview.stdout
+    assert endpoints(emulator) == []
+
+
 def test_a_password_set_without_secret_is_kept_encrypted_in_the_state(
     tmp_path: Path, emulator: EmulatorProcess, demo_user: tuple[str, str]
 ) -> None:

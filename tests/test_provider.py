@@ -67,6 +67,7 @@ def test_check_accepts_valid_inputs_without_calling_the_api(provider, emulator):
         ({"timeout_minutes": -5.0}, "timeout_minutes", "greater than 0"),
         ({"timeout_minutes": 1e9}, "timeout_minutes", "less than or equal"),
         ({"timeout_minutes": "soon"}, "timeout_minutes", "number"),
+        ({"timeout_minutes": "10"}, "timeout_minutes", "number"),  # not read as 10
         ({"wait_for_completion": "yes"}, "wait_for_completion", "boolean"),
         ({"triggers": "abc"}, "triggers", "list"),
         ({"cumulative": True}, "cumulative", "incremental"),
@@ -351,6 +352,30 @@ def test_missing_credentials_name_the_config_keys_and_variables(emulator, no_pro
         "COMMVAULT_PASSWORD",
     ):
         assert name in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "named"),
+    [
+        ("commvault:usernmae", "did you mean commvault:username?"),
+        ("commvault:URL", "did you mean commvault:url?"),
+        ("commvault:authtoken", "did you mean commvault:authToken?"),
+        ("commvault:config:pasword", "did you mean commvault:password?"),  # the older form
+        ("commvault:colour", "is ignored: the settings are commvault:url, "),
+        ("commvault:url", None),
+        ("commvault:maxReadsPerHour", None),
+        ("aws:region", None),
+        ("myproject:usernmae", None),
+    ],
+)
+def test_a_commvault_key_that_is_no_setting_is_named_with_the_closest_setting(key, named):
+    line = settings.stray_key_line(key)
+    if named is None:
+        assert line is None
+    else:
+        assert line is not None
+        assert line.startswith(f"{key.replace(':config:', ':')} is not a Commvault setting")
+        assert named in line
 
 
 def test_password_login_from_config_logs_in_once_per_process(emulator, demo_user, no_provider_env):

@@ -578,3 +578,30 @@ def test_an_sdk_without_either_feature_attribute_is_a_problem(monkeypatch):
     assert sdk_internals.hook_features_problems() == [
         "neither SETTINGS.monitor_features (a set) nor SETTINGS.feature_support (by name)"
     ]
+
+
+def test_the_stack_configs_keys_are_listed_from_the_config_the_host_passed(monkeypatch):
+    from pulumi.runtime import config
+
+    monkeypatch.setattr(config, "CONFIG", config.CONFIG)  # restored after the test
+    token = config.CONFIG.set({"commvault:url": "http://h", "commvault:usernmae": "admin"})
+    monkeypatch.setenv("PULUMI_CONFIG", '{"other:key": "v"}')
+    try:
+        keys = sdk_internals.config_keys()
+        monkeypatch.setenv(fallbacks.SHIMS_VARIABLE, "off")
+        assert sdk_internals.config_keys() == []
+    finally:
+        config.CONFIG.reset(token)
+    assert keys == ["commvault:url", "commvault:usernmae", "other:key"]
+
+
+def test_an_sdk_whose_config_is_held_otherwise_lists_no_keys_and_says_so(monkeypatch, capsys):
+    from pulumi.runtime import config
+
+    monkeypatch.setattr(config, "CONFIG", {"commvault:usernmae": "admin"})  # no ContextVar
+    monkeypatch.setattr(fallbacks, "_warned", set())
+    assert sdk_internals.config_keys_problems() == [
+        "pulumi.runtime.config.CONFIG is no longer a ContextVar"
+    ]
+    assert sdk_internals.config_keys() == []
+    assert "naming a misspelt commvault:* config key falls back" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import annotated_types
-from pydantic import AllowInfNan, BaseModel, Field, StrictBool
+from pydantic import AllowInfNan, BaseModel, Field, Strict, StrictBool
 
 from .declarations import INTERNAL, NEW_JOB, names_with
 from .validation import InputError, canonical, check_props, is_unknown
@@ -34,11 +34,15 @@ Description = Annotated[
 Triggers = Annotated[list[Any] | None, NEW_JOB]
 #: Whether the operation waits for the job(s) to finish.
 WaitForCompletion = StrictBool
-#: How long to wait, in minutes: more than 0, at most 7 days.
+#: How long to wait, in minutes: a number (not a string of one), more than 0, at most 7 days.
 # Constraints as markers, not a Field: pydantic before 2.1 refuses a second Field where a
 # resource adds its own description.
 TimeoutMinutes = Annotated[
-    float, annotated_types.Gt(0), annotated_types.Le(MAX_TIMEOUT_MINUTES), AllowInfNan(False)
+    float,
+    Strict(),
+    annotated_types.Gt(0),
+    annotated_types.Le(MAX_TIMEOUT_MINUTES),
+    AllowInfNan(False),
 ]
 #: ``<project>/<stack>/<resource name>``: part of the request's identity.
 RequestName = Annotated[

@@ -18,7 +18,7 @@ from pulumi.runtime import config as pulumi_config
 
 from . import sdk_internals
 from .declarations import ArgsError, ResourceArgs, unknown_input_line, unset_input_output
-from .runtime.settings import CREDENTIALS
+from .runtime.settings import CREDENTIALS, stray_key_line
 
 Registration = tuple[ResourceProvider, Any, str, dict[str, Any], pulumi.ResourceOptions | None]
 
@@ -43,7 +43,7 @@ class JobResource(Resource):
     ) -> Registration:
         """What ``sdk_internals.register`` takes: the provider, its pickle (made once per
         program), the name, the props and the options."""
-        warn_about_plain_secrets()
+        look_at_stack_config()
         what = f"{type(self).__name__} {resource_name!r}"
         if args is not None and inputs:
             raise ArgsError(f"{what}: pass either args or keyword arguments, not both")
@@ -76,9 +76,10 @@ class JobResource(Resource):
 _CONFIG_LOOKED_AT: ContextVar[bool] = ContextVar("commvault_config_looked_at", default=False)
 
 
-def warn_about_plain_secrets() -> None:
-    """Once per program: a password or token kept in plain stack config (not ``--secret``)
-    is readable in ``Pulumi.<stack>.yaml``; say how to encrypt it."""
+def look_at_stack_config() -> None:
+    """Once per program: warn of a password or token kept in plain stack config (not
+    ``--secret``: readable in ``Pulumi.<stack>.yaml``), and of a ``commvault:*`` key that is
+    no setting (a typo nothing reads)."""
     if _CONFIG_LOOKED_AT.get():
         return
     _CONFIG_LOOKED_AT.set(True)
@@ -87,6 +88,10 @@ def warn_about_plain_secrets() -> None:
             continue
         if not pulumi_config.is_config_secret(setting.config_key):
             pulumi.log.warn(setting.plain_secret_line())
+    for key in sdk_internals.config_keys():
+        line = stray_key_line(key)
+        if line is not None:
+            pulumi.log.warn(line)
 
 
 def registered_props(

@@ -24,9 +24,9 @@ from ..commvault.errors import (
     WaitTimeoutError,
 )
 from ..runtime import advice
-from ..runtime.settings import ENVIRONMENT, URL, SettingsError
+from ..runtime.settings import ENVIRONMENT, SettingsError
 from . import commands, dba_commands
-from .connection import settings_from_environment, speaks_tls
+from .connection import settings_from_environment
 from .display import Display, stdout_closed
 from .exit_codes import CliFailure, Exit
 from .parser import BadArguments, build_parser, resolve_timeout
@@ -107,13 +107,6 @@ def _commserve_failure(
     if isinstance(exc, UnknownDecisionError):
         display.error(f"--adopt-job: {exc}")
         return Exit.BAD_INPUT
-    url = settings.url if settings is not None else ""
-    if isinstance(exc, ConnectionFailedError) and speaks_tls(url):
-        display.error(
-            f"{exc}; {URL.env_var} says http:// but the CommServe serves HTTPS on that port: "
-            f"use https:// in {URL.env_var}"
-        )
-        return Exit.UNREACHABLE
     password = settings is not None and settings.username is not None
     fix = advice.for_connection(exc, logs_in_with_password=password, vocabulary=ENVIRONMENT)
     if fix is not None:

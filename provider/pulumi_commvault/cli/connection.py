@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
-import socket
-import ssl
 import sys
-from urllib.parse import urlsplit
 
 from ..commvault.connection import ConnectionSettings
 from ..runtime.settings import AUTH_TOKEN, ENVIRONMENT, PASSWORD, USERNAME, resolve
@@ -53,22 +50,3 @@ def _ask_password(username: str) -> str:
             f"no password typed (the prompt was closed with Ctrl-D); nothing was sent: type it "
             f"at the prompt, or set {PASSWORD.env_var} or {AUTH_TOKEN.env_var}",
         ) from None
-
-
-def speaks_tls(url: str, *, timeout_s: float = 3.0) -> bool:
-    """Whether the host and port of an ``http://`` URL answer a TLS handshake: then the URL
-    should say ``https://``. No request is sent and no certificate is checked."""
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        with (
-            socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout_s) as raw,
-            context.wrap_socket(raw, server_hostname=parts.hostname),
-        ):
-            return True
-    except (OSError, ssl.SSLError):
-        return False

@@ -61,7 +61,7 @@ from .oracle_models import (
 )
 from .redaction import Redactor
 from .restore_models import RestoreTaskRequest
-from .transport import RetryPolicy, Timeouts, build_session
+from .transport import RetryPolicy, ServesTLSError, Timeouts, build_session
 
 log = logging.getLogger("pulumi_commvault")
 
@@ -408,6 +408,13 @@ class CommvaultClient:
                 exc, redact=self._redact, commserve=self.base_url, operation=operation
             ) from None
         except requests.exceptions.RequestException as exc:
+            if isinstance(_root_exception(exc), ServesTLSError):
+                raise TLSFailedError(
+                    "the port serves HTTPS, so it dropped the plain HTTP request",
+                    problem=TLSFailedError.SERVES_TLS,
+                    commserve=self.base_url,
+                    operation=operation,
+                ) from None
             sent = not _failed_to_connect(exc)
             what = (
                 "no answer (the request may have reached the CommServe)"

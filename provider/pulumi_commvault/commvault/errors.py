@@ -88,11 +88,14 @@ class TLSFailedError(ConnectionFailedError):
 
     ``problem`` says what the handshake showed: ``NOT_TLS`` (the server answered in plain
     HTTP, or something else that is not TLS: an ``https://`` URL to a plain-HTTP port),
-    ``CERTIFICATE`` (the certificate does not verify against the trusted CAs) or
+    ``SERVES_TLS`` (the reverse: an ``http://`` URL to a port that serves HTTPS, told by a
+    handshake after the server dropped the plain request), ``CERTIFICATE`` (the certificate
+    does not verify against the trusted CAs) or
     ``HANDSHAKE`` (any other TLS failure, e.g. no protocol version or cipher in common).
     """
 
     NOT_TLS = "not_tls"
+    SERVES_TLS = "serves_tls"
     CERTIFICATE = "certificate"
     HANDSHAKE = "handshake"
 

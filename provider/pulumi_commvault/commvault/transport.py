@@ -4,7 +4,8 @@ Retries of the transport are configured here and nowhere else:
 - every request is retried after a failure to connect, which proves it never left; but
   until the CommServe has answered once, a refused connection or an unknown host name is
   not retried: that is a wrong URL or a CommServe that is down, and the user should hear it
-  at once rather than after a minute of backoff (``FirstContact``);
+  at once rather than after a minute of backoff (``FirstContact``); nor is a connection
+  dropped on an ``http://`` URL whose port answers a TLS handshake (``ServesTLSError``);
 - reads are also retried after a dropped answer, 429, 502, 503 or 504, with exponential
   backoff and jitter, honouring ``Retry-After``, within a time budget. Reads are GETs and
   the POSTs that only read or are safe to repeat (``READING_POSTS``: job listings, job
@@ -19,15 +20,26 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import ssl
 import time
 import warnings
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, Self
 
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError, ProxyError
+from urllib3 import BaseHTTPResponse
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import (
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+)
 from urllib3.util.retry import Retry
 
 log = logging.getLogger("pulumi_commvault")
@@ -52,10 +64,32 @@ class FirstContact:
 
     def __init__(self) -> None:
         self.answered = False
+        self.tls_probed = False
 
     def seen(self, response: requests.Response, *_args: Any, **_kwargs: Any) -> None:
         """A ``requests`` response hook."""
         self.answered = True
+
+
+class ServesTLSError(HTTPError):
+    """An ``http://`` URL to a port that serves HTTPS: the server dropped the plain request,
+    and the same port answers a TLS handshake."""
+
+
+def speaks_tls(host: str, port: int, *, timeout_s: float = 3.0) -> bool:
+    """Whether ``host:port`` answers a TLS handshake. No request is sent and no certificate
+    is checked: this only tells a wrong scheme from a server that dropped a connection."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout_s) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return True
+    except (OSError, ssl.SSLError):
+        return False
 
 
 class BudgetedRetry(Retry):
@@ -63,7 +97,8 @@ class BudgetedRetry(Retry):
 
     A server's ``Retry-After`` is honoured but capped at the budget, so no call sleeps for the
     hour a rate limiter may ask for. With a ``first_contact``, a refused connection before the
-    CommServe ever answered is not retried (see ``FirstContact``).
+    CommServe ever answered is not retried (see ``FirstContact``), nor a dropped one that a
+    TLS handshake shows to be an ``http://`` URL to an HTTPS port.
     """
 
     def __init__(
@@ -84,6 +119,30 @@ class BudgetedRetry(Retry):
         deadline = self.deadline if self.deadline is not None else time.monotonic() + self.budget_s
         carried = {"budget_s": self.budget_s, "deadline": deadline}
         return super().new(**{**carried, "first_contact": self.first_contact, **kwargs})
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if _pool is not None and self._plain_http_to_a_tls_port(error, _pool):
+            wrong = ServesTLSError(f"{_pool.host}:{_pool.port} serves HTTPS, not plain HTTP")
+            raise MaxRetryError(_pool, url, wrong) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def _plain_http_to_a_tls_port(self, error: Exception | None, pool: ConnectionPool) -> bool:
+        """Probed once, before the first answer, on the first dropped plain-HTTP connection."""
+        contact = self.first_contact
+        if contact is None or contact.answered or contact.tls_probed:
+            return False
+        if not isinstance(error, ProtocolError) or pool.scheme != "http":
+            return False
+        contact.tls_probed = True
+        return speaks_tls(str(pool.host), pool.port or 80)
 
     def is_exhausted(self) -> bool:
         out_of_time = self.deadline is not None and time.monotonic() >= self.deadline

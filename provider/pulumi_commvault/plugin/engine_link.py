@@ -57,6 +57,17 @@ class EngineLink:
             return False
         return True
 
+    def warn(self, line: str) -> bool:
+        """A warning of the provider as a whole (no resource's row): the stack's diagnostics."""
+        if self._stub is None:
+            return False
+        request = engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=line)
+        try:
+            self._stub.Log(request, timeout=LOG_TIMEOUT_S)
+        except grpc.RpcError:
+            return False
+        return True
+
     def on_cancel(self, callback: Callable[[], None]) -> None:
         with self._lock:
             if callback not in self._callbacks:

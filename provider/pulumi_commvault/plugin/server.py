@@ -28,7 +28,7 @@ from ..provider.backup import BackupTriggerCore
 from ..provider.base import PROVIDER_WORKERS, ResourceCore, configure, show_warnings_plainly
 from ..provider.restore import RestoreCore
 from ..runtime.reporting import OperationFailed
-from ..runtime.settings import CREDENTIALS, Setting
+from ..runtime.settings import CREDENTIALS, Setting, stray_key_line
 from .engine_link import EngineLink
 from .marshal import (
     NOT_KNOWN,
@@ -47,6 +47,10 @@ CORES: dict[str, tuple[ResourceCore, tuple[str, ...]]] = {
     BACKUP_TRIGGER: (BackupTriggerCore(), BACKUP_RESULTS),
     RESTORE: (RestoreCore(), RESTORE_RESULTS),
 }
+
+
+#: What the engine adds to a provider's config besides the ``commvault:*`` keys.
+ENGINE_CONFIG = frozenset({"version", "pluginDownloadURL"})
 
 
 def request_name(urn: str) -> str:
@@ -112,7 +116,11 @@ class CommvaultProvider(provider_pb2_grpc.ResourceProviderServicer):
         config in the state, where a password set without ``--secret`` would be plain text.
         (The engine strips secrets from what it sends here and sends Configure what this
         returns, so the plugin cannot tell a plain one to warn of it, as the Python
-        resources do.)"""
+        resources do.) A key that is no setting is warned of, as there."""
+        for name in request.news.fields:
+            line = None if name in ENGINE_CONFIG else stray_key_line(f"{PACKAGE}:{name}")
+            if line is not None:
+                self.link.warn(line)
         names = [config_name(setting) for setting in CREDENTIALS]
         return provider_pb2.CheckResponse(inputs=with_secrets(request.news, names))
 

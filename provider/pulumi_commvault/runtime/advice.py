@@ -144,6 +144,9 @@ def for_connection(
                 f"fix {say.key(URL)}: http:// if the CommServe serves plain HTTP on that "
                 "port, or the port on which it serves HTTPS"
             )
+        if failure.problem == TLSFailedError.SERVES_TLS:
+            also = f" (or {URL.env_var})" if say.stack_config else ""
+            return f"use https:// in {say.key(URL)}{also}"
         if failure.problem == TLSFailedError.CERTIFICATE:
             return (
                 f"set the CA bundle ({CA_BUNDLE.config_key} / {CA_BUNDLE.env_var}) to the PEM "

@@ -9,6 +9,7 @@ configured (called directly, as tests do) resolves them from the environment on 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import threading
@@ -75,6 +76,26 @@ INSECURE = Setting("commvault:insecure", "COMMVAULT_INSECURE")
 MAX_READS_PER_HOUR = Setting("commvault:maxReadsPerHour", "COMMVAULT_MAX_READS_PER_HOUR")
 #: The settings that are credentials: secret in the stack config, the state and every message.
 CREDENTIALS = (PASSWORD, AUTH_TOKEN)
+#: Every ``commvault:*`` setting: any other key there is a typo that nothing reads.
+SETTINGS = (URL, AUTH_TOKEN, USERNAME, PASSWORD, CA_BUNDLE, INSECURE, MAX_READS_PER_HOUR)
+
+
+def stray_key_line(key: str) -> str | None:
+    """The warning for a ``commvault:*`` stack config key that is no setting (None for a
+    setting, or a key of another namespace): it is ignored, which a user should not find
+    out from a later "no credentials" line."""
+    namespace, _, name = key.replace(":config:", ":", 1).partition(":")
+    names = [setting.config_key.partition(":")[2] for setting in SETTINGS]
+    if namespace != "commvault" or name in names:
+        return None
+    lowered = {known.lower(): known for known in names}
+    closest = difflib.get_close_matches(name.lower(), lowered, n=1)
+    hint = f"did you mean commvault:{lowered[closest[0]]}? " if closest else ""
+    return (
+        f"commvault:{name} is not a Commvault setting and is ignored: {hint}"
+        f"the settings are {', '.join(s.config_key for s in SETTINGS)}"
+    )
+
 
 #: One-off decisions for jobs the duplicate guard cannot tell (``guard.rules``): for one run,
 #: so environment variables only, never stack config that would outlive it.

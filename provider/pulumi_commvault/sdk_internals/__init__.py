@@ -1,8 +1,8 @@
 """Every use of the Pulumi SDK's internals, in one package, each with a check and a fallback.
 
 One module per internal (``registration``, ``pool``, ``plain_failures``, ``cancel``,
-``row_log``, ``hook_features``); ``sdk_source`` reads the installed SDK, ``fallbacks`` says
-when one is used.
+``row_log``, ``hook_features``, ``config_keys``); ``sdk_source`` reads the installed SDK,
+``fallbacks`` says when one is used.
 
 Re-checked against the SDK releases 3.200.0, 3.219.0, 3.259.0, 3.260.0 and 3.272.0 (which
 internal each release needs: docs/compatibility.md, "SDK internals by release"). The package
@@ -39,6 +39,9 @@ relies on these things the SDK does not offer publicly:
   engine answered before the program ran, from ``SETTINGS.monitor_features`` (feature
   numbers) or, in 3.200, ``SETTINGS.feature_support`` (by name), so ``oracle_backup_hook``
   names the CLI version needed in one line. Fallback: the SDK's own check and message.
+- **the stack config's keys** (``config_keys``, every supported SDK): ``pulumi.Config`` lists
+  no keys, so a misspelt ``commvault:*`` key is found in ``pulumi.runtime.config.CONFIG`` and
+  ``get_config_env()``. Fallback: no keys, and a misspelt key is not named.
 
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
 fails loudly on each. The SDK's ``pulumi.dynamic.__main__`` is only ever read and compiled
@@ -50,6 +53,7 @@ forces every fallback (that is how the tests prove the fallbacks work through th
 from __future__ import annotations
 
 from .cancel import cancel_problems, on_engine_cancel
+from .config_keys import config_keys, config_keys_problems
 from .fallbacks import SHIMS_VARIABLE, shims_enabled, warn_fallback
 from .hook_features import engine_hook_features, hook_features_problems
 from .plain_failures import (
@@ -72,6 +76,8 @@ __all__ = [
     "SHIMS_VARIABLE",
     "TRACEBACK_ANSWERS_FROM",
     "cancel_problems",
+    "config_keys",
+    "config_keys_problems",
     "current_resource_urn",
     "engine_hook_features",
     "hook_features_problems",
@@ -104,4 +110,5 @@ def problems() -> list[str]:
         + cancel_problems()
         + row_log_problems()
         + hook_features_problems()
+        + config_keys_problems()
     )
