@@ -119,3 +119,18 @@ def test_https_to_a_plain_http_commserve_says_to_fix_the_scheme_or_port_not_the_
     assert "fix commvault:url: http://" in message
     assert "caBundle" not in message
     assert emulator.control.requests() == []
+
+
+def test_http_to_an_https_commserve_says_to_use_https_in_commvault_url_and_sends_nothing(
+    deployer, tls_emulator, tls_config, tls_control
+):
+    config = dict(tls_config)
+    config["commvault:url"] = auto.ConfigValue(tls_emulator.url.replace("https://", "http://", 1))
+    deployment = deployer(BackupProgram(), config=config)
+
+    message = first_diagnostic(failed_up(deployment), "snap")
+
+    assert message.startswith("Oracle backup of oradb01/ORCL/default: ")
+    assert "the port serves HTTPS, so it dropped the plain HTTP request" in message
+    assert "use https:// in commvault:url (or COMMVAULT_URL)" in message
+    assert tls_control.requests() == []
