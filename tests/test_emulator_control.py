@@ -23,7 +23,7 @@ def test_request_log_names_every_endpoint_in_order(emulator: EmulatorProcess) ->
         ("GET", "WhoAmI", None, "WhoAmI"),
         ("POST", "RenewLoginToken", {"sessionId": "QSDK x"}, "RenewLoginToken"),
         ("POST", "CreateTask", backup_body(), "CreateTask"),
-        ("GET", "Job/3400891", None, "Job"),
+        ("GET", "Job/7", None, "Job"),
         ("POST", "JobDetails", {"jobId": 1}, "JobDetails"),
         ("POST", "Job/1/action/kill", None, "JobAction"),
         ("POST", "Jobs", {}, "Jobs"),
@@ -41,7 +41,7 @@ def test_request_log_names_every_endpoint_in_order(emulator: EmulatorProcess) ->
     records = emulator.control.requests()
     assert [r["endpoint"] for r in records] == [endpoint for *_, endpoint in calls]
     assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
-    assert records[5]["path"] == "/commandcenter/api/Job/3400891"
+    assert records[5]["path"] == "/commandcenter/api/Job/7"
     assert records[11]["path"] == "/commandcenter/api/Instance?clientId=2"
     create = records[4]
     assert create["status"] == 200

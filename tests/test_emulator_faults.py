@@ -36,7 +36,7 @@ def test_status_fault_answers_503_for_count_requests_then_recovers(
 
 def test_status_fault_429_adds_rate_limit_headers(emulator: EmulatorProcess) -> None:
     emulator.control.inject("Job/*", "status", status=429, retry_after=1)
-    response = api_session().get(f"{emulator.url}/Job/3400891", timeout=TIMEOUT_S)
+    response = api_session().get(f"{emulator.url}/Job/7", timeout=TIMEOUT_S)
     assert response.status_code == 429
     assert response.headers["X-RateLimit-Limit"]
     assert response.headers["X-RateLimit-Period"]

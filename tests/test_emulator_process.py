@@ -107,3 +107,30 @@ def test_tls_serves_https_verified_with_the_ca_bundle(tls_files: tuple[Path, Pat
         again = EmulatorControl(process.root_url, verify=str(ca_path))
         assert again.jobs()[0]["jobId"] == int(answer["jobIds"][0])
         again.close()
+
+
+def test_a_restarted_emulator_never_hands_out_a_job_id_an_earlier_run_gave() -> None:
+    given: list[int] = []
+    for _ in range(2):
+        with EmulatorProcess(token=EMULATOR_TOKEN) as process:
+            session = api_session()
+            for _ in range(3):
+                url = f"{process.url}/CreateTask"
+                answer = session.post(url, json=backup_body(), timeout=TIMEOUT_S)
+                given += [int(job_id) for job_id in answer.json()["jobIds"]]
+    assert len(given) == 6
+    assert given == sorted(set(given))
+
+
+@pytest.mark.parametrize(
+    ("flags", "job_id", "task_id"),
+    [
+        (["--first-job-id", "3400891", "--first-task-id", "58798"], "3400891", 58798),
+        (["--first-job-id", "5", "--first-task-id", "1"], "5", 1),
+    ],
+)
+def test_first_ids_can_be_pinned(flags: list[str], job_id: str, task_id: int) -> None:
+    with EmulatorProcess(token=EMULATOR_TOKEN, extra_args=flags) as process:
+        url = f"{process.url}/CreateTask"
+        answer = api_session().post(url, json=backup_body(), timeout=TIMEOUT_S).json()
+    assert (answer["jobIds"], answer["taskId"]) == ([job_id], task_id)

@@ -11,6 +11,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 
@@ -26,6 +27,7 @@ from commvault_emulator.state import (
     DEMO_USERNAME,
     Settings,
     State,
+    ids_after_clock,
 )
 
 HELP_EPILOG = f"""\
@@ -102,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="POST JobDetails leaves out generalInfo.description too (with the above: the "
         "job description is shown nowhere)",
     )
+    add(
+        "--first-job-id",
+        type=int,
+        metavar="N",
+        help="the first job's id (default: rising with the clock, so that a restarted "
+        "emulator never hands out an id an earlier run gave; ids grow by one per job)",
+    )
+    add("--first-task-id", type=int, metavar="N", help="the first task's id (default: likewise)")
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -132,6 +142,7 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         inventory = load_inventory(args.inventory) if args.inventory else default_inventory()
     except ValueError as error:
         parser.error(str(error))
+    first_job_id, first_task_id = _first_ids(args, parser)
     return Settings(
         username=args.username,
         password=args.password,
@@ -147,7 +158,18 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Sett
         rate_limit=rate_limit,
         omit_job_description=args.omit_job_description,
         omit_details_description=args.omit_job_details_description,
+        first_job_id=first_job_id,
+        first_task_id=first_task_id,
     )
+
+
+def _first_ids(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[int, int]:
+    clock_job_id, clock_task_id = ids_after_clock(time.time())
+    first_job_id = clock_job_id if args.first_job_id is None else args.first_job_id
+    first_task_id = clock_task_id if args.first_task_id is None else args.first_task_id
+    if first_job_id <= args.history_jobs or first_task_id < 1:
+        parser.error("--first-job-id must be above --history-jobs, --first-task-id >= 1")
+    return first_job_id, first_task_id
 
 
 def _tls_context(

@@ -27,6 +27,8 @@ from commvault_emulator.tokens import TokenStore
 
 FIRST_JOB_ID = 3400891
 FIRST_TASK_ID = 58798
+IDS_EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
+IDS_PER_SECOND = 10
 BUSY_QUEUE = "queue"
 BUSY_REJECT = "reject"
 ERR_BUSY = 2  # UNCERTAIN: one third-party integration reads errorCode 2 as "already running"
@@ -52,6 +54,18 @@ class Settings:
     rate_limit: RateLimitPolicy | None = None
     omit_job_description: bool = False
     omit_details_description: bool = False
+    first_job_id: int = FIRST_JOB_ID
+    first_task_id: int = FIRST_TASK_ID
+
+
+def ids_after_clock(now: float) -> tuple[int, int]:
+    """First job and task ids above any an earlier run handed out (at up to ten a second).
+
+    A CommServe never reuses a job id; an emulator restarted under a stack that recorded
+    its jobs must not either, or a refresh would read someone else's job as the restore point.
+    """
+    step = max(0, int((now - IDS_EPOCH) * IDS_PER_SECOND))
+    return FIRST_JOB_ID + step, FIRST_TASK_ID + step
 
 
 @dataclass
@@ -91,8 +105,8 @@ class State:
         self.settings = settings
         self.clock = clock
         self.tokens = TokenStore(settings.token, settings.username, settings.token_ttl_seconds)
-        self._next_job_id = FIRST_JOB_ID
-        self._next_task_id = FIRST_TASK_ID
+        self._next_job_id = settings.first_job_id
+        self._next_task_id = settings.first_task_id
         self._next_seq = 1
         self._history_clients = history_clients(settings.history_clients, settings.inventory)
         self.reset()
@@ -105,7 +119,13 @@ class State:
             self.jobs = JobStore()
             count = self.settings.history_jobs
             self.jobs.load(
-                history_jobs(count, self._history_clients, self.clock(), FIRST_JOB_ID - count, 1)
+                history_jobs(
+                    count,
+                    self._history_clients,
+                    self.clock(),
+                    self.settings.first_job_id - count,
+                    1,
+                )
             )
             self.faults = FaultTable()
             self.rate_limiter = RateLimiter(self.settings.rate_limit)
