@@ -148,6 +148,22 @@ def test_a_misspelt_config_key_is_named_with_the_setting_it_resembles_in_preview
     assert endpoints(emulator) == []
 
 
+def test_a_plugins_entry_naming_the_plugins_folder_quiets_the_from_path_warning(
+    yaml_project: YamlProject, emulator: EmulatorProcess
+) -> None:
+    warning = "using pulumi-resource-commvault from $PATH"
+    assert warning in yaml_project.run("preview").stdout
+    program = yaml_project.dir / "Pulumi.yaml"
+    entry = f"plugins:\n  providers:\n    - name: commvault\n      path: {PLUGIN.parent}\n"
+    program.write_text(program.read_text() + entry)
+
+    preview = yaml_project.run("preview").stdout
+
+    assert warning not in preview, preview
+    assert "BackupTrigger preChange create" in preview, preview
+    assert endpoints(emulator) == []
+
+
 def test_a_password_set_without_secret_is_kept_encrypted_in_the_state(
     tmp_path: Path, emulator: EmulatorProcess, demo_user: tuple[str, str]
 ) -> None:
