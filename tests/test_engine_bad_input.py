@@ -338,7 +338,8 @@ def test_a_password_in_plain_stack_config_gets_one_warning_naming_the_secret_com
 
     deployment.preview()
 
-    command = "`pulumi config set --secret commvault:password ...`"
+    command = "and so in the stack's state (the pulumi-python provider's inputs): encrypt it "
+    command += "with `pulumi config set --secret commvault:password ...`"
     diagnostics = deployment.text.partition("Diagnostics:")[2].partition("Outputs:")[0]
     assert diagnostics.count(command) == warnings, deployment.text
 

@@ -34,7 +34,8 @@ class Setting:
     def plain_secret_line(self) -> str:
         """The warning for a credential set in plain stack config (not ``--secret``)."""
         return (
-            f"{self.config_key} is stored in plain text in the stack config: encrypt it with "
+            f"{self.config_key} is stored in plain text in the stack config, and so in the "
+            "stack's state (the pulumi-python provider's inputs): encrypt it with "
             f"`pulumi config set --secret {self.config_key} ...`"
         )
 
