@@ -12,7 +12,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from commvault_emulator.history import DEFAULT_CLIENTS, MAX_JOBS
@@ -73,21 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=BUSY_QUEUE,
         help="a backup of a busy subclient is queued (default) or refused with errorCode 2",
     )
-    add(
-        "--history-jobs",
-        type=int,
-        default=0,
-        metavar="N",
-        help="seed a busy CommServe's history of N jobs over the last days (default 0)",
-    )
-    add(
-        "--history-clients",
-        type=int,
-        default=None,
-        metavar="M",
-        help=f"clients the history's jobs belong to (default {DEFAULT_CLIENTS} with "
-        "--history-jobs, else 0)",
-    )
+    _add_history_options(add)
     add(
         "--rate-limit",
         metavar="reads=R,writes=W,period=S",
@@ -104,14 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="POST JobDetails leaves out generalInfo.description too (with the above: the "
         "job description is shown nowhere)",
     )
-    add(
-        "--first-job-id",
-        type=int,
-        metavar="N",
-        help="the first job's id (default: rising with the clock, so that a restarted "
-        "emulator never hands out an id an earlier run gave; ids grow by one per job)",
-    )
-    add("--first-task-id", type=int, metavar="N", help="the first task's id (default: likewise)")
     add("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     add("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
     add("--quiet", action="store_true", help="do not log requests to stderr")
@@ -122,6 +100,33 @@ def build_parser() -> argparse.ArgumentParser:
         "start (e.g. the port in use) is still printed on stderr",
     )
     return parser
+
+
+def _add_history_options(add: Callable[..., object]) -> None:
+    """What the CommServe already holds: earlier jobs, and where new ids start."""
+    add(
+        "--history-jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed a busy CommServe's history of N jobs over the last days (default 0)",
+    )
+    add(
+        "--history-clients",
+        type=int,
+        default=None,
+        metavar="M",
+        help=f"clients the history's jobs belong to (default {DEFAULT_CLIENTS} with "
+        "--history-jobs, else 0)",
+    )
+    add(
+        "--first-job-id",
+        type=int,
+        metavar="N",
+        help="the first job's id (default: rising with the clock, so that a restarted "
+        "emulator never hands out an id an earlier run gave; ids grow by one per job)",
+    )
+    add("--first-task-id", type=int, metavar="N", help="the first task's id (default: likewise)")
 
 
 def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
