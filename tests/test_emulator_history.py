@@ -172,6 +172,8 @@ def test_reset_brings_the_history_back(emulator: EmulatorProcess) -> None:
     [
         (["--history-jobs", "-1"], "--history-jobs must be between 0"),
         (["--history-jobs", "10", "--history-clients", "0"], "--history-clients must be"),
+        (["--history-jobs", "10", "--first-job-id", "10"], "--first-job-id must be above"),
+        (["--first-task-id", "0"], "--first-task-id >= 1"),
     ],
 )
 def test_bad_history_flags_are_refused_naming_the_flag(args: list[str], message: str) -> None:
