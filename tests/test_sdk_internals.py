@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import socket
+import subprocess
 import sys
 import threading
 import traceback
@@ -605,3 +606,56 @@ def test_an_sdk_whose_config_is_held_otherwise_lists_no_keys_and_says_so(monkeyp
     ]
     assert sdk_internals.config_keys() == []
     assert "naming a misspelt commvault:* config key falls back" in capsys.readouterr().err
+
+
+LOG_SENT_PROGRAM = """
+import asyncio, logging, pulumi
+from pulumi.runtime import mocks
+from pulumi_commvault import sdk_internals
+
+class Nothing(pulumi.runtime.Mocks):
+    def new_resource(self, args): return (args.name, args.inputs)
+    def call(self, args): return {}
+
+class Lines(logging.Handler):
+    seen: list[str] = []
+    def emit(self, record): self.seen.append(record.getMessage())
+
+logger = logging.getLogger("engine")
+logger.addHandler(Lines())
+logger.setLevel(logging.INFO)
+mocks.set_mocks(Nothing(), logger=logger)
+
+class Row:
+    urn = pulumi.Output.from_input("urn:pulumi:dev::p::t::r")
+
+async def main():
+    pulumi.log.info("plain", Row())
+    print("plain seen at return:", "plain" in Lines.seen)
+    await sdk_internals.log_sent("waited", Row())
+    print("waited seen at return:", "waited" in Lines.seen)
+
+asyncio.run(main())
+"""
+
+
+def test_log_sent_returns_once_the_engine_has_the_resources_line_where_pulumi_log_does_not():
+    # A hook's "backup Completed" line must reach the engine before the change it guards runs.
+    done = subprocess.run(
+        [sys.executable, "-c", LOG_SENT_PROGRAM], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "plain seen at return: False",
+        "waited seen at return: True",
+    ], done.stdout
+
+
+def test_a_log_that_no_longer_sends_from_a_task_is_reported(monkeypatch):
+    def sends_at_once(engine, severity, message, resource, stream_id, ephemeral):
+        engine.Log(message)
+
+    monkeypatch.setattr(pulumi.log, "_log", sends_at_once)
+    assert sdk_internals.program_log_problems() == [
+        "pulumi.log no longer sends a resource's line from a task: re-check log_sent"
+    ]

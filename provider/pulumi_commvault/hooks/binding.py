@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     # before anything here is used, so this module imports on any SDK.
     from pulumi import ErrorHook, ErrorHookArgs, ResourceHookArgs, ResourceHookBinding
 
+from .. import sdk_internals
 from ..backup_trigger.inputs import BackupTriggerInputs
 from ..commvault.backups import StartedJob
 from .marker import Operation, Replacements, change_marker, delete_kind, takes_backup
@@ -110,7 +111,7 @@ class OracleBackupHook:
         )
         with self._lock:
             self._taken[urn] = taken
-        _info(finished_line(operation, taken.jobs), row)
+        await sdk_internals.log_sent(finished_line(operation, taken.jobs), row.resource())
 
     def _on_error(self, args: ErrorHookArgs) -> bool:
         """Print the restore point of the failed step and its restore command; never

@@ -1,7 +1,8 @@
 """Every use of the Pulumi SDK's internals, in one package, each with a check and a fallback.
 
 One module per internal (``registration``, ``pool``, ``plain_failures``, ``cancel``,
-``row_log``, ``hook_features``, ``config_keys``); ``sdk_source`` reads the installed SDK,
+``row_log``, ``hook_features``, ``config_keys``,
+``program_log``); ``sdk_source`` reads the installed SDK,
 ``fallbacks`` says when one is used.
 
 Re-checked against the SDK releases 3.200.0, 3.219.0, 3.259.0, 3.260.0 and 3.272.0 (which
@@ -43,6 +44,11 @@ relies on these things the SDK does not offer publicly:
   no keys, so a misspelt ``commvault:*`` key is found in ``pulumi.runtime.config.CONFIG`` and
   ``get_config_env()``. Fallback: no keys, and a misspelt key is not named.
 
+- **a hook's line sent before the hook returns** (``log_sent``, every supported SDK):
+  ``pulumi.log`` sends a resource's line from a task of its own; the task is found among the
+  loop's tasks and waited for, so the line of a finished backup reaches the engine before the
+  change it guards runs. Fallback: not waited for (the line may show after the change).
+
 ``problems()`` lists what no longer holds on the installed SDK; ``tests/test_sdk_internals.py``
 fails loudly on each. The SDK's ``pulumi.dynamic.__main__`` is only ever read and compiled
 here, never run (running it starts a server). When something does not hold at run time, the
@@ -66,6 +72,7 @@ from .plain_failures import (
     traceback_wrapper_problems,
 )
 from .pool import pool_problems, widen_current_pool
+from .program_log import log_sent, program_log_problems
 from .registration import PROVIDER_KEY, register, registration_problems, serialize
 from .row_log import current_resource_urn, log_on_row, row_log_problems
 from .sdk_source import sdk_version
@@ -82,10 +89,12 @@ __all__ = [
     "engine_hook_features",
     "hook_features_problems",
     "log_on_row",
+    "log_sent",
     "on_engine_cancel",
     "plain_failures_problems",
     "pool_problems",
     "problems",
+    "program_log_problems",
     "register",
     "registration_problems",
     "row_log_problems",
@@ -111,4 +120,5 @@ def problems() -> list[str]:
         + row_log_problems()
         + hook_features_problems()
         + config_keys_problems()
+        + program_log_problems()
     )
